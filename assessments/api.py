@@ -1,0 +1,36 @@
+"""JSON API: `POST /api/v1/assessments` (contract README). Stateless: nothing is stored.
+
+200 with the output; 400 with `{"errors": [...]}`; 415 for a body that is not JSON; 405 for other methods.
+CSRF-exempt because JSON clients carry no session cookie and nothing is changed on the server.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from assessments.services import assessment_run
+
+
+def _not_json(message: str) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": "input", "message": message}]}, status=415)
+
+
+@csrf_exempt
+@require_POST
+def assessments_endpoint(request: HttpRequest) -> JsonResponse:
+    if request.content_type != "application/json":
+        return _not_json(f"send the input as application/json, not {request.content_type or 'no content type'}")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _not_json(f"the body is not valid JSON: {exc}")
+    outcome = assessment_run(data=data)
+    if not outcome.ok:
+        return JsonResponse({"errors": outcome.errors}, status=400)
+    response = JsonResponse(outcome.output)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = "Assessments"
+
+    def ready(self):
+        # Registers the rule-set checks, so that a broken rule set stops start-up instead of reaching a patient.
+        from assessments import checks  # noqa: F401

@@ -1,0 +1,225 @@
+"""Contributing causes with scores anyone can recompute (PROTOCOL.md section 10, KNOWLEDGE.md sections 3, 10).
+
+A cause appears only when an input triggers it. Score = evidence base + the listed modifiers, clamped to 0-100;
+each modifier applied is written into `because` with its points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .inputs import AssessmentInput, Condition, Drug, Med, OralIntake
+from .results import Cause
+from .route import diarrhea_threshold_met
+from .units import Unit, fmt
+
+EVIDENCE_BASE = {"A": 70, "B": 45, "C": 20}
+LIKELIHOOD_HIGH = 60  # high >= 60, moderate 30-59, low < 30
+LIKELIHOOD_MODERATE = 30
+TACROLIMUS_BONUS = 5  # tacrolimus wastes more than cyclosporine [S4]
+TROUGH_ABOVE_RANGE_BONUS = 10  # weak evidence, a modest weight (KNOWLEDGE.md section 11 item 2)
+# Trough above range, ng/mL (PROTOCOL.md section 10).
+TROUGH_UPPER_NG_ML = {Drug.TACROLIMUS: 15, Drug.CYCLOSPORINE: 300, Drug.SIROLIMUS: 12, Drug.EVEROLIMUS: 12}
+# PPI duration [S46]: < 90 days -20; 90-364 days 0; >= 365 days +15; not given 0.
+PPI_SHORT_DAYS, PPI_SHORT_POINTS = 90, -20
+PPI_LONG_DAYS, PPI_LONG_POINTS = 365, 15
+# Diarrhea / gut GVHD: +10 at MAGIC stage 1 volumes, +20 instead at stage 2 volumes or GVHD stage >= 2.
+DIARRHEA_MODERATE = (500, 10, 10)  # adult mL/day, child mL/kg/day, points
+DIARRHEA_SEVERE = (1000, 20, 20)
+PN_MG_LOW_MMOL_KG_DAY = 0.1  # [S35]
+FEMG_POINTS = 15  # [S50, S51]
+
+
+@dataclass(frozen=True)
+class CauseSpec:
+    label: str
+    evidence: str
+    references: tuple[str, ...]
+    renal: bool = False  # renal causes gain with renal wasting on FEMg; GI/intake causes gain with extrarenal loss
+    gi: bool = False
+
+
+CAUSES: dict[str, CauseSpec] = {
+    "cni_tacrolimus": CauseSpec("Tacrolimus (renal Mg wasting)", "A", ("S4", "S9", "S10"), renal=True),
+    "cni_cyclosporine": CauseSpec("Cyclosporine (renal Mg wasting)", "A", ("S1", "S2", "S3", "S4"), renal=True),
+    "mtor_inhibitor": CauseSpec("mTOR inhibitor (sirolimus/everolimus)", "C", ("S16",), renal=True),
+    "amphotericin_b_conventional": CauseSpec("Amphotericin B, conventional", "B", ("S85", "S12"), renal=True),
+    "amphotericin_b_liposomal": CauseSpec("Amphotericin B, liposomal", "B", ("S85", "S12"), renal=True),
+    "aminoglycoside": CauseSpec("Aminoglycoside", "B", ("S12",), renal=True),
+    "foscarnet": CauseSpec("Foscarnet (chelation and tubular loss)", "B", ("S12", "S86"), renal=True),
+    "pentamidine": CauseSpec("Pentamidine", "C", ("S12",), renal=True),
+    "cidofovir": CauseSpec("Cidofovir", "C", ("S12",), renal=True),
+    "loop_diuretic": CauseSpec("Loop diuretic", "B", ("S12", "S14"), renal=True),
+    "thiazide_diuretic": CauseSpec("Thiazide diuretic", "B", ("S12", "S14"), renal=True),
+    "proton_pump_inhibitor": CauseSpec("Proton pump inhibitor (reduced absorption)", "B", ("S46",), gi=True),
+    "platinum_chemotherapy": CauseSpec("Platinum chemotherapy", "B", ("S12", "S29"), renal=True),
+    "ifosfamide": CauseSpec("Ifosfamide", "C", ("S87",), renal=True),
+    "egfr_antibody": CauseSpec("EGFR antibody (cetuximab, panitumumab)", "B", ("S83",), renal=True),
+    "diarrhea_gut_gvhd": CauseSpec("Diarrhea / lower-GI GVHD", "B", ("S60", "S32"), gi=True),
+    "vomiting": CauseSpec("Vomiting", "C", ("S60",), gi=True),
+    "poor_oral_intake": CauseSpec("Poor oral intake / mucositis", "C", ("S32",), gi=True),
+    "parenteral_nutrition_low_mg": CauseSpec("Parenteral nutrition low in Mg", "C", ("S35",), gi=True),
+    "refeeding_syndrome": CauseSpec("Refeeding syndrome", "B", ("S61",)),
+    "citrate_exposure": CauseSpec("Citrate exposure (apheresis, ECP, transfusion)", "B", ("S62",)),
+    "osmotic_diuresis": CauseSpec("Osmotic diuresis (hyperglycemia)", "C", ("S31", "S95"), renal=True),
+    "insulin_shift": CauseSpec("Insulin (shift into cells)", "C", ("S93",)),
+    "alcohol_use": CauseSpec("Alcohol use", "B", ("S29",)),
+    "polyuric_recovery": CauseSpec("Polyuric recovery (ATN, post-obstructive)", "C", ("S29",), renal=True),
+    "beta_agonist_theophylline": CauseSpec("Beta-agonist / theophylline", "C", ("S33", "S12")),
+}
+
+# Medications that trigger a cause of the same id.
+_MEDICATION_CAUSES = (
+    Med.AMPHOTERICIN_B_CONVENTIONAL,
+    Med.AMPHOTERICIN_B_LIPOSOMAL,
+    Med.AMINOGLYCOSIDE,
+    Med.FOSCARNET,
+    Med.PENTAMIDINE,
+    Med.CIDOFOVIR,
+    Med.LOOP_DIURETIC,
+    Med.THIAZIDE_DIURETIC,
+    Med.PLATINUM_CHEMOTHERAPY,
+    Med.IFOSFAMIDE,
+    Med.EGFR_ANTIBODY,
+)
+_CONDITION_CAUSES = {
+    Condition.REFEEDING_RISK: "refeeding_syndrome",
+    Condition.CITRATE_EXPOSURE: "citrate_exposure",
+    Condition.HYPERGLYCEMIA: "osmotic_diuresis",
+    Condition.ALCOHOL_USE: "alcohol_use",
+    Condition.POLYURIC_RECOVERY: "polyuric_recovery",
+}
+
+
+def likelihood(score: int) -> str:
+    if score >= LIKELIHOOD_HIGH:
+        return "high"
+    return "moderate" if score >= LIKELIHOOD_MODERATE else "low"
+
+
+Term = tuple[str, int]  # (what the input says, points it adds to the score)
+
+
+def trough_above_range(data: AssessmentInput, drug: Drug) -> Term | None:
+    """('tacrolimus trough 16 ng/mL > 15 ng/mL', +10) when that drug's trough is above range, else None."""
+    for item in data.immunosuppressants:
+        if item.drug is drug and item.trough is not None:
+            level, upper = item.trough.in_(Unit.NG_ML), TROUGH_UPPER_NG_ML[drug]
+            if level > upper:
+                return f"{drug} trough {fmt(level)} ng/mL > {upper} ng/mL", TROUGH_ABOVE_RANGE_BONUS
+    return None
+
+
+def _triggers(data: AssessmentInput) -> dict[str, list[Term]]:
+    """cause id -> the inputs that triggered it, each with the points it adds, in protocol order."""
+    found: dict[str, list[Term]] = {}
+    drugs = {i.drug: i for i in data.immunosuppressants}
+    day = f"day {data.transplant.day:+d}"
+    for drug, cause in ((Drug.TACROLIMUS, "cni_tacrolimus"), (Drug.CYCLOSPORINE, "cni_cyclosporine")):
+        if drug in drugs:
+            trough = drugs[drug].trough
+            level = f"trough {trough.show()}" if trough is not None else "trough not given"
+            found[cause] = [(f"{drug} ({level}), {day}", 0)]
+            if drug is Drug.TACROLIMUS:
+                found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
+            found[cause] += [t for t in (trough_above_range(data, drug),) if t]
+    mtor = [d for d in (Drug.SIROLIMUS, Drug.EVEROLIMUS) if d in drugs]
+    if mtor:
+        above = [t for t in (trough_above_range(data, d) for d in mtor) if t]
+        found["mtor_inhibitor"] = [(f"{', '.join(mtor)}, {day}", 0), *above[:1]]  # +10 once
+    for med in _MEDICATION_CAUSES:
+        item = data.medication(med)
+        if item is not None:
+            found[med.value] = [(f"{med}" + (f" for {item.days} days" if item.days is not None else ""), 0)]
+    ppi = data.medication(Med.PROTON_PUMP_INHIBITOR)
+    if ppi is not None:
+        found["proton_pump_inhibitor"] = [_ppi_term(ppi.days)]
+    gut = _gut_terms(data)
+    if gut:
+        found["diarrhea_gut_gvhd"] = gut
+    if data.gi.vomiting:
+        found["vomiting"] = [("vomiting", 0)]
+    intake = []
+    if data.nutrition.oral_intake in (OralIntake.REDUCED, OralIntake.NIL):
+        intake.append((f"oral intake {data.nutrition.oral_intake}", 0))
+    if data.gi.mucositis_grade is not None and data.gi.mucositis_grade >= 2:
+        intake.append((f"mucositis grade {data.gi.mucositis_grade}", 0))
+    if intake:
+        found["poor_oral_intake"] = intake
+    pn_mg = data.nutrition.pn_mg_mmol_per_kg_day
+    if data.nutrition.parenteral_nutrition and (pn_mg is None or pn_mg < PN_MG_LOW_MMOL_KG_DAY):
+        content = "Mg content not given" if pn_mg is None else f"Mg {fmt(pn_mg)} mmol/kg/day < {PN_MG_LOW_MMOL_KG_DAY}"
+        found["parenteral_nutrition_low_mg"] = [(f"parenteral nutrition, {content}", 0)]
+    for condition, cause in _CONDITION_CAUSES.items():
+        if condition in data.conditions:
+            found[cause] = [(f"condition: {condition}", 0)]
+    if data.has(Med.INSULIN_INFUSION):
+        found["insulin_shift"] = [("insulin infusion", 0)]
+    agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if data.has(m)]
+    if agents:
+        found["beta_agonist_theophylline"] = [(", ".join(agents), 0)]
+    return found
+
+
+def _ppi_term(days: int | None) -> Term:
+    if days is None:
+        return "proton pump inhibitor, duration not given", 0
+    if days < PPI_SHORT_DAYS:
+        return f"proton pump inhibitor for {days} days (< {PPI_SHORT_DAYS} days)", PPI_SHORT_POINTS
+    if days < PPI_LONG_DAYS:
+        return f"proton pump inhibitor for {days} days ({PPI_SHORT_DAYS}-{PPI_LONG_DAYS - 1} days)", 0
+    return f"proton pump inhibitor for {days} days (>= {PPI_LONG_DAYS} days)", PPI_LONG_POINTS
+
+
+def _gut_terms(data: AssessmentInput) -> list[Term]:
+    gi = data.gi
+    terms: list[Term] = []
+    if gi.diarrhea_ml_per_day:
+        terms.append((f"diarrhea {fmt(gi.diarrhea_ml_per_day)} mL/day", 0))
+    stage = gi.lower_gi_gvhd_stage or 0
+    if stage:
+        terms.append((f"lower-GI GVHD stage {stage}", 0))
+    if gi.high_output_stoma:
+        terms.append(("high-output stoma", 0))
+    if not terms:
+        return []
+    adult_ml, child_ml_kg, points = DIARRHEA_SEVERE
+    severe = diarrhea_threshold_met(data, adult_ml, child_ml_kg) or (f"GVHD stage {stage} >= 2" if stage >= 2 else "")
+    if severe:
+        return [*terms, (severe, points)]
+    adult_ml, child_ml_kg, points = DIARRHEA_MODERATE
+    moderate = diarrhea_threshold_met(data, adult_ml, child_ml_kg) or ("GVHD stage 1" if stage == 1 else "")
+    moderate = moderate or ("high-output stoma" if gi.high_output_stoma else "")
+    return [*terms, (moderate, points)] if moderate else terms
+
+
+def _femg_term(spec: CauseSpec, femg_interpretation: str | None) -> list[Term]:
+    """Renal wasting on FEMg favours renal causes over GI/intake causes; extrarenal loss the reverse."""
+    sign = {"renal_wasting": 1, "extrarenal": -1}.get(femg_interpretation or "", 0)
+    if not sign or not (spec.renal or spec.gi):
+        return []
+    label = "renal wasting" if sign > 0 else "extrarenal loss"
+    return [(f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1))]
+
+
+def rank_causes(data: AssessmentInput, femg_interpretation: str | None) -> tuple[Cause, ...]:
+    causes = []
+    for cause_id, terms in _triggers(data).items():
+        spec = CAUSES[cause_id]
+        femg = _femg_term(spec, femg_interpretation)
+        base = EVIDENCE_BASE[spec.evidence]
+        score = max(0, min(100, base + sum(points for _, points in [*terms, *femg])))
+        because = [text + (f" ({points:+d})" if points else "") for text, points in [*terms, *femg]]
+        because.append(f"score {score} = evidence {spec.evidence} base {base} + modifiers, clamped to 0-100")
+        causes.append(
+            Cause(
+                id=cause_id,
+                label=spec.label,
+                score=score,
+                likelihood=likelihood(score),
+                evidence=spec.evidence,
+                because=tuple(because),
+                references=spec.references + (("S50", "S51") if femg else ()),
+            )
+        )
+    return tuple(sorted(causes, key=lambda c: (-c.score, c.id)))

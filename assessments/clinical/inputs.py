@@ -1,0 +1,226 @@
+"""What an assessment takes: frozen dataclasses and enums mirroring the contract input
+(`../shared/contract/assessment-input.schema.json`). Lab values are `Measurement`s, never bare floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .units import Measurement
+
+ADULT_AGE_YEARS = 18  # PROTOCOL.md section 1: adults >= 18 y
+SCHOOL_AGE_YEARS = 12  # PROTOCOL.md section 5: paediatric dose rows < 12 y and 12-17 y [S38]
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Setting(StrEnum):
+    INPATIENT = "inpatient"
+    OUTPATIENT = "outpatient"
+
+
+class TransplantType(StrEnum):
+    ALLOGENEIC = "allogeneic"
+    AUTOLOGOUS = "autologous"
+
+
+class Drug(StrEnum):
+    """Immunosuppressants. CNI means tacrolimus or cyclosporine only (PROTOCOL.md section 4)."""
+
+    TACROLIMUS = "tacrolimus"
+    CYCLOSPORINE = "cyclosporine"
+    SIROLIMUS = "sirolimus"
+    EVEROLIMUS = "everolimus"
+
+    @property
+    def is_cni(self) -> bool:
+        return self in (Drug.TACROLIMUS, Drug.CYCLOSPORINE)
+
+
+class DrugRoute(StrEnum):
+    ORAL = "oral"
+    IV = "iv"
+
+
+class Med(StrEnum):
+    """Medication ids of the contract (README 'Medication ids')."""
+
+    AMPHOTERICIN_B_CONVENTIONAL = "amphotericin_b_conventional"
+    AMPHOTERICIN_B_LIPOSOMAL = "amphotericin_b_liposomal"
+    AMINOGLYCOSIDE = "aminoglycoside"
+    FOSCARNET = "foscarnet"
+    PENTAMIDINE = "pentamidine"
+    CIDOFOVIR = "cidofovir"
+    LOOP_DIURETIC = "loop_diuretic"
+    THIAZIDE_DIURETIC = "thiazide_diuretic"
+    PROTON_PUMP_INHIBITOR = "proton_pump_inhibitor"
+    PLATINUM_CHEMOTHERAPY = "platinum_chemotherapy"
+    IFOSFAMIDE = "ifosfamide"
+    EGFR_ANTIBODY = "egfr_antibody"
+    INSULIN_INFUSION = "insulin_infusion"
+    BETA_AGONIST = "beta_agonist"
+    THEOPHYLLINE = "theophylline"
+    FLUOROQUINOLONE = "fluoroquinolone"
+    TETRACYCLINE = "tetracycline"
+    BISPHOSPHONATE_ORAL = "bisphosphonate_oral"
+    ELTROMBOPAG = "eltrombopag"
+    LEVOTHYROXINE = "levothyroxine"
+    INTEGRASE_INHIBITOR = "integrase_inhibitor"
+    MYCOPHENOLATE = "mycophenolate"
+    IRON_ORAL = "iron_oral"
+    GABAPENTIN = "gabapentin"
+    AZOLE_ANTIFUNGAL = "azole_antifungal"
+    ONDANSETRON = "ondansetron"
+    MACROLIDE = "macrolide"
+    METHADONE = "methadone"
+    ARSENIC_TRIOXIDE = "arsenic_trioxide"
+    NEUROMUSCULAR_BLOCKER = "neuromuscular_blocker"
+    DIGOXIN = "digoxin"
+    CALCIUM_CHANNEL_BLOCKER = "calcium_channel_blocker"
+    AMILORIDE = "amiloride"
+
+
+class Condition(StrEnum):
+    REFEEDING_RISK = "refeeding_risk"
+    CITRATE_EXPOSURE = "citrate_exposure"
+    HYPERGLYCEMIA = "hyperglycemia"
+    ALCOHOL_USE = "alcohol_use"
+    POLYURIC_RECOVERY = "polyuric_recovery"
+    DIALYSIS = "dialysis"
+    HEART_BLOCK = "heart_block"
+    AKI = "aki"
+    OLIGURIA = "oliguria"
+
+
+class Symptom(StrEnum):
+    SEIZURE = "seizure"
+    TETANY = "tetany"
+    TORSADES = "torsades"
+    VENTRICULAR_ARRHYTHMIA = "ventricular_arrhythmia"
+    MUSCLE_CRAMPS = "muscle_cramps"
+    TREMOR = "tremor"
+    PARESTHESIA = "paresthesia"
+    WEAKNESS = "weakness"
+    FATIGUE = "fatigue"
+    PALPITATIONS = "palpitations"
+    NYSTAGMUS = "nystagmus"
+    CONFUSION = "confusion"
+
+
+# PROTOCOL.md section 3.
+URGENT_SYMPTOMS = frozenset({Symptom.SEIZURE, Symptom.TETANY, Symptom.TORSADES, Symptom.VENTRICULAR_ARRHYTHMIA})
+ARRHYTHMIA_SYMPTOMS = frozenset({Symptom.TORSADES, Symptom.VENTRICULAR_ARRHYTHMIA})
+
+
+class OralIntake(StrEnum):
+    NORMAL = "normal"
+    REDUCED = "reduced"
+    NIL = "nil"
+
+
+@dataclass(frozen=True)
+class Patient:
+    age_years: float
+    sex: Sex | None = None
+    weight_kg: float | None = None
+    height_cm: float | None = None
+
+    @property
+    def is_adult(self) -> bool:
+        return self.age_years >= ADULT_AGE_YEARS
+
+    @property
+    def is_under_12(self) -> bool:
+        return self.age_years < SCHOOL_AGE_YEARS
+
+
+@dataclass(frozen=True)
+class Transplant:
+    type: TransplantType
+    day: int
+
+
+@dataclass(frozen=True)
+class Immunosuppressant:
+    drug: Drug
+    trough: Measurement | None = None
+    route: DrugRoute | None = None
+
+
+@dataclass(frozen=True)
+class Labs:
+    magnesium: Measurement
+    magnesium_lln: Measurement | None = None
+    potassium: Measurement | None = None
+    calcium_total: Measurement | None = None
+    calcium_ionized: Measurement | None = None
+    albumin: Measurement | None = None
+    phosphate: Measurement | None = None
+    creatinine: Measurement | None = None
+    urine_magnesium: Measurement | None = None
+    urine_creatinine: Measurement | None = None
+
+
+@dataclass(frozen=True)
+class Medication:
+    id: Med
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class GI:
+    diarrhea_ml_per_day: float | None = None
+    lower_gi_gvhd_stage: int | None = None
+    vomiting: bool = False
+    mucositis_grade: int | None = None
+    high_output_stoma: bool = False
+
+
+@dataclass(frozen=True)
+class Nutrition:
+    oral_intake: OralIntake | None = None
+    parenteral_nutrition: bool = False
+    pn_mg_mmol_per_kg_day: float | None = None
+
+
+@dataclass(frozen=True)
+class MagnesiumTherapy:
+    oral_current: bool = False
+    iv_magnesium_last_24h: bool = False
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    patient: Patient
+    transplant: Transplant
+    labs: Labs
+    setting: Setting = Setting.INPATIENT
+    immunosuppressants: tuple[Immunosuppressant, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    gi: GI = field(default_factory=GI)
+    nutrition: Nutrition = field(default_factory=Nutrition)
+    conditions: frozenset[Condition] = frozenset()
+    symptoms: tuple[Symptom, ...] = ()
+    qtc_ms: float | None = None
+    magnesium_therapy: MagnesiumTherapy = field(default_factory=MagnesiumTherapy)
+
+    def has(self, med: Med) -> bool:
+        return any(m.id is med for m in self.medications)
+
+    def medication(self, med: Med) -> Medication | None:
+        return next((m for m in self.medications if m.id is med), None)
+
+    @property
+    def cnis(self) -> tuple[Immunosuppressant, ...]:
+        return tuple(i for i in self.immunosuppressants if i.drug.is_cni)
+
+    @property
+    def on_cni(self) -> bool:
+        return bool(self.cnis)
+
+    def has_symptom(self, *symptoms: Symptom) -> bool:
+        return any(s in self.symptoms for s in symptoms)

@@ -1,0 +1,403 @@
+"""Contract JSON -> `AssessmentInput`, or a list of field errors (PROTOCOL.md section 2, contract README).
+
+Every error names the field path (`labs.magnesium.value`, `medications.3.id`) and says what to fix: the value
+and unit received and the accepted range in that unit. All errors are collected in one pass, so a form can show
+them all at once and keep everything else the user typed. Unknown keys are errors: a typo must not be ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TypeVar
+
+from .inputs import (
+    GI,
+    AssessmentInput,
+    Condition,
+    Drug,
+    DrugRoute,
+    Immunosuppressant,
+    Labs,
+    MagnesiumTherapy,
+    Med,
+    Medication,
+    Nutrition,
+    OralIntake,
+    Patient,
+    Setting,
+    Sex,
+    Symptom,
+    Transplant,
+    TransplantType,
+)
+from .units import Analyte, Measurement, Unit, convert, fmt
+
+# Hard ranges of inputs that are not lab values (PROTOCOL.md section 2).
+AGE_RANGE_YEARS = (0.0, 120.0)
+NEONATE_BELOW_YEARS = 0.0833  # < 1 month: out of scope (PROTOCOL.md section 1)
+WEIGHT_RANGE_KG = (0.5, 300.0)
+HEIGHT_RANGE_CM = (30.0, 250.0)
+QTC_RANGE_MS = (250.0, 800.0)
+DAY_RANGE = (-30, 3650)
+DIARRHEA_RANGE_ML_DAY = (0.0, 10000.0)
+GRADE_RANGE = (0, 4)  # mucositis grade, lower-GI GVHD stage (contract schema)
+TROUGH_RANGE_NG_ML = {Drug.TACROLIMUS: 60.0, Drug.CYCLOSPORINE: 3000.0, Drug.SIROLIMUS: 60.0, Drug.EVEROLIMUS: 60.0}
+
+LAB_FIELDS: dict[str, tuple[Analyte, tuple[Unit, ...]]] = {
+    "magnesium": (Analyte.MAGNESIUM, (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)),
+    "magnesium_lln": (Analyte.MAGNESIUM_LLN, (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)),
+    "potassium": (Analyte.POTASSIUM, (Unit.MMOL_L, Unit.MEQ_L)),
+    "calcium_total": (Analyte.CALCIUM_TOTAL, (Unit.MMOL_L, Unit.MG_DL)),
+    "calcium_ionized": (Analyte.CALCIUM_IONIZED, (Unit.MMOL_L, Unit.MG_DL)),
+    "albumin": (Analyte.ALBUMIN, (Unit.G_L, Unit.G_DL)),
+    "phosphate": (Analyte.PHOSPHATE, (Unit.MMOL_L, Unit.MG_DL)),
+    "creatinine": (Analyte.CREATININE, (Unit.UMOL_L, Unit.MG_DL)),
+    "urine_magnesium": (Analyte.URINE_MAGNESIUM, (Unit.MMOL_L, Unit.MG_DL)),
+    "urine_creatinine": (Analyte.URINE_CREATININE, (Unit.MMOL_L, Unit.UMOL_L, Unit.MG_DL)),
+}
+TROUGH_UNITS = (Unit.NG_ML, Unit.UG_L)
+TOP_LEVEL = {
+    "patient", "setting", "transplant", "immunosuppressants", "labs", "medications", "gi", "nutrition",
+    "conditions", "symptoms", "ecg", "magnesium_therapy", "save",
+}  # fmt: skip
+
+E = TypeVar("E", bound=Enum)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    input: AssessmentInput | None
+    errors: tuple[FieldError, ...]
+
+
+def _join(path: str, key: str | int) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class _Reader:
+    """Collects errors while reading; each reader returns None for a value it could not accept."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(FieldError(path, message))
+
+    def obj(self, value: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(path or "input", f"must be an object, got {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.error(_join(path, key), f"unknown field '{key}'; accepted: {', '.join(sorted(allowed))}")
+        for key in required:
+            if key not in value:
+                self.error(_join(path, key), "is required")
+        return value
+
+    def number(self, value: Any, path: str, bounds: tuple[float, float], unit: str) -> float | None:
+        if not _is_number(value):
+            self.error(path, f"must be a number in {unit}, got {_kind(value)}")
+            return None
+        low, high = bounds
+        if not (low <= value <= high):
+            self.error(
+                path, f"{fmt(value, 4)} {unit} is outside the accepted range {fmt(low, 4)}-{fmt(high, 4)} {unit}"
+            )
+            return None
+        return float(value)
+
+    def integer(self, value: Any, path: str, bounds: tuple[int, int | None], what: str) -> int | None:
+        if not _is_number(value) or value != int(value):
+            self.error(path, f"must be a whole number ({what}), got {_kind(value)}")
+            return None
+        low, high = bounds
+        if value < low or (high is not None and value > high):
+            accepted = f"{low}-{high}" if high is not None else f"{low} or more"
+            self.error(path, f"{fmt(value)} is outside the accepted range {accepted} ({what})")
+            return None
+        return int(value)
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.error(path, f"must be true or false, got {_kind(value)}")
+            return None
+        return value
+
+    def choice(self, value: Any, path: str, enum: type[E]) -> E | None:
+        options = [e.value for e in enum]
+        if not isinstance(value, str) or value not in options:
+            self.error(path, f"{_show(value)} is not accepted; use one of {', '.join(options)}")
+            return None
+        return enum(value)
+
+    def measurement(
+        self, value: Any, path: str, analyte: Analyte, units: tuple[Unit, ...], high: float | None = None
+    ) -> Measurement | None:
+        """A lab value: the range check is made in the unit entered, and a likely unit mix-up is named."""
+        data = self.obj(value, path, {"value", "unit"}, ("value", "unit"))
+        if data is None or "value" not in data or "unit" not in data:
+            return None
+        unit = None
+        if isinstance(data["unit"], str) and data["unit"] in units:
+            unit = Unit(data["unit"])
+        else:
+            self.error(_join(path, "unit"), f"{_show(data['unit'])} is not accepted; use one of {', '.join(units)}")
+        raw = data["value"]
+        if not _is_number(raw):
+            self.error(_join(path, "value"), f"must be a number, got {_kind(raw)}")
+            return None
+        if unit is None:
+            return None
+        spec = analyte.spec
+        low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
+        low_here, top_here = (convert(analyte, b, spec.canonical, unit) for b in (low, top))
+        if low_here <= raw <= top_here:
+            return Measurement(analyte, float(raw), unit)
+        message = (
+            f"{fmt(raw, 4)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
+            f" for {spec.label}"
+        )
+        other = [u for u in units if u is not unit and convert(analyte, low, spec.canonical, u) <= raw
+                 <= convert(analyte, top, spec.canonical, u)]  # fmt: skip
+        if other:
+            message += f"; is the unit {' or '.join(other)}?"
+        self.error(_join(path, "value"), message)
+        return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return _show(value)
+    if isinstance(value, str):
+        return f"text {_show(value)}"
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _optional(data: dict, key: str, read: Callable[[Any], Any]) -> Any:
+    return read(data[key]) if key in data else None
+
+
+def parse_input(payload: Any) -> ParseResult:
+    reader = _Reader()
+    data = reader.obj(payload, "", TOP_LEVEL, ("patient", "transplant", "labs"))
+    if data is None:
+        return ParseResult(None, tuple(reader.errors))
+    patient = _patient(reader, data.get("patient"))
+    transplant = _transplant(reader, data.get("transplant"))
+    labs = _labs(reader, data.get("labs"))
+    setting = _optional(data, "setting", lambda v: reader.choice(v, "setting", Setting))
+    immunosuppressants = _immunosuppressants(reader, data.get("immunosuppressants", []))
+    medications = _medications(reader, data.get("medications", []))
+    gi = _gi(reader, data.get("gi", {}))
+    nutrition = _nutrition(reader, data.get("nutrition", {}))
+    conditions = _unique_choices(reader, data.get("conditions", []), "conditions", Condition)
+    symptoms = _unique_choices(reader, data.get("symptoms", []), "symptoms", Symptom)
+    ecg = reader.obj(data.get("ecg", {}), "ecg", {"qtc_ms"})
+    qtc = _optional(ecg, "qtc_ms", lambda v: reader.number(v, "ecg.qtc_ms", QTC_RANGE_MS, "ms")) if ecg else None
+    therapy = _therapy(reader, data.get("magnesium_therapy", {}))
+    _optional(data, "save", lambda v: reader.boolean(v, "save"))
+    if reader.errors:
+        return ParseResult(None, tuple(reader.errors))
+    return ParseResult(
+        AssessmentInput(
+            patient=patient,  # type: ignore[arg-type]
+            transplant=transplant,  # type: ignore[arg-type]
+            labs=labs,  # type: ignore[arg-type]
+            setting=setting or Setting.INPATIENT,
+            immunosuppressants=immunosuppressants,
+            medications=medications,
+            gi=gi,  # type: ignore[arg-type]
+            nutrition=nutrition,  # type: ignore[arg-type]
+            conditions=frozenset(conditions),
+            symptoms=tuple(symptoms),
+            qtc_ms=qtc,
+            magnesium_therapy=therapy,  # type: ignore[arg-type]
+        ),
+        (),
+    )
+
+
+def _patient(reader: _Reader, value: Any) -> Patient | None:
+    data = reader.obj(value, "patient", {"age_years", "sex", "weight_kg", "height_cm"}, ("age_years",))
+    if data is None:
+        return None
+    age = _optional(data, "age_years", lambda v: reader.number(v, "patient.age_years", AGE_RANGE_YEARS, "years"))
+    if age is not None and age < NEONATE_BELOW_YEARS:
+        reader.error(
+            "patient.age_years",
+            f"{fmt(age, 4)} years is a neonate (under 1 month, < {NEONATE_BELOW_YEARS} years): out of scope of"
+            " HypoMag; follow neonatal guidance",
+        )
+        age = None
+    sex = _optional(data, "sex", lambda v: reader.choice(v, "patient.sex", Sex))
+    weight = _optional(data, "weight_kg", lambda v: reader.number(v, "patient.weight_kg", WEIGHT_RANGE_KG, "kg"))
+    height = _optional(data, "height_cm", lambda v: reader.number(v, "patient.height_cm", HEIGHT_RANGE_CM, "cm"))
+    if age is not None and age < 18 and "weight_kg" not in data:
+        reader.error("patient.weight_kg", "is required for a child (under 18 years): paediatric doses are per kg")
+    return Patient(age, sex, weight, height) if age is not None else None
+
+
+def _transplant(reader: _Reader, value: Any) -> Transplant | None:
+    data = reader.obj(value, "transplant", {"type", "day"}, ("type", "day"))
+    if data is None:
+        return None
+    kind = _optional(data, "type", lambda v: reader.choice(v, "transplant.type", TransplantType))
+    day = _optional(data, "day", lambda v: reader.integer(v, "transplant.day", DAY_RANGE, "days from transplant"))
+    return Transplant(kind, day) if kind is not None and day is not None else None
+
+
+def _labs(reader: _Reader, value: Any) -> Labs | None:
+    data = reader.obj(value, "labs", set(LAB_FIELDS), ("magnesium",))
+    if data is None:
+        return None
+    values = {
+        key: reader.measurement(data[key], f"labs.{key}", analyte, units)
+        for key, (analyte, units) in LAB_FIELDS.items()
+        if key in data
+    }
+    if values.get("magnesium") is None:
+        return None
+    return Labs(**values)
+
+
+def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant, ...]:
+    if not isinstance(value, list):
+        reader.error("immunosuppressants", f"must be a list, got {_kind(value)}")
+        return ()
+    items, seen = [], set()
+    for index, raw in enumerate(value):
+        path = f"immunosuppressants.{index}"
+        data = reader.obj(raw, path, {"drug", "trough", "route"}, ("drug",))
+        if data is None:
+            continue
+        drug = _optional(data, "drug", lambda v, p=path: reader.choice(v, f"{p}.drug", Drug))
+        route = _optional(data, "route", lambda v, p=path: reader.choice(v, f"{p}.route", DrugRoute))
+        if drug is None:
+            continue
+        if drug in seen:
+            reader.error(f"{path}.drug", f"{drug} is listed twice; list each drug once")
+            continue
+        seen.add(drug)
+        trough = None
+        if "trough" in data:
+            trough = reader.measurement(
+                data["trough"], f"{path}.trough", Analyte.TROUGH, TROUGH_UNITS, high=TROUGH_RANGE_NG_ML[drug]
+            )
+        items.append(Immunosuppressant(drug, trough, route))
+    return tuple(items)
+
+
+def _medications(reader: _Reader, value: Any) -> tuple[Medication, ...]:
+    if not isinstance(value, list):
+        reader.error("medications", f"must be a list, got {_kind(value)}")
+        return ()
+    items, seen = [], set()
+    for index, raw in enumerate(value):
+        path = f"medications.{index}"
+        data = reader.obj(raw, path, {"id", "days"}, ("id",))
+        if data is None:
+            continue
+        med = _optional(data, "id", lambda v, p=path: reader.choice(v, f"{p}.id", Med))
+        days = _optional(data, "days", lambda v, p=path: reader.integer(v, f"{p}.days", (0, None), "days taken"))
+        if med is None:
+            continue
+        if med in seen:
+            reader.error(f"{path}.id", f"{med} is listed twice; list each medication once")
+            continue
+        seen.add(med)
+        items.append(Medication(med, days))
+    return tuple(items)
+
+
+def _unique_choices(reader: _Reader, value: Any, path: str, enum: type[E]) -> list[E]:
+    if not isinstance(value, list):
+        reader.error(path, f"must be a list, got {_kind(value)}")
+        return []
+    chosen: list[E] = []
+    for index, raw in enumerate(value):
+        item = reader.choice(raw, f"{path}.{index}", enum)
+        if item is not None and item in chosen:
+            reader.error(f"{path}.{index}", f"{item} is listed twice")
+        elif item is not None:
+            chosen.append(item)
+    return chosen
+
+
+def _gi(reader: _Reader, value: Any) -> GI | None:
+    allowed = {"diarrhea_ml_per_day", "lower_gi_gvhd_stage", "vomiting", "mucositis_grade", "high_output_stoma"}
+    data = reader.obj(value, "gi", allowed)
+    if data is None:
+        return None
+    return GI(
+        diarrhea_ml_per_day=_optional(
+            data,
+            "diarrhea_ml_per_day",
+            lambda v: reader.number(v, "gi.diarrhea_ml_per_day", DIARRHEA_RANGE_ML_DAY, "mL/day"),
+        ),
+        lower_gi_gvhd_stage=_optional(
+            data, "lower_gi_gvhd_stage", lambda v: reader.integer(v, "gi.lower_gi_gvhd_stage", GRADE_RANGE, "stage")
+        ),
+        vomiting=bool(_optional(data, "vomiting", lambda v: reader.boolean(v, "gi.vomiting"))),
+        mucositis_grade=_optional(
+            data, "mucositis_grade", lambda v: reader.integer(v, "gi.mucositis_grade", GRADE_RANGE, "grade")
+        ),
+        high_output_stoma=bool(
+            _optional(data, "high_output_stoma", lambda v: reader.boolean(v, "gi.high_output_stoma"))
+        ),
+    )
+
+
+def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
+    data = reader.obj(value, "nutrition", {"oral_intake", "parenteral_nutrition", "pn_mg_mmol_per_kg_day"})
+    if data is None:
+        return None
+    pn_mg = data.get("pn_mg_mmol_per_kg_day")
+    if pn_mg is not None:
+        # No upper limit in the fact base: only a negative amount is impossible.
+        pn_mg = reader.number(pn_mg, "nutrition.pn_mg_mmol_per_kg_day", (0.0, math.inf), "mmol/kg/day")
+    return Nutrition(
+        oral_intake=_optional(data, "oral_intake", lambda v: reader.choice(v, "nutrition.oral_intake", OralIntake)),
+        parenteral_nutrition=bool(
+            _optional(data, "parenteral_nutrition", lambda v: reader.boolean(v, "nutrition.parenteral_nutrition"))
+        ),
+        pn_mg_mmol_per_kg_day=pn_mg,
+    )
+
+
+def _therapy(reader: _Reader, value: Any) -> MagnesiumTherapy | None:
+    data = reader.obj(value, "magnesium_therapy", {"oral_current", "iv_magnesium_last_24h"})
+    if data is None:
+        return None
+    return MagnesiumTherapy(
+        oral_current=bool(
+            _optional(data, "oral_current", lambda v: reader.boolean(v, "magnesium_therapy.oral_current"))
+        ),
+        iv_magnesium_last_24h=bool(
+            _optional(
+                data, "iv_magnesium_last_24h", lambda v: reader.boolean(v, "magnesium_therapy.iv_magnesium_last_24h")
+            )
+        ),
+    )

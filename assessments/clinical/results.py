@@ -1,0 +1,146 @@
+"""What an assessment returns: frozen dataclasses that mirror the contract output
+(`../shared/contract/README.md`, "Output"). Every item a clinician acts on carries `because` (the inputs that
+triggered it) and `references` (source ids of KNOWLEDGE.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .units import Measurement
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Why (the inputs that triggered an item) and where from (source ids)."""
+
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MagnesiumReading:
+    entered: Measurement
+    mmol_per_l: float
+    mg_per_dl: float
+    meq_per_l: float
+    lln: Measurement  # as entered by the lab, or the default in the unit graded
+    lln_mmol_per_l: float
+    lln_from_lab: bool
+
+
+@dataclass(frozen=True)
+class Severity:
+    ctcae_grade: int
+    category: str
+    clinical_severity: str
+    symptomatic: bool
+    urgent: bool
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """One calculator's result with its working, so the arithmetic on screen can be checked by hand."""
+
+    id: str
+    label: str
+    value: float
+    unit: str
+    formula: str
+    working: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Derived:
+    crcl_ml_min: float | None
+    egfr_ml_min_1_73m2: float | None
+    schwartz_egfr_ml_min_1_73m2: float | None
+    renal_function_ml_min: float | None
+    corrected_calcium_mmol_per_l: float | None
+    femg_percent: float | None
+    femg_interpretation: str | None
+    femg_not_interpretable_reason: str | None
+    target_mmol_per_l: float
+    calculations: tuple[Calculation, ...]
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    label: str
+    score: int
+    likelihood: str
+    evidence: str
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One regimen. Fields that do not apply are None (contract README, 'dose')."""
+
+    mmol: float | None
+    grams_mgso4: float | None
+    ml_50_percent: float | None
+    volume_ml: float | None
+    duration_hours: float | None
+    per_kg_mmol: float | None
+    mmol_per_day_min: float | None
+    mmol_per_day_max: float | None
+    renal_adjusted: bool
+    follow_on: Dose | None
+    text: str
+    rate_mg_per_min: float | None
+    concentration_percent: float | None
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    text: str
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Warning:
+    id: str
+    text: str
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+    drug: str | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: str
+    text: str
+    due_in_hours: float
+    because: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    route: str
+    reasons: tuple[str, ...]
+    dose: Dose | None
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    ruleset: str
+    magnesium: MagnesiumReading
+    severity: Severity
+    derived: Derived
+    causes: tuple[Cause, ...]
+    plan: Plan
+    warnings: tuple[Warning, ...]
+    reminders: tuple[Reminder, ...]
+    missing: tuple[str, ...]

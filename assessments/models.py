@@ -1,0 +1,1 @@
+"""Saved assessments and their review come in a later issue; until then HypoMag stores nothing."""

@@ -1,0 +1,198 @@
+"""HypoMag settings, in one file.
+
+Everything that differs between a laptop and production comes from the environment. The defaults are for
+development (DEBUG on); production sets DJANGO_DEBUG=False, DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, and the
+security settings below switch on from DEBUG alone, not from a second settings file.
+README.md lists every variable.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment; anything but True/False/true/false/1/0 is an error, not a guess."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value in ("True", "true", "1"):
+        return True
+    if value in ("False", "false", "0"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be True or False (or true/false, 1/0), not {value!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list from the environment, with blanks around items and empty items dropped."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- Core ---------------------------------------------------------------------------------------------------------
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is False")
+    SECRET_KEY = "django-insecure-development-only-never-use-this-key-in-production"
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "testserver"] if DEBUG else [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    # Lets runserver serve static files the way WhiteNoise does in production.
+    # https://whitenoise.readthedocs.io/en/stable/django.html#using-whitenoise-in-development
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    # {% partialdef %}: one template, rendered whole or as the fragment htmx asked for.
+    # https://github.com/carltongibson/django-template-partials
+    "template_partials",
+    "assessments.apps.AssessmentsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware, before everything else.
+    # https://whitenoise.readthedocs.io/en/stable/django.html#enable-whitenoise
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sets request.htmx. https://django-htmx.readthedocs.io/en/latest/middleware.html
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "hypomag_site.urls"
+WSGI_APPLICATION = "hypomag_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------------------------
+# DATABASE_URL wins (https://github.com/jazzband/dj-database-url); otherwise libpq's own PG* variables, as set by
+# scripts/with-postgres; otherwise a local SQLite file for development.
+
+if os.environ.get("DATABASE_URL"):
+    # conn_max_age: keep connections for a minute. https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+elif os.environ.get("PGDATABASE"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ["PGDATABASE"],
+            "HOST": os.environ.get("PGHOST", ""),
+            "USER": os.environ.get("PGUSER", ""),
+            "PASSWORD": os.environ.get("PGPASSWORD", ""),
+            "PORT": os.environ.get("PGPORT", ""),
+        }
+    }
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Internationalization -----------------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------------------------------
+# Served by WhiteNoise from STATIC_ROOT after `manage.py collectstatic`; nothing is loaded from another host.
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Compressed, hashed file names in production only: the manifest exists only after collectstatic, so development
+# and the test suite (which run with DEBUG on at import time) keep the plain storage.
+# https://whitenoise.readthedocs.io/en/stable/django.html#add-compression-and-caching-support
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Forms --------------------------------------------------------------------------------------------------------
+# https://github.com/django-crispy-forms/crispy-bootstrap5
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Security -----------------------------------------------------------------------------------------------------
+# On in production (DEBUG off); `manage.py check --deploy` verifies them in CI.
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = not DEBUG
+# A year of HSTS, subdomains included, eligible for browser preload lists.
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security
+SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+# Only behind a proxy that sets X-Forwarded-Proto itself; trusting the header otherwise lets clients fake HTTPS.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Patient-data URLs must not leak to other sites through the Referer header.
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#referrer-policy
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- HypoMag ------------------------------------------------------------------------------------------------------
+
+# Units the form offers first: "SI" (mmol/L, umol/L) or "conventional" (mg/dL).
+HYPOMAG_DEFAULT_UNITS = os.environ.get("HYPOMAG_DEFAULT_UNITS", "SI")
+if HYPOMAG_DEFAULT_UNITS not in ("SI", "conventional"):
+    raise ImproperlyConfigured(f"HYPOMAG_DEFAULT_UNITS must be SI or conventional, not {HYPOMAG_DEFAULT_UNITS!r}")
+
+# --- Logging ------------------------------------------------------------------------------------------------------
+# Everything to the console; the process manager keeps the log. https://docs.djangoproject.com/en/5.2/topics/logging/
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,32 @@
+from unittest.mock import patch
+
+import pytest
+from django.db import OperationalError, connection
+
+from assessments.clinical import RULESET_VERSION
+
+
+@pytest.mark.django_db
+def test_it_works(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "ruleset": RULESET_VERSION}
+    # A monitor must see the database as it is now, never a cached "ok".
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_it_only_allows_get(client):
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
+
+
+def test_it_reports_a_database_outage(client):
+    with patch.object(connection, "cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+
+    # 503, not 500: a load balancer takes the instance out of rotation instead of reporting a crash.
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert response["Cache-Control"] == "no-store"
