@@ -79,7 +79,7 @@ CHILD_IV_UNDER_12 = IvRegimen(
     note="12-hourly as needed (Perth Children's Hospital uses 0.4 mmol/kg, at most 20 mmol [S39])",
 )
 CHILD_IV_12_17 = IvRegimen(3, ("S38",), mmol=4, note="12-hourly as needed")
-CHILD_IV_URGENT = IvRegimen(0.25, ("S38",), per_kg_mmol=0.2, cap_mmol=8, note="rate at most 10 mg/kg/min")
+CHILD_IV_URGENT = IvRegimen(0.25, ("S38",), per_kg_mmol=0.2, cap_mmol=8)
 
 ALL_IV_REGIMENS = (ADULT_IV_GRADE_0_1, ADULT_IV_GRADE_2_4, ADULT_IV_URGENT, CHILD_IV_UNDER_12, CHILD_IV_12_17)
 
@@ -230,7 +230,7 @@ def _iv(
     text = _join(text, extras)
     if follow_on is not None:
         text += f" {follow_on.text}"
-    references = [*regimen.sources, "S35"]
+    references = [*regimen.sources, "S35", *(follow_on.references if follow_on else ())]
     if halve:
         references.extend(RENAL_SOURCES)
     if continuation:

@@ -45,13 +45,10 @@ def leading_steps(ctx: Context) -> list[Step]:
         )
     dose = ctx.dose
     if ctx.route != NONE and dose is not None:
-        text = dose.text
-        if ctx.route == IV_URGENT:
-            text = f"Reference regimen, not an order; local protocol overrides it. {dose.text}"
         steps.append(
             Step(
                 GIVE_STEP[ctx.route],
-                text,
+                dose.text,
                 ctx.decision.because,
                 tuple(dict.fromkeys((*dose.references, *ctx.decision.references, *(("S81",) if urgent else ())))),
             )
