@@ -40,7 +40,7 @@ def magnesium_cautions(ctx: Context) -> list[Warning]:
         )
     explained = urgent_symptom_reasons(data, ctx.mg_mmol_l, ctx.grade, ctx.target)
     for symptom in data.symptoms:
-        if symptom in URGENT_SYMPTOMS and not any(reason.startswith(_symptom_lead(symptom)) for reason in explained):
+        if symptom in URGENT_SYMPTOMS and symptom not in explained:
             warnings.append(
                 Warning(
                     "symptoms_not_explained_by_mg",
@@ -51,11 +51,6 @@ def magnesium_cautions(ctx: Context) -> list[Warning]:
                 )
             )
     return warnings
-
-
-def _symptom_lead(symptom: str) -> str:
-    """How `urgent_symptom_reasons` begins its sentence for this symptom."""
-    return {"torsades": "torsades", "ventricular_arrhythmia": "ventricular arrhythmia"}.get(symptom, symptom)
 
 
 def renal_cautions(ctx: Context) -> tuple[list[Warning], list[Step]]:

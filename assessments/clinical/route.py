@@ -60,16 +60,18 @@ def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_
     return None
 
 
-def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, target: float) -> list[str]:
-    """Urgent symptoms whose own rule-2 condition holds, each as a sentence."""
-    held = []
+def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, target: float) -> dict[Symptom, str]:
+    """Urgent symptoms whose own rule-2 condition holds, each with the sentence that says why."""
+    held: dict[Symptom, str] = {}
     if data.has_symptom(Symptom.TORSADES) and mg_mmol_l <= ULN_MMOL_L:
-        held.append("torsades de pointes: IV Mg at any Mg up to the ULN")
+        held[Symptom.TORSADES] = "torsades de pointes: IV Mg at any Mg up to the ULN"
     if data.has_symptom(Symptom.VENTRICULAR_ARRHYTHMIA) and mg_mmol_l < target:
-        held.append(f"ventricular arrhythmia with Mg {fmt(mg_mmol_l)} mmol/L below the target {fmt(target)} mmol/L")
+        held[Symptom.VENTRICULAR_ARRHYTHMIA] = (
+            f"ventricular arrhythmia with Mg {fmt(mg_mmol_l)} mmol/L below the target {fmt(target)} mmol/L"
+        )
     for symptom in (Symptom.SEIZURE, Symptom.TETANY):
         if data.has_symptom(symptom) and grade >= 1:
-            held.append(f"{symptom} with CTCAE grade {grade}")
+            held[symptom] = f"{symptom} with CTCAE grade {grade}"
     return held
 
 
@@ -82,7 +84,7 @@ def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int
         )
     urgent = urgent_symptom_reasons(data, mg, grade, target)
     if urgent:
-        return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent), below_target)
+        return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent.values()), below_target)
 
     reasons: list[str] = []
     because: list[str] = []

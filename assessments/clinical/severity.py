@@ -107,7 +107,7 @@ def severity(
     category = "none" if hyper else CATEGORY_BY_GRADE[grade]
     urgent_symptoms = [s for s in data.symptoms if s in URGENT_SYMPTOMS]
     because = [grade_text]
-    references = [*CTCAE_SOURCES, *LLN_SOURCES]
+    references = [*CTCAE_SOURCES, *LLN_SOURCES, *CATEGORY_SOURCES]
     if hyper:
         because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_MMOL_L} mmol/L")
         references.extend(ULN_SOURCES)
@@ -126,8 +126,6 @@ def severity(
         references.extend(TARGET_SOURCES)
     else:
         clinical = category
-    if clinical != category or urgent_symptoms:
-        references.extend(CATEGORY_SOURCES)
     return Severity(
         ctcae_grade=grade,
         category=category,
