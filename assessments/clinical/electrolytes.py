@@ -19,6 +19,9 @@ K_HIGH_MMOL_L = 5.0  # [S74]
 K_ECG_NOW_MMOL_L = 6.0
 IONIZED_CA_LOW_MMOL_L = 1.15  # [S29, S49]
 CORRECTED_CA_LOW_MMOL_L = 2.20  # [S29, S49]
+# Floating-point noise (1.88 + 0.02 x 16 = 2.1999999999999997) must not move a corrected Ca across the cut-off
+# (the same guard as `units.convert`).
+_PRECISION = 10
 
 K_FIRST_SOURCES = ("S29", "S47")
 CA_FIRST_SOURCES = ("S29", "S49")
@@ -53,7 +56,7 @@ def calcium_status(data: AssessmentInput) -> CalciumStatus:
             corrected,
         )
     if corrected is not None:
-        low = corrected.value < CORRECTED_CA_LOW_MMOL_L
+        low = round(corrected.value, _PRECISION) < CORRECTED_CA_LOW_MMOL_L
         relation = "<" if low else ">="
         return CalciumStatus(low, f"corrected Ca {corrected.working}, {relation} {CORRECTED_CA_LOW_MMOL_L}", corrected)
     if labs.calcium_total is not None:

@@ -8,6 +8,7 @@ them all at once and keep everything else the user typed. Unknown keys are error
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -65,6 +66,7 @@ TOP_LEVEL = {
 }  # fmt: skip
 
 E = TypeVar("E", bound=Enum)
+_LARGEST_FLOAT = 1e308  # an integer beyond this cannot become a float
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class ParseResult:
 
 
 def _join(path: str, key: str | int) -> str:
-    return f"{path}.{key}" if path else str(key)
+    name = str(key) or '""'  # an empty key still needs a visible field path
+    return f"{path}.{name}" if path else name
 
 
 class _Reader:
@@ -109,9 +112,9 @@ class _Reader:
             self.error(path, f"must be a number in {unit}, got {_kind(value)}")
             return None
         low, high = bounds
-        if not (low <= value <= high):
+        if not (low <= value <= high) or abs(value) > _LARGEST_FLOAT:
             self.error(
-                path, f"{fmt(value, 4)} {unit} is outside the accepted range {fmt(low, 4)}-{fmt(high, 4)} {unit}"
+                path, f"{_number_text(value)} {unit} is outside the accepted range {fmt(low, 4)}-{fmt(high, 4)} {unit}"
             )
             return None
         return float(value)
@@ -123,7 +126,7 @@ class _Reader:
         low, high = bounds
         if value < low or (high is not None and value > high):
             accepted = f"{low}-{high}" if high is not None else f"{low} or more"
-            self.error(path, f"{fmt(value)} is outside the accepted range {accepted} ({what})")
+            self.error(path, f"{_number_text(value)} is outside the accepted range {accepted} ({what})")
             return None
         return int(value)
 
@@ -164,7 +167,7 @@ class _Reader:
         if low_here <= raw <= top_here:
             return Measurement(analyte, float(raw), unit)
         message = (
-            f"{fmt(raw, 4)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
+            f"{_number_text(raw)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
             f" for {spec.label}"
         )
         other = [u for u in units if u is not unit and convert(analyte, low, spec.canonical, u) <= raw
@@ -176,7 +179,10 @@ class _Reader:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number: not a boolean, not NaN or infinity (a 400-digit integer is a number, range checks follow)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def _kind(value: Any) -> str:
@@ -191,9 +197,21 @@ def _kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
 
 
+def _number_text(value: float) -> str:
+    """A number as received; an integer too large for a float is shown abbreviated instead of overflowing."""
+    try:
+        return fmt(value, 4)
+    except OverflowError:
+        return _show(value)
+
+
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlong = 2, 40, 40, 40
+
+
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A short, safe rendering of what was received (deeply nested or huge values are abbreviated)."""
+    return _SHOW.repr(value)
 
 
 def _optional(data: dict, key: str, read: Callable[[Any], Any]) -> Any:

@@ -120,8 +120,10 @@ class Measurement:
 
 def fmt(number: float, places: int = 2) -> str:
     """Display a number without trailing zeros: 4.0 -> '4', 16.24 -> '16.24', 0.25 -> '0.25'."""
-    text = f"{number:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = f"{number:.{places}f}"
+    if "." in text:  # with places=0 there is no decimal part: '120' must keep its zero
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def magnesium_all_units(mmol_per_l: float) -> str:

@@ -1,0 +1,70 @@
+"""Presentation helpers for the assessment pages: reference links, due times, labels for engine ids."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from assessments.clinical.references import REFERENCES
+
+register = template.Library()
+
+ROUTE_LABELS = {
+    "none": "No replacement now",
+    "oral": "Oral magnesium",
+    "iv": "IV magnesium",
+    "iv_urgent": "Urgent IV magnesium",
+}
+
+
+@register.simple_tag
+def refs(ids: list[str]) -> str:
+    """Links to the references page, one per source id, with the title on hover."""
+    page = reverse("references")
+    return format_html(
+        '<span class="refs">Sources: {}</span>',
+        format_html_join(
+            ", ",
+            '<a href="{}#{}" title="{}">{}</a>',
+            ((page, ref, REFERENCES[ref].title if ref in REFERENCES else ref, ref) for ref in ids),
+        ),
+    )
+
+
+@register.filter
+def due_at(hours: float, now: datetime) -> str:
+    """The clock time `hours` from `now`, with the day when it is not today."""
+    when = now + timedelta(hours=hours)
+    return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %d %b %H:%M")
+
+
+@register.filter
+def hours(value: float) -> str:
+    """0.25 -> '15 min', 4 -> '4 h', 1.5 -> '1.5 h'."""
+    if value < 1:
+        return f"{round(value * 60)} min"
+    return f"{value:g} h"
+
+
+@register.filter
+def humanize_id(value: str) -> str:
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def route_label(value: str) -> str:
+    return ROUTE_LABELS.get(value, humanize_id(value))
+
+
+@register.filter
+def field_label(path: str, form: Any) -> str:
+    return form.label_for(path)
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    return {"umol/L": "µmol/L", "ug/L": "µg/L"}.get(unit, unit)
