@@ -124,7 +124,7 @@ def plan_dose(route: str, ctx: DoseContext) -> Dose | None:
         return _iv(bolus, ctx, halve=False)
     if not ctx.below_target:
         return _iv(bolus, ctx, halve=False, after="no infusion follows: Mg is at or above the target")
-    follow_on = _iv(_iv_regimen(ctx, max(ctx.grade, 2)), ctx, halve=ctx.halve, lead="Then ")
+    follow_on = _iv(_iv_regimen(ctx, max(ctx.grade, 2)), ctx, halve=ctx.halve, lead="Then ", emergency=True)
     return _iv(bolus, ctx, halve=False, follow_on=follow_on)
 
 
@@ -171,6 +171,7 @@ def _iv(
     lead: str = "",
     follow_on: Dose | None = None,
     after: str = "",
+    emergency: bool = False,
 ) -> Dose:
     adult = ctx.data.patient.is_adult
     factor = RENAL_FACTOR if halve else 1.0
@@ -225,7 +226,7 @@ def _iv(
     elif continuation:
         extras.append("no daily continuation without a level and renal advice")
     extras += _renal_notes(ctx, halved=halve, bolus=urgent)
-    extras += _heart_block_note(ctx, urgent)
+    extras += _heart_block_note(ctx, urgent or emergency)
     extras.append(after)
     text = _join(text, extras)
     if follow_on is not None:

@@ -54,6 +54,7 @@ def femg_interpretation(
     """(interpretation, reason it is not interpretable) per PROTOCOL.md section 9."""
     if value is None:
         return None, None
+    value = round(value, 10)  # 4.000000000000001 % is 4 %: float noise must not cross a band edge
     renal_conditions = {Condition.DIALYSIS, Condition.OLIGURIA, Condition.AKI} & data.conditions
     if data.magnesium_therapy.iv_magnesium_last_24h:
         return "not_interpretable", "iv_magnesium_last_24h"

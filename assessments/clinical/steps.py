@@ -6,7 +6,7 @@ from .causes import trough_above_range
 from .context import Context
 from .inputs import URGENT_SYMPTOMS, Condition, Med, Symptom
 from .results import Step
-from .route import IV, IV_URGENT, NONE, ORAL
+from .route import IV, IV_URGENT, ORAL
 from .severity import RAISED_TARGET_MMOL_L
 
 PPI_REVIEW_DAYS = 90  # [S46]
@@ -44,7 +44,7 @@ def leading_steps(ctx: Context) -> list[Step]:
             )
         )
     dose = ctx.dose
-    if ctx.route != NONE and dose is not None:
+    if dose is not None:  # the dose is None exactly when the route is none
         steps.append(
             Step(
                 GIVE_STEP[ctx.route],
