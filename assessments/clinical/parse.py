@@ -113,9 +113,10 @@ class _Reader:
             return None
         low, high = bounds
         if not (low <= value <= high) or abs(value) > _LARGEST_FLOAT:
-            self.error(
-                path, f"{_number_text(value)} {unit} is outside the accepted range {fmt(low, 4)}-{fmt(high, 4)} {unit}"
+            accepted = (
+                f"{fmt(low, 4)}-{fmt(high, 4)} {unit}" if math.isfinite(high) else f"{fmt(low, 4)} {unit} or more"
             )
+            self.error(path, f"{_number_text(value)} {unit} is outside the accepted range {accepted}")
             return None
         return float(value)
 
@@ -139,7 +140,8 @@ class _Reader:
     def choice(self, value: Any, path: str, enum: type[E]) -> E | None:
         options = [e.value for e in enum]
         if not isinstance(value, str) or value not in options:
-            self.error(path, f"{_show(value)} is not accepted; use one of {', '.join(options)}")
+            shown = "null" if value is None else _show(value)
+            self.error(path, f"{shown} is not accepted; use one of {', '.join(options)}")
             return None
         return enum(value)
 
@@ -223,9 +225,10 @@ def parse_input(payload: Any) -> ParseResult:
     data = reader.obj(payload, "", TOP_LEVEL, ("patient", "transplant", "labs"))
     if data is None:
         return ParseResult(None, tuple(reader.errors))
-    patient = _patient(reader, data.get("patient"))
-    transplant = _transplant(reader, data.get("transplant"))
-    labs = _labs(reader, data.get("labs"))
+    # A missing required section is already reported as "is required"; don't report it twice.
+    patient = _optional(data, "patient", lambda v: _patient(reader, v))
+    transplant = _optional(data, "transplant", lambda v: _transplant(reader, v))
+    labs = _optional(data, "labs", lambda v: _labs(reader, v))
     setting = _optional(data, "setting", lambda v: reader.choice(v, "setting", Setting))
     immunosuppressants = _immunosuppressants(reader, data.get("immunosuppressants", []))
     medications = _medications(reader, data.get("medications", []))
