@@ -40,10 +40,13 @@ test: venv lint
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(45))')" \
 	DJANGO_ALLOWED_HOSTS=example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
-	# Whole suite on SQLite; the clinical core must be fully covered (lines and branches).
+	# The browser tests (tests/e2e) drive Debian's Chromium; installed here when missing.
+	scripts/ensure-chromium
+	# Whole suite on SQLite, browser tests included; the clinical core must be fully covered (lines and branches).
 	env -u DATABASE_URL -u PGDATABASE \
 	$(BIN)/pytest --cov=assessments.clinical --cov-branch --cov-report=term-missing --cov-fail-under=100
 	# The golden cases, through the same command line a user has.
 	$(BIN)/python $(SHARED)/contract/check_cases.py --cmd "$(BIN)/python manage.py assess -" $(SHARED)/clinical/cases
-	# Whole suite again on a throwaway PostgreSQL, the production database.
-	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider
+	# Whole suite again on a throwaway PostgreSQL, the production database; the browser tests store nothing, so
+	# they ran once above and are left out here.
+	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not e2e"

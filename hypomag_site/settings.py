@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # System checks for the CONTENT_SECURITY_POLICY setting (the header itself comes from its middleware).
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     # {% partialdef %}: one template, rendered whole or as the fragment htmx asked for.
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sets the Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    # https://django-csp.readthedocs.io/en/latest/configuration.html
+    "csp.middleware.CSPMiddleware",
     # Sets request.htmx. https://django-htmx.readthedocs.io/en/latest/middleware.html
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -179,6 +185,21 @@ SESSION_COOKIE_HTTPONLY = True
 # Patient-data URLs must not leak to other sites through the Referer header.
 # https://docs.djangoproject.com/en/5.2/ref/middleware/#referrer-policy
 SECURE_REFERRER_POLICY = "same-origin"
+# Only our own scripts, styles and images: no inline <script>, no style="" (htmx's inline indicator style is off in
+# base.html), nothing from another host, no framing. django-csp 4.x format.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # --- HypoMag ------------------------------------------------------------------------------------------------------
 

@@ -68,3 +68,21 @@ def field_label(path: str, form: Any) -> str:
 @register.filter
 def unit_label(unit: str) -> str:
     return {"umol/L": "µmol/L", "ug/L": "µg/L"}.get(unit, unit)
+
+
+@register.simple_tag
+def cited_references(output: Any) -> list[Any]:
+    """Every source the result cites, once each, in the order of the references page (for the printed sheet)."""
+    cited: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            cited.update(ref for ref in node.get("references") or () if isinstance(ref, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(output)
+    return [ref for ref_id, ref in REFERENCES.items() if ref_id in cited]

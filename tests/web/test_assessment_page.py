@@ -324,3 +324,28 @@ def test_about_page_states_the_ruleset(browser):
     assert RULESET_VERSION in html
     assert "not a substitute" in html
     assert "local emergency protocol" in html
+
+
+def test_the_page_carries_a_content_security_policy(browser):
+    response = browser.get("/")
+
+    # Only our own scripts and styles: an injected <script> or style="" would not run.
+    policy = response.headers["Content-Security-Policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+
+
+def test_no_template_has_inline_scripts_or_styles():
+    # The policy forbids them: they would be silently blocked in the browser.
+    for template in (REPO / "templates").rglob("*.html"):
+        html = template.read_text()
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), template
+        assert not re.search(r"<style\b|\sstyle=", html), template
+
+
+def test_htmx_does_not_inject_its_inline_indicator_style(browser):
+    html = browser.get("/").content.decode()
+
+    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in html

@@ -1,0 +1,129 @@
+"""The assessment page in a real browser: live update through htmx, the same without JavaScript, the examples,
+printing, narrow and wide screens, and the keyboard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
+# The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
+MG_VALUE = re.compile(r"^Serum magnesium\*?$")
+
+
+def fill_v1(page: Page) -> None:
+    """The core of golden case V1, typed by label as a clinician would."""
+    page.get_by_label("Age (years)").fill("45")
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("Weight (kg)").fill("70")
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").fill("10")
+    page.get_by_label("Oral mucositis grade (0-4)").select_option("3")
+    page.get_by_label("Serum magnesium: unit").select_option("mmol/L")
+    page.get_by_label(MG_VALUE).fill("0.52")
+
+
+def expect_v1_result(page: Page) -> None:
+    result = page.locator("#result")
+    expect(result).to_contain_text("Clinical severity: mild")
+    expect(result).to_contain_text("CTCAE grade 1")
+    # Grade 3 mucositis closes the oral route: IV, and the result says why.
+    expect(result).to_contain_text("Plan: IV magnesium")
+    expect(result).to_contain_text("enteral route unavailable")
+
+
+def test_the_result_updates_while_typing(page: Page):
+    page.goto("/")
+    expect(page.locator("#result")).to_contain_text("the assessment appears here")
+
+    fill_v1(page)
+    # Leaving the field fires `change`; no click on Assess.
+    page.get_by_label(MG_VALUE).press("Tab")
+
+    expect_v1_result(page)
+    # htmx swapped the result in place: still the page we loaded, nothing posted by the browser itself.
+    expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_it_works_without_javascript(page_without_js: Page):
+    page = page_without_js
+    page.goto("/")
+
+    fill_v1(page)
+    page.get_by_role("button", name="Assess").click()
+
+    expect_v1_result(page)
+    # The plain POST kept what was entered.
+    expect(page.get_by_label(MG_VALUE)).to_have_value("0.52")
+
+
+def test_an_example_fills_the_form_and_shows_its_result(page: Page):
+    page.goto("/")
+
+    page.get_by_text("Load an example").click()
+    page.get_by_role("link", name=re.compile(r"^V1: ")).click()
+
+    expect(page.get_by_label("Age (years)")).to_have_value("45")
+    expect(page.get_by_label(MG_VALUE)).to_have_value("0.52")
+    expect_v1_result(page)
+
+
+def test_printing_shows_the_result_without_the_form(page: Page):
+    page.goto(f"/?example={V1}")
+    page.emulate_media(media="print")
+
+    expect(page.get_by_role("navigation", name="Site")).to_be_hidden()
+    expect(page.locator("form.assessment-form")).to_be_hidden()
+    expect(page.locator("#result")).to_be_visible()
+    # A handover sheet says when it was made and by which rule set.
+    expect(page.locator("#result .result-meta")).to_contain_text(re.compile(r"Assessed \d{4}-\d{2}-\d{2} \d{2}:\d{2}"))
+    expect(page.locator("#result .result-meta")).to_contain_text("rule set")
+    expect(page.locator("#result .result-sources")).to_be_visible()
+
+
+def test_a_mild_oral_case_prints_on_one_sheet(page: Page):
+    page.goto("/?example=P11_oral_mild_eltrombopag_levothyroxine_interactions")
+    expect(page.locator("#result")).to_contain_text("Plan: Oral magnesium")
+
+    # One side of A4 for the notes: a PDF with a single page object. (Long cases such as V1 still take two.)
+    pdf = page.pdf(format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
+@pytest.mark.parametrize("width", [390, 1024])
+def test_there_is_no_horizontal_scroll(page: Page, width: int):
+    page.set_viewport_size({"width": width, "height": 800})
+    for url in ("/", f"/?example={V1}", "/references/", "/about/"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow} px at {width} px"
+
+
+def tab_to(page: Page, target, limit: int = 200) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def focus_is_visible(page: Page) -> bool:
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow}; })()"
+    )
+    outlined = style["outline"] != "none" and style["width"] != "0px"
+    return outlined or style["shadow"] != "none"
+
+
+def test_the_keyboard_reaches_the_magnesium_field_and_the_assess_button(page: Page):
+    page.goto("/")
+
+    tab_to(page, page.get_by_label(MG_VALUE))
+    assert focus_is_visible(page)
+
+    tab_to(page, page.get_by_role("button", name="Assess"))
+    assert focus_is_visible(page)
