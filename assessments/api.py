@@ -15,8 +15,15 @@ from django.views.decorators.http import require_POST
 from assessments.services import assessment_run
 
 
+def _errors(errors: list[dict[str, str]], status: int) -> JsonResponse:
+    response = JsonResponse({"errors": errors}, status=status)
+    # Error messages quote the values entered (an age, a lab value): patient data, like the output.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _not_json(message: str) -> JsonResponse:
-    return JsonResponse({"errors": [{"field": "input", "message": message}]}, status=415)
+    return _errors([{"field": "input", "message": message}], status=415)
 
 
 @csrf_exempt
@@ -26,11 +33,16 @@ def assessments_endpoint(request: HttpRequest) -> JsonResponse:
         return _not_json(f"send the input as application/json, not {request.content_type or 'no content type'}")
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return _not_json(f"the body is not valid JSON: {exc}")
+    except (ValueError, RecursionError) as exc:
+        # Well-formed JSON that Python will not read: nested deeper than the interpreter's recursion limit, or an
+        # integer of more than 4300 digits. The client's mistake, so a 400, never a 500.
+        message = "is nested too deeply" if isinstance(exc, RecursionError) else f"cannot be read: {exc}"
+        return _errors([{"field": "input", "message": f"the JSON body {message}"}], status=400)
     outcome = assessment_run(data=data)
     if not outcome.ok:
-        return JsonResponse({"errors": outcome.errors}, status=400)
+        return _errors(outcome.errors, status=400)
     response = JsonResponse(outcome.output)
     response["Cache-Control"] = "no-store"
     return response

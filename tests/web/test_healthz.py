@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 import pytest
 from django.db import OperationalError, connection
+from django.test import Client
 
 from assessments.clinical import RULESET_VERSION
 
@@ -30,3 +31,21 @@ def test_it_reports_a_database_outage(client):
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unavailable"}
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_it_asks_the_database(django_assert_num_queries):
+    # One real query per request: "database ok" must come from the database, not from a flag set at start-up.
+    with django_assert_num_queries(1):
+        response = Client(enforce_csrf_checks=True).get("/healthz")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_needs_no_login_and_sets_no_cookie():
+    response = Client(enforce_csrf_checks=True).get("/healthz")
+
+    # A monitor has no account; probing must not create sessions either.
+    assert response.status_code == 200
+    assert not response.cookies

@@ -31,6 +31,9 @@ class Command(BaseCommand):
             data = json.loads(text)
         except ValueError as exc:
             self._fail([{"field": "input", "message": f"not valid JSON: {exc}"}])
+        except RecursionError:
+            # Well-formed but nested deeper than Python reads: bad input, so exit 2, not a traceback.
+            self._fail([{"field": "input", "message": "the JSON is nested too deeply"}])
         outcome = assessment_run(data=data)
         if not outcome.ok:
             self._fail(outcome.errors)
