@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     # {% partialdef %}: one template, rendered whole or as the fragment htmx asked for.
     # https://github.com/carltongibson/django-template-partials
     "template_partials",
+    # Login throttling. https://django-axes.readthedocs.io/en/latest/2_installation.html
+    "axes",
     "assessments.apps.AssessmentsConfig",
 ]
 
@@ -86,6 +88,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Sets request.htmx. https://django-htmx.readthedocs.io/en/latest/middleware.html
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout response.
+    # https://django-axes.readthedocs.io/en/latest/2_installation.html
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hypomag_site.urls"
@@ -102,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assessments.context_processors.navigation",
             ],
         },
     },
@@ -201,12 +207,68 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- Accounts -----------------------------------------------------------------------------------------------------
+# Shared ward PCs: a session ends after HYPOMAG_IDLE_MINUTES without a request (each request renews the cookie), and
+# when the browser closes. https://docs.djangoproject.com/en/5.2/topics/http/sessions/#browser-length-sessions-vs-persistent-sessions
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "assess"
+LOGOUT_REDIRECT_URL = "login"
+
+
+def env_int(name: str, default: int, *, minimum: int = 1) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+HYPOMAG_IDLE_MINUTES = env_int("HYPOMAG_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = HYPOMAG_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# django-axes first, so that a locked-out user is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures for one username from one address lock that pair out for 15 minutes; a success resets the count.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env_int("HYPOMAG_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("HYPOMAG_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# No start-up banner on stderr (it would pollute `manage.py assess` output).
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address is REMOTE_ADDR (django-ipware is not installed): behind a proxy every client shares the proxy's
+# address, so the lock then falls on the username alone, which is still the account being guessed.
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 # --- HypoMag ------------------------------------------------------------------------------------------------------
 
 # Units the form offers first: "SI" (mmol/L, umol/L) or "conventional" (mg/dL).
 HYPOMAG_DEFAULT_UNITS = os.environ.get("HYPOMAG_DEFAULT_UNITS", "SI")
 if HYPOMAG_DEFAULT_UNITS not in ("SI", "conventional"):
     raise ImproperlyConfigured(f"HYPOMAG_DEFAULT_UNITS must be SI or conventional, not {HYPOMAG_DEFAULT_UNITS!r}")
+
+# Demo users and records for `make run` (HYPOMAG_DEMO=1); never in production.
+HYPOMAG_DEMO = env_bool("HYPOMAG_DEMO", False)
+if HYPOMAG_DEMO and not DEBUG:
+    raise ImproperlyConfigured("HYPOMAG_DEMO=1 creates users with known passwords: not with DJANGO_DEBUG=False")
 
 # --- Logging ------------------------------------------------------------------------------------------------------
 # Everything to the console; the process manager keeps the log. https://docs.djangoproject.com/en/5.2/topics/logging/

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from assessments import api, views
 
@@ -9,5 +10,15 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/assessments", api.assessments_endpoint, name="api-assessments"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Patients, saved assessments, reminders, the ward list, pharmacist review, the audit log (issue 4).
+    path("", include("assessments.urls_records")),
+    # Teaching cases, predict-then-reveal, what-if, the rule explorer (issue 5).
+    path("", include("assessments.urls_teaching")),
+    # FHIR input and CDS Hooks (issue 6).
+    path("", include("assessments.urls_integration")),
+    # OpenAPI document and other platform endpoints (issue 7).
+    path("", include("assessments.urls_platform")),
     path("admin/", admin.site.urls),
 ]

@@ -66,6 +66,14 @@ def field_label(path: str, form: Any) -> str:
 
 
 @register.filter
+def path_label(path: str) -> str:
+    """`field_label` for pages without the bedside form (saved records, review, teaching)."""
+    from assessments.forms import AssessmentForm
+
+    return AssessmentForm().label_for(path)
+
+
+@register.filter
 def unit_label(unit: str) -> str:
     return {"umol/L": "µmol/L", "ug/L": "µg/L"}.get(unit, unit)
 

@@ -1,0 +1,3 @@
+"""URLs of the platform pages (included from hypomag_site/urls.py)."""
+
+urlpatterns: list = []
