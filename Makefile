@@ -26,6 +26,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: venv
 	$(BIN)/python manage.py migrate
+	HYPOMAG_DEMO=1 $(BIN)/python manage.py demo_setup
 	HYPOMAG_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: venv

@@ -1,51 +1,303 @@
-"""Views of patient records (being written)."""
+"""Views of the records: patients, saved assessments, reminders, the ward list, pharmacist review, the audit log.
 
-from django.http import HttpResponse
+Thin: check the capability, read through selectors, write through services, render. Every page here holds patient
+data, so every response is `no-store` (never_cache) and the templates carry hx-history="false".
+"""
 
+from __future__ import annotations
 
-def patient_list(request, **kwargs):
-    return HttpResponse(status=501)
+import json
+from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-def patient_create(request, **kwargs):
-    return HttpResponse(status=501)
+from assessments import selectors, services
+from assessments.comparison import output_differences
+from assessments.forms import AssessmentForm
+from assessments.records_forms import (
+    AuditFilterForm,
+    PatientForm,
+    ReminderForm,
+    ReviewForm,
+    SaveToPatientForm,
+    WardChoiceForm,
+)
+from assessments.roles import Capability, capability_required
+from assessments.timeline import timeline_svg
+from assessments.views import render_assess_page
 
+records = capability_required(Capability.PATIENT_RECORDS)
+review = capability_required(Capability.REVIEW)
+audit = capability_required(Capability.AUDIT)
 
-def patient_detail(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def patient_timeline_svg(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def assessment_save(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def assessment_detail(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def assessment_reassess(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def reminder_update(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def ward(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def review_queue(request, **kwargs):
-    return HttpResponse(status=501)
-
-
-def review_case(request, **kwargs):
-    return HttpResponse(status=501)
+# The timeline draws Mg in the site's units; its LLN and target bands are read from the latest saved output, so the
+# chart shows what the engine used (PROTOCOL.md sections 3 and 7), never a number of its own.
+TIMELINE_UNIT = {"SI": "mmol/L", "conventional": "mg/dL"}
 
 
-def audit_log(request, **kwargs):
-    return HttpResponse(status=501)
+@never_cache
+@records
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    choice = WardChoiceForm(request.GET or {"ward": getattr(selectors.ward_of(request.user), "pk", None)})
+    ward = choice.cleaned_data["ward"] if choice.is_valid() else None
+    context = {"patients": selectors.patient_list(ward=ward), "choice": choice, "ward": ward}
+    return render(request, "records/patient_list.html", context)
+
+
+@never_cache
+@records
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, initial={"ward": selectors.ward_of(request.user)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(user=request.user, **form.cleaned_data)
+        except services.ServiceError as error:
+            form.add_error("hospital_id", str(error))
+        else:
+            messages.success(request, f"Patient {patient.label} created.")
+            return redirect("patient-detail", pk=patient.pk)
+    return render(request, "records/patient_form.html", {"form": form})
+
+
+def _timeline(assessments: list) -> tuple[str, list]:
+    points = selectors.timeline_points(assessments)
+    if not assessments:
+        return "", points
+    latest = assessments[0].output
+    svg = timeline_svg(
+        points,
+        unit=TIMELINE_UNIT[settings.HYPOMAG_DEFAULT_UNITS],
+        lln_mmol_per_l=Decimal(str(latest["magnesium"]["lln_mmol_per_l"])),
+        target_mmol_per_l=Decimal(str(latest["derived"]["target_mmol_per_l"])),
+    )
+    # The timeline module escapes every text it draws (tests/unit/test_timeline.py holds it to that).
+    return mark_safe(svg), points
+
+
+@never_cache
+@records
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_get(pk=pk)
+    assessments = selectors.patient_assessments(patient=patient)
+    svg, points = _timeline(assessments)
+    context = {
+        "patient": patient,
+        "assessments": assessments,
+        "reminders": selectors.patient_reminders(patient=patient),
+        "timeline_svg": svg,
+        "points": points,
+        "unit": TIMELINE_UNIT[settings.HYPOMAG_DEFAULT_UNITS],
+        "now": timezone.now(),
+        "today_day": services.transplant_day(patient, timezone.now()),
+    }
+    return render(request, "records/patient_detail.html", context)
+
+
+@never_cache
+@records
+@require_GET
+def patient_timeline_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline alone, for printing or a larger view."""
+    patient = selectors.patient_get(pk=pk)
+    svg, _ = _timeline(selectors.patient_assessments(patient=patient))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@never_cache
+@records
+@require_POST
+def assessment_save(request: HttpRequest) -> HttpResponse:
+    """Save the bedside form to a patient. Errors re-render the bedside page with everything typed kept."""
+    form = AssessmentForm(request.POST)
+    save_form = SaveToPatientForm(request.POST)
+    if form.is_valid() and save_form.is_valid():
+        completes = None
+        if save_form.cleaned_data.get("completes"):
+            completes = selectors.reminder_get(pk=save_form.cleaned_data["completes"])
+        try:
+            saved = services.assessment_save(
+                user=request.user,
+                patient=save_form.cleaned_data["patient"],
+                data=form.to_input(),
+                sample_time=save_form.cleaned_data["sample_time"],
+                completes=completes,
+            )
+        except services.ServiceError as error:
+            save_form.add_error(None, str(error))
+        else:
+            if isinstance(saved, services.AssessmentOutcome):
+                form.attach_engine_errors(saved.errors)
+            else:
+                messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
+                url = reverse("assessment-detail", args=[saved.pk])
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = url
+                    return response
+                return redirect(url)
+    return render_assess_page(request, form=form, save_form=save_form)
+
+
+@never_cache
+@records
+@require_GET
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = selectors.assessment_get(pk=pk)
+    if request.GET.get("format") == "json":
+        services.export_recorded(user=request.user, obj=saved, patient=saved.patient, what="assessment JSON")
+        response = JsonResponse({"input": saved.input, "output": saved.output, "ruleset": saved.ruleset})
+        response["Content-Disposition"] = f'attachment; filename="hypomag-assessment-{saved.pk}.json"'
+        return response
+    context = {
+        "saved": saved,
+        "output": saved.output,
+        "now": timezone.localtime(saved.created_at),
+        "reviews": list(saved.reviews.all()),
+        "input_rows": input_rows(saved.input),
+    }
+    return render(request, "records/assessment_detail.html", context)
+
+
+@never_cache
+@records
+@require_GET
+def assessment_reassess(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = selectors.assessment_get(pk=pk)
+    outcome = services.assessment_reassess(saved)
+    context = {
+        "saved": saved,
+        "outcome": outcome,
+        "differences": output_differences(saved.output, outcome.output) if outcome.ok else [],
+        "now": timezone.localtime(),
+        "saved_time": timezone.localtime(saved.created_at),
+    }
+    return render(request, "records/assessment_reassess.html", context)
+
+
+@never_cache
+@records
+@require_POST
+def reminder_update(request: HttpRequest, pk: int) -> HttpResponse:
+    reminder = selectors.reminder_get(pk=pk)
+    form = ReminderForm(request.POST)
+    back = request.POST.get("next") if request.POST.get("next") in ("ward",) else None
+    target = reverse("ward") if back else reverse("patient-detail", args=[reminder.patient_id])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Reminder not changed: {error}")
+        return redirect(target)
+    action = form.cleaned_data["action"]
+    if action == "recheck":
+        # The new Mg starts a new assessment: the bedside form, filled from the assessment that set the reminder,
+        # the patient chosen, and the reminder closed when that assessment is saved.
+        query = urlencode({"from": reminder.assessment_id, "completes": reminder.pk})
+        return redirect(f"{reverse('assess')}?{query}")
+    try:
+        if action == "done":
+            services.reminder_complete(user=request.user, reminder=reminder)
+        else:
+            services.reminder_not_needed(user=request.user, reminder=reminder, reason=form.cleaned_data["reason"])
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Reminder marked {'done' if action == 'done' else 'not needed'}.")
+    return redirect(target)
+
+
+@never_cache
+@records
+@require_GET
+def ward(request: HttpRequest) -> HttpResponse:
+    choice = WardChoiceForm(request.GET or {"ward": getattr(selectors.ward_of(request.user), "pk", None)})
+    ward = choice.cleaned_data["ward"] if choice.is_valid() else None
+    now = timezone.now()
+    context = {"choice": choice, "ward": ward, "lists": selectors.ward_reminders(ward=ward, now=now), "now": now}
+    return render(request, "records/ward.html", context)
+
+
+@never_cache
+@review
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "records/review_queue.html", {"queue": selectors.review_queue()})
+
+
+@never_cache
+@review
+@require_http_methods(["GET", "POST"])
+def review_case(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = selectors.assessment_get(pk=pk)
+    form = ReviewForm(request.POST or None, initial={"version": saved.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_submit(user=request.user, assessment=saved, **form.cleaned_data)
+        except services.ReviewConflict as error:
+            conflict = error
+            saved = selectors.assessment_get(pk=pk)
+        except services.ServiceError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Review recorded for {saved.patient.label}.")
+            return redirect("review-queue")
+    context = {
+        "saved": saved,
+        "output": saved.output,
+        "now": timezone.localtime(saved.created_at),
+        "form": form,
+        "conflict": conflict,
+        "reviews": list(saved.reviews.all()),
+        "input_rows": input_rows(saved.input),
+    }
+    return render(request, "records/review_case.html", context, status=409 if conflict else 200)
+
+
+@never_cache
+@audit
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    patient = filters.get("patient")
+    events = selectors.audit_events(patient_id=patient.pk if patient else None, user_id=filters.get("user"))
+    return render(request, "records/audit_log.html", {"form": form, "events": events})
+
+
+def input_rows(data: dict) -> list[tuple[str, str]]:
+    """The saved input as (field, value with unit) rows, exactly as entered: the record of what was known."""
+    rows: list[tuple[str, str]] = []
+
+    def walk(prefix: str, node) -> None:
+        if isinstance(node, dict) and set(node) == {"value", "unit"}:
+            rows.append((prefix, f"{node['value']} {node['unit']}"))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}" if prefix else key, value)
+        elif isinstance(node, list) and node and all(isinstance(item, dict) and "id" in item for item in node):
+            # Medications: one row, each with its days when given.
+            names = [item["id"] + (f" ({item['days']} days)" if item.get("days") is not None else "") for item in node]
+            rows.append((prefix, ", ".join(names)))
+        elif isinstance(node, list):
+            if all(not isinstance(item, dict | list) for item in node):
+                rows.append((prefix, ", ".join(map(str, node)) or "none"))
+            for index, item in enumerate(node):
+                if isinstance(item, dict | list):
+                    walk(f"{prefix}.{index}", item)
+        else:
+            rows.append((prefix, json.dumps(node) if isinstance(node, bool) or node is None else str(node)))
+
+    walk("", data)
+    return rows

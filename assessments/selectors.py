@@ -1,15 +1,35 @@
-"""Reads. Demo cases: the golden cases of the shared clinical folder, copied into `assessments/demo_cases/` so
+"""Reads: demo cases, and the records (patients, assessments, reminders, review queue, audit log).
+
+Demo cases: the golden cases of the shared clinical folder, copied into `assessments/demo_cases/` so
 that the app needs nothing outside the repository at run time (`tests/web/test_assessment_page.py` checks that
 the copies still match).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from django.db.models import Case, Count, Prefetch, Q, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from assessments.models import (
+    AuditEvent,
+    Patient,
+    Reminder,
+    ReminderState,
+    Review,
+    ReviewStatus,
+    SavedAssessment,
+    StaffProfile,
+    Ward,
+)
+from assessments.timeline import TimelinePoint
 
 DEMO_CASES_DIR = Path(__file__).resolve().parent / "demo_cases"
 
@@ -38,3 +58,112 @@ def demo_case_list() -> tuple[DemoCase, ...]:
 
 def demo_case_get(*, name: str) -> DemoCase | None:
     return next((case for case in demo_case_list() if case.name == name), None)
+
+
+# --- Records --------------------------------------------------------------------------------------------------------
+# Each list is a bounded number of queries whatever the data (select_related / prefetch_related / annotations):
+# tests/web/test_records_queries.py holds them to it with 500 patients x 50 assessments.
+
+
+def ward_list() -> list[Ward]:
+    return list(Ward.objects.all())
+
+
+def ward_of(user: Any) -> Ward | None:
+    profile = StaffProfile.objects.filter(user=user).select_related("ward").first()
+    return profile.ward if profile else None
+
+
+def patient_list(*, ward: Ward | None = None) -> list[Patient]:
+    patients = Patient.objects.select_related("ward").annotate(
+        assessment_count=Count("assessments", distinct=True),
+        open_reminders=Count("reminders", filter=Q(reminders__state=ReminderState.OPEN), distinct=True),
+    )
+    if ward is not None:
+        patients = patients.filter(ward=ward)
+    return list(patients.order_by("ward__name", "label"))
+
+
+def patient_get(*, pk: int) -> Patient:
+    return get_object_or_404(Patient.objects.select_related("ward"), pk=pk)
+
+
+def patient_assessments(*, patient: Patient) -> list[SavedAssessment]:
+    """Newest first, each with its latest review (one extra query for all reviews, not one per row)."""
+    return list(
+        patient.assessments.select_related("author").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer"))
+        )
+    )
+
+
+def patient_reminders(*, patient: Patient) -> list[Reminder]:
+    return list(patient.reminders.select_related("closed_by", "assessment"))
+
+
+def assessment_get(*, pk: int) -> SavedAssessment:
+    return get_object_or_404(
+        SavedAssessment.objects.select_related("patient", "patient__ward", "author").prefetch_related(
+            Prefetch("reviews", queryset=Review.objects.select_related("reviewer"))
+        ),
+        pk=pk,
+    )
+
+
+def reminder_get(*, pk: int) -> Reminder:
+    return get_object_or_404(Reminder.objects.select_related("patient", "assessment"), pk=pk)
+
+
+@dataclass(frozen=True)
+class WardReminders:
+    overdue: list[Reminder]
+    due_soon: list[Reminder]
+
+
+def ward_reminders(*, ward: Ward | None, now: dt.datetime, horizon_hours: int = 24) -> WardReminders:
+    """Open reminders of a ward: overdue, then due in the next `horizon_hours`; each oldest first."""
+    reminders = Reminder.objects.filter(state=ReminderState.OPEN, due_at__lte=now + dt.timedelta(hours=horizon_hours))
+    if ward is not None:
+        reminders = reminders.filter(patient__ward=ward)
+    rows = list(reminders.select_related("patient", "assessment").order_by("due_at", "pk"))
+    return WardReminders(
+        overdue=[r for r in rows if r.due_at <= now],
+        due_soon=[r for r in rows if r.due_at > now],
+    )
+
+
+def review_queue() -> list[SavedAssessment]:
+    """Plans awaiting review: emergencies first, then oldest first."""
+    emergency_first = Case(When(clinical_severity="emergency", then=0), default=1)
+    return list(
+        SavedAssessment.objects.filter(review_status=ReviewStatus.PENDING)
+        .select_related("patient", "patient__ward", "author")
+        .order_by(emergency_first, "created_at", "pk")
+    )
+
+
+def audit_events(*, patient_id: int | None = None, user_id: int | None = None, limit: int = 500) -> list[AuditEvent]:
+    events = AuditEvent.objects.select_related("user", "patient")
+    if patient_id is not None:
+        events = events.filter(patient_id=patient_id)
+    if user_id is not None:
+        events = events.filter(user_id=user_id)
+    return list(events[:limit])
+
+
+def timeline_points(assessments: list[SavedAssessment]) -> list[TimelinePoint]:
+    """The saved assessments as timeline points, oldest first (the SVG and its table read the same list)."""
+    return [
+        TimelinePoint(
+            transplant_day=a.transplant_day,
+            mg_mmol_per_l=a.mg_mmol_per_l,
+            ctcae_grade=a.ctcae_grade,
+            clinical_severity=a.clinical_severity,
+            route=a.route,
+            trough_drug=a.trough_drug,
+            trough_value=a.trough_value,
+            trough_unit=a.trough_unit,
+            label=timezone.localtime(a.sample_time).strftime("%Y-%m-%d %H:%M"),
+        )
+        for a in sorted(assessments, key=lambda a: (a.sample_time, a.pk))
+    ]

@@ -10,6 +10,9 @@ from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
 from assessments.form_mapping import input_to_form
 from assessments.forms import AssessmentForm
+from assessments.models import Patient, SavedAssessment
+from assessments.records_forms import SaveToPatientForm
+from assessments.roles import Capability, user_can
 from assessments.selectors import demo_case_get, demo_case_list
 from assessments.services import assessment_run
 
@@ -20,15 +23,56 @@ from assessments.services import assessment_run
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def assess(request: HttpRequest) -> HttpResponse:
-    """The bedside form and its result: one view, the whole page or (for htmx) only the result partial."""
-    example = demo_case_get(name=request.GET.get("example", "")) if request.method == "GET" else None
-    if request.method == "POST":
-        form = AssessmentForm(request.POST)
-    elif example is not None:
-        form = AssessmentForm(input_to_form(example.input))
-    else:
-        form = AssessmentForm()
+    """The bedside form and its result: one view, the whole page or (for htmx) only the result partial.
 
+    GET parameters pre-fill it: `example` (a demo case), and for staff with patient records `patient` (choose the
+    patient to save to), `from` (the input of a saved assessment, e.g. for a recheck) and `completes` (the
+    reminder the new assessment answers).
+    """
+    if request.method == "POST":
+        return render_assess_page(
+            request, form=AssessmentForm(request.POST), save_form=SaveToPatientForm.kept(request.POST)
+        )
+    example = demo_case_get(name=request.GET.get("example", ""))
+    initial_form, initial_save = (input_to_form(example.input) if example else None), {}
+    if user_can(request.user, Capability.PATIENT_RECORDS):
+        initial_form, initial_save = _record_prefill(request, initial_form)
+    return render_assess_page(
+        request,
+        form=AssessmentForm(initial_form),
+        save_form=SaveToPatientForm(initial=initial_save),
+        example=example,
+    )
+
+
+def _record_prefill(request: HttpRequest, initial_form: dict | None) -> tuple[dict | None, dict]:
+    """Pre-fill from a saved assessment and/or choose the patient; ids that do not exist are ignored."""
+    initial_save: dict = {}
+    source = _saved(request.GET.get("from"))
+    if source is not None:
+        initial_form = input_to_form(source.input)
+        # The new sample is today's: the Mg field is left for the new value, the rest is carried over to check.
+        initial_form.pop("magnesium_value", None)
+        initial_save["patient"] = source.patient_id
+    patient_id = request.GET.get("patient", "")
+    if patient_id.isdigit() and Patient.objects.filter(pk=patient_id).exists():
+        initial_save["patient"] = int(patient_id)
+    completes = request.GET.get("completes", "")
+    if completes.isdigit():
+        initial_save["completes"] = int(completes)
+    return initial_form, initial_save
+
+
+def _saved(pk: str | None):
+    if not pk or not pk.isdigit():
+        return None
+    return SavedAssessment.objects.filter(pk=pk).first()
+
+
+def render_assess_page(
+    request: HttpRequest, *, form: AssessmentForm, save_form: SaveToPatientForm, example=None
+) -> HttpResponse:
+    """Run the engine on a bound form and render the page (or its result partial for htmx)."""
     outcome = None
     if form.is_bound and form.is_valid():
         outcome = assessment_run(data=form.to_input())
@@ -40,6 +84,7 @@ def assess(request: HttpRequest) -> HttpResponse:
         template_name += "#result"
     context = {
         "form": form,
+        "save_form": save_form if user_can(request.user, Capability.PATIENT_RECORDS) else None,
         "output": outcome.output if outcome else None,
         "example": example,
         "examples": demo_case_list(),

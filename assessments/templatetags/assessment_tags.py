@@ -74,6 +74,14 @@ def path_label(path: str) -> str:
 
 
 @register.filter
+def mg_in(mmol_per_l: Any, unit: str) -> str:
+    """A magnesium kept in mmol/L, shown in the site's unit (the engine's conversion, two decimals)."""
+    from assessments.clinical.units import Analyte, Unit, convert, fmt
+
+    return fmt(convert(Analyte.MAGNESIUM, float(mmol_per_l), Unit.MMOL_L, Unit(unit)))
+
+
+@register.filter
 def unit_label(unit: str) -> str:
     return {"umol/L": "µmol/L", "ug/L": "µg/L"}.get(unit, unit)
 
