@@ -232,7 +232,7 @@ def ward(request: HttpRequest) -> HttpResponse:
 @review
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "records/review_queue.html", {"queue": selectors.review_queue()})
+    return render(request, "records/review_queue.html", {"queue": selectors.review_queue(page=request.GET.get("page"))})
 
 
 @never_cache

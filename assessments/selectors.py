@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -132,14 +133,18 @@ def ward_reminders(*, ward: Ward | None, now: dt.datetime, horizon_hours: int = 
     )
 
 
-def review_queue() -> list[SavedAssessment]:
-    """Plans awaiting review: emergencies first, then oldest first."""
+REVIEW_PAGE_SIZE = 50
+
+
+def review_queue(*, page: str | int | None = 1) -> Page:
+    """Plans awaiting review, a page at a time: emergencies first, then oldest first."""
     emergency_first = Case(When(clinical_severity="emergency", then=0), default=1)
-    return list(
+    pending = (
         SavedAssessment.objects.filter(review_status=ReviewStatus.PENDING)
         .select_related("patient", "patient__ward", "author")
         .order_by(emergency_first, "created_at", "pk")
     )
+    return Paginator(pending, REVIEW_PAGE_SIZE).get_page(page)
 
 
 def audit_events(*, patient_id: int | None = None, user_id: int | None = None, limit: int = 500) -> list[AuditEvent]:

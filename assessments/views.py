@@ -34,20 +34,20 @@ def assess(request: HttpRequest) -> HttpResponse:
             request, form=AssessmentForm(request.POST), save_form=SaveToPatientForm.kept(request.POST)
         )
     example = demo_case_get(name=request.GET.get("example", ""))
-    initial_form, initial_save = (input_to_form(example.input) if example else None), {}
-    if user_can(request.user, Capability.PATIENT_RECORDS):
-        initial_form, initial_save = _record_prefill(request, initial_form)
-    return render_assess_page(
-        request,
-        form=AssessmentForm(initial_form),
-        save_form=SaveToPatientForm(initial=initial_save),
-        example=example,
-    )
-
-
-def _record_prefill(request: HttpRequest, initial_form: dict | None) -> tuple[dict | None, dict]:
-    """Pre-fill from a saved assessment and/or choose the patient; ids that do not exist are ignored."""
+    # An example is bound, so that its result shows at once; a record's input is only a starting point (initial),
+    # so that nothing is judged before the new Mg is typed.
+    form = AssessmentForm(input_to_form(example.input)) if example else AssessmentForm()
     initial_save: dict = {}
+    if user_can(request.user, Capability.PATIENT_RECORDS):
+        initial_form, initial_save = _record_prefill(request)
+        if initial_form is not None:
+            form = AssessmentForm(initial=initial_form)
+    return render_assess_page(request, form=form, save_form=SaveToPatientForm(initial=initial_save), example=example)
+
+
+def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
+    """Pre-fill from a saved assessment and/or choose the patient; ids that do not exist are ignored."""
+    initial_form, initial_save = None, {}
     source = _saved(request.GET.get("from"))
     if source is not None:
         initial_form = input_to_form(source.input)

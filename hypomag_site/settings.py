@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Sets request.htmx. https://django-htmx.readthedocs.io/en/latest/middleware.html
     "django_htmx.middleware.HtmxMiddleware",
+    "assessments.middleware.DatabaseUnavailableMiddleware",  # a database outage is a 503 page, not a 500
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     # https://django-axes.readthedocs.io/en/latest/2_installation.html
     "axes.middleware.AxesMiddleware",
@@ -278,4 +279,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are WARNING and stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

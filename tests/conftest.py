@@ -16,6 +16,12 @@ from assessments.roles import Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """PBKDF2's deliberate slowness protects real passwords; test users need none of it (seconds per run)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db) -> Callable[..., User]:
     """`make_user("pharmacist")` or `make_user("alice", role=None)`: a user in the role's group (created by the
