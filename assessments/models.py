@@ -169,7 +169,12 @@ class Review(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()} by {self.reviewer}"
+        return f"{self.outcome_label} by {self.reviewer}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The decision as a clinician reads it afterwards: Approved, Amended, Declined."""
+        return ReviewStatus(self.outcome).label
 
 
 class AuditQuerySet(models.QuerySet):

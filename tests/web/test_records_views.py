@@ -268,7 +268,7 @@ def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, make_
         user=make_user("pharmacist"), assessment=saved, version=1, outcome="amended", amended_dose="8 mmol IV over 2 h"
     )
     content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
-    assert "Amended" in content and "8 mmol IV over 2 h" in content
+    assert ">Amended</span>" in content and "8 mmol IV over 2 h" in content
 
 
 # --- Accounts -------------------------------------------------------------------------------------------------------

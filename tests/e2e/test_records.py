@@ -1,0 +1,401 @@
+"""Patient records in a real browser (issue 4): signing in and out, saving an assessment to a patient with
+JavaScript on and off, the point on the timeline, the pharmacist's review as the clinician sees it, a reminder that
+becomes overdue as time passes, what a trainee cannot open, and axe on every new page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from assessments import services
+from assessments.models import Patient, Ward
+from assessments.roles import Role
+from assessments.selectors import demo_case_get
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.test_accessibility import summary, violations
+
+V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
+# V1's first reminders ("Recheck Mg 6 h after the infusion ends", "Recheck potassium") are due 10 h after saving.
+FIRST_REMINDER_HOURS = 10
+FIRST_REMINDER = "Recheck Mg 6 h after the infusion ends."
+# The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
+MG_VALUE = re.compile(r"^Serum magnesium\*?$")
+
+
+# --- Data -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def role_groups(db) -> None:
+    """The role groups come from migration 0002, but a transactional test's flush deletes them for the next test
+    (Django's TransactionTestCase without serialized_rollback): make them again."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+@pytest.fixture
+def ward(db) -> Ward:
+    return Ward.objects.create(name="Haematology 4")
+
+
+@pytest.fixture
+def clinician(make_user, ward) -> User:
+    return make_user("clinician", ward=ward)
+
+
+@pytest.fixture
+def pharmacist(make_user, ward) -> User:
+    return make_user("pharmacist", ward=ward)
+
+
+def make_patient(*, user: User, ward: Ward, days_since_transplant: int = 10, label: str = "AB bed 1") -> Patient:
+    return services.patient_create(
+        user=user,
+        hospital_id=f"H-{label}",
+        label=label,
+        transplant_type="allogeneic",
+        transplant_date=timezone.localdate() - dt.timedelta(days=days_since_transplant),
+        ward=ward,
+    )
+
+
+def save_v1(*, user: User, patient: Patient, sample_time: dt.datetime | None = None):
+    """Golden case V1 saved to the patient through the service, as the save view does."""
+    case = demo_case_get(name=V1)
+    return services.assessment_save(
+        user=user, patient=patient, data=case.input, sample_time=sample_time or timezone.now()
+    )
+
+
+# --- Browser helpers ------------------------------------------------------------------------------------------------
+
+
+def sign_in(page: Page, live_server, user: User) -> None:
+    """Skip the login form: a session made by the test client, handed to the browser as its cookie."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+
+@contextmanager
+def second_browser(chromium: Browser, live_server) -> Iterator[Page]:
+    """Another person at another PC: a separate browser context, with its own cookies."""
+    context: BrowserContext = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def create_patient_through_form(page: Page, *, ward: Ward, hospital_id: str, label: str) -> int:
+    """Fill /patients/new/ by label (transplant 10 days ago) and return the new patient's id from the URL."""
+    page.goto("/patients/new/")
+    page.get_by_label("Hospital identifier").fill(hospital_id)
+    page.get_by_label("Display label").fill(label)
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Transplant date (day 0)").fill((timezone.localdate() - dt.timedelta(days=10)).isoformat())
+    page.get_by_label("Ward").select_option(label=ward.name)
+    page.get_by_role("button", name="Create patient").click()
+
+    expect(page).to_have_url(re.compile(r"/patients/\d+/$"))
+    expect(page.locator(".messages")).to_contain_text(f"Patient {label} created.")
+    return int(re.search(r"/patients/(\d+)/$", page.url).group(1))
+
+
+def expect_point_on_timeline(page: Page, *, day: int, mg: str) -> None:
+    """The saved assessment drawn on the SVG timeline and listed in the table under it."""
+    point = page.locator(".timeline svg g.tl-point")
+    expect(point).to_have_count(1)
+    # Each point's <title> (its tooltip and accessible name) says the day, the Mg and the grade.
+    expect(point).to_contain_text(f"Day {day}: {mg} mmol/L, grade 1")
+    data_row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=str(day), exact=True))
+    expect(data_row.first).to_contain_text(mg)
+
+
+def saved_assessments_row(page: Page, *, day: int):
+    """The row of one saved assessment in the patient page's "Saved assessments" table (by transplant day)."""
+    table = page.get_by_role("table", name="Newest first; each shows what was recommended at the time")
+    return table.get_by_role("row").filter(has=page.get_by_role("cell", name=str(day), exact=True))
+
+
+# --- Signing in and out ---------------------------------------------------------------------------------------------
+
+
+def test_a_clinician_signs_in_and_out(page: Page, live_server, clinician, ward):
+    patient = make_patient(user=clinician, ward=ward)
+    page.goto("/accounts/login/")
+
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    banner = page.locator(".signed-in")
+    expect(banner).to_contain_text("Signed in as clinician")
+    expect(page.get_by_role("navigation", name="Site").get_by_role("link", name="Patients")).to_be_visible()
+
+    # One click on a shared PC ends the session: no confirmation page in between.
+    banner.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(banner).to_contain_text("Sign in")
+
+    page.goto(f"/patients/{patient.pk}/")
+    expect(page).to_have_url(re.compile(rf"/accounts/login/\?next=/patients/{patient.pk}/$"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+# --- Saving an assessment to a patient ------------------------------------------------------------------------------
+
+
+def test_a_clinician_saves_an_assessment_and_sees_it_on_the_timeline(page: Page, live_server, clinician, ward):
+    sign_in(page, live_server, clinician)
+    patient_id = create_patient_through_form(page, ward=ward, hospital_id="H-1001", label="CD bed 2")
+
+    page.goto(f"/?example={V1}&patient={patient_id}")
+    result = page.locator("#result")
+    expect(result).to_contain_text("Clinical severity: mild")
+    # A new Mg typed in: the live result (htmx) replaces the panel, which must keep the patient chosen.
+    page.get_by_label(MG_VALUE).fill("0.55")
+    page.get_by_label(MG_VALUE).press("Tab")
+    expect(result).to_contain_text("Mg 0.55 mmol/L")
+    panel = result.locator(".save-panel")
+    expect(panel.get_by_label("Save to patient")).to_have_value(str(patient_id))
+    # The sample time is left empty: it means now, i.e. day 10 for a transplant 10 days ago.
+    expect(panel.get_by_label("Sample time")).to_have_value("")
+    with page.expect_response(lambda response: response.url.endswith("/assessments/save/")) as saving:
+        panel.get_by_role("button", name="Save assessment").click()
+
+    # htmx posted the save and was answered with HX-Redirect; the browser follows it to the saved record.
+    assert saving.value.status == 204
+    assert re.fullmatch(r"/assessments/\d+/", saving.value.headers["hx-redirect"])
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Saved assessment: CD bed 2, day 10")
+    expect(page.locator(".messages")).to_contain_text("Assessment saved to CD bed 2; it awaits pharmacist review.")
+    expect(page.get_by_text("Awaiting pharmacist review")).to_be_visible()
+
+    page.goto(f"/patients/{patient_id}/")
+    expect_point_on_timeline(page, day=10, mg="0.55")
+
+
+def test_a_clinician_saves_an_assessment_without_javascript(page_without_js: Page, live_server, clinician, ward):
+    page = page_without_js
+    sign_in(page, live_server, clinician)
+    patient_id = create_patient_through_form(page, ward=ward, hospital_id="H-1002", label="EF bed 3")
+
+    page.goto(f"/?example={V1}&patient={patient_id}")
+    page.get_by_role("button", name="Assess", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Clinical severity: mild")
+    # The plain POST kept the chosen patient in the panel.
+    expect(result.get_by_label("Save to patient")).to_have_value(str(patient_id))
+    sample = (timezone.localtime() - dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+    result.get_by_label("Sample time").fill(sample.strftime("%Y-%m-%dT%H:%M"))
+    result.get_by_role("button", name="Save assessment").click()
+
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Saved assessment: EF bed 3")
+    # The sample time entered is the one kept.
+    expect(page.get_by_text(f"Sample {sample:%Y-%m-%d %H:%M}")).to_be_visible()
+
+    # Day 10, or 9 when an hour ago was yesterday: counted from the sample time, not from the form's day field.
+    day = (sample.date() - Patient.objects.get(pk=patient_id).transplant_date).days
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"day {day}")
+    page.goto(f"/patients/{patient_id}/")
+    expect_point_on_timeline(page, day=day, mg="0.52")
+
+
+# --- Pharmacist review ----------------------------------------------------------------------------------------------
+
+
+def review_through_the_queue(pharmacy: Page, case: str, decision: str, **fields: str) -> None:
+    """A pharmacist opens `case` from /review/, chooses the decision, fills the labelled fields and submits."""
+    pharmacy.goto("/review/")
+    pharmacy.get_by_role("link", name=case).click()
+    expect(pharmacy.get_by_role("heading", level=1)).to_contain_text(f"Review: {case}")
+    pharmacy.get_by_label(decision, exact=True).check()
+    for label, value in fields.items():
+        pharmacy.get_by_label(label).fill(value)
+    pharmacy.get_by_role("button", name="Record the review").click()
+    expect(pharmacy).to_have_url(re.compile(r"/review/$"))
+    expect(pharmacy.locator(".messages")).to_contain_text("Review recorded for")
+    # A reviewed plan leaves the queue.
+    expect(pharmacy.get_by_role("link", name=case)).to_have_count(0)
+
+
+def test_the_clinician_sees_the_pharmacists_approval(
+    page: Page, chromium: Browser, live_server, clinician, pharmacist, ward
+):
+    patient = make_patient(user=clinician, ward=ward, label="GH bed 5")
+    save_v1(user=clinician, patient=patient, sample_time=timezone.now() - dt.timedelta(days=1))  # day 9
+    save_v1(user=clinician, patient=patient)  # day 10
+
+    with second_browser(chromium, live_server) as pharmacy:
+        sign_in(pharmacy, live_server, pharmacist)
+        review_through_the_queue(pharmacy, "GH bed 5, day 9", "Approve")
+        # The other plan still waits.
+        expect(pharmacy.get_by_role("link", name="GH bed 5, day 10")).to_be_visible()
+
+    sign_in(page, live_server, clinician)
+    page.goto(f"/patients/{patient.pk}/")
+    expect(saved_assessments_row(page, day=9).locator(".badge")).to_have_text("Approved")
+    expect(saved_assessments_row(page, day=9)).to_contain_text("by pharmacist")
+    expect(saved_assessments_row(page, day=10).locator(".badge")).to_have_text("Awaiting pharmacist review")
+
+
+def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
+    page: Page, chromium: Browser, live_server, clinician, pharmacist, ward
+):
+    patient = make_patient(user=clinician, ward=ward, label="GH bed 5")
+    save_v1(user=clinician, patient=patient)  # day 10
+    amended_dose = "Magnesium sulfate 10 mmol IV in 100 mL NaCl 0.9% over 2 h"
+
+    with second_browser(chromium, live_server) as pharmacy:
+        sign_in(pharmacy, live_server, pharmacist)
+        review_through_the_queue(
+            pharmacy,
+            "GH bed 5, day 10",
+            "Amend",
+            **{"Amended dose (for Amend)": amended_dose, "Note": "Slower infusion: on tacrolimus."},
+        )
+        expect(pharmacy.get_by_text("Nothing awaits review.")).to_be_visible()
+
+    sign_in(page, live_server, clinician)
+    page.goto(f"/patients/{patient.pk}/")
+    amended = saved_assessments_row(page, day=10)
+    expect(amended).to_contain_text(f"Amended dose: {amended_dose}")
+    expect(amended).to_contain_text("Note: Slower infusion: on tacrolimus.")
+    # The badge is the outcome the clinician scans for: "Amended", as "Approved" and "Declined".
+    expect(amended.locator(".badge")).to_have_text("Amended")
+
+
+# --- Reminders on the ward list -------------------------------------------------------------------------------------
+
+
+def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Page, live_server, clinician, ward):
+    patient = make_patient(user=clinician, ward=ward, label="IJ bed 6")
+    saved = save_v1(user=clinician, patient=patient)
+    first = saved.reminder_records.order_by("due_at", "pk").first()
+    assert first.text == FIRST_REMINDER
+    # Due from the time of saving, when the plan starts.
+    assert first.due_at == saved.created_at + dt.timedelta(hours=FIRST_REMINDER_HOURS)
+
+    # Before it is due, the recheck is listed as due, not overdue.
+    sign_in(page, live_server, clinician)
+    page.goto("/ward/")
+    overdue = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Overdue")))
+    due_soon = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Due in the next 24 h")))
+    expect(overdue).to_contain_text("Nothing overdue.")
+    expect(due_soon).to_contain_text(FIRST_REMINDER)
+
+    # The live server runs in a thread of this process: travelling here moves its clock too.
+    with time_machine.travel(first.due_at + dt.timedelta(minutes=5), tick=True):
+        # The idle session expired over those hours: sign in again.
+        sign_in(page, live_server, clinician)
+        page.goto("/ward/")
+        expect(page.get_by_role("heading", name="Overdue (2)")).to_be_visible()
+        item = overdue.get_by_role("listitem").filter(has_text=FIRST_REMINDER)
+        expect(item).to_contain_text("Overdue")
+        expect(item.get_by_role("link", name="IJ bed 6")).to_be_visible()
+        expect(due_soon).to_contain_text("Daily Mg, K, Ca, phosphate and creatinine.")
+
+        item.get_by_label("Why it is not needed").fill("Infusion cancelled: Mg 0.8 on the morning bloods.")
+        item.get_by_role("button", name="Not needed").click()
+
+        expect(page).to_have_url(re.compile(r"/ward/$"))
+        expect(page.locator(".messages")).to_contain_text("Reminder marked not needed.")
+        expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
+        expect(overdue).not_to_contain_text(FIRST_REMINDER)
+        expect(overdue).to_contain_text("Recheck potassium.")
+
+
+# --- What a trainee cannot open -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/patients/", "/review/"])
+def test_a_trainee_cannot_open_patient_records(page_without_js: Page, live_server, make_user, url: str):
+    # No JS needed; this context also keeps Chromium's "403" console line out of the error-checking page fixture.
+    page = page_without_js
+    sign_in(page, live_server, make_user("trainee"))
+
+    response = page.goto(url)
+
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="You cannot open this page")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Site")
+    expect(nav.get_by_role("link", name="Assess")).to_be_visible()
+    expect(nav.get_by_role("link", name="Patients")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Review")).to_have_count(0)
+
+
+# --- Accessibility --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def records(clinician, pharmacist, ward) -> SimpleNamespace:
+    """A patient with two saved assessments made yesterday and the day before (so their reminders are overdue now and
+    the timeline has two points) and a second patient without any."""
+    patient = make_patient(user=clinician, ward=ward, label="KL bed 7")
+    make_patient(user=clinician, ward=ward, label="MN bed 8")
+    now = timezone.now()
+    saved = []
+    for days_ago in (2, 1):
+        with time_machine.travel(now - dt.timedelta(days=days_ago)):
+            saved.append(save_v1(user=clinician, patient=patient))
+    return SimpleNamespace(patient=patient, first=saved[0], second=saved[1], clinician=clinician, pharmacist=pharmacist)
+
+
+AXE_PAGES = {
+    "patient list": ("pharmacist", lambda r: "/patients/", "Patients on Haematology 4"),
+    "patient page": ("pharmacist", lambda r: f"/patients/{r.patient.pk}/", "KL bed 7"),
+    "new patient": ("pharmacist", lambda r: "/patients/new/", "New patient"),
+    "saved assessment": ("pharmacist", lambda r: f"/assessments/{r.second.pk}/", "Saved assessment"),
+    "re-assess": ("pharmacist", lambda r: f"/assessments/{r.second.pk}/reassess/", "Re-assess with current rules"),
+    "ward list": ("pharmacist", lambda r: "/ward/", "Due checks on Haematology 4"),
+    "review queue": ("pharmacist", lambda r: "/review/", "Plans awaiting pharmacist review"),
+    "review case": ("pharmacist", lambda r: f"/review/{r.first.pk}/", "Review: KL bed 7"),
+}
+
+
+def test_the_login_page_has_no_violations(page: Page):
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    found = violations(page)
+    assert found == [], summary(found)
+
+
+@pytest.mark.parametrize("name", AXE_PAGES)
+def test_the_records_page_has_no_violations(page: Page, live_server, records, name: str):
+    role, url, heading = AXE_PAGES[name]
+    sign_in(page, live_server, getattr(records, role))
+    page.goto(url(records))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    if name == "patient page":
+        expect(page.locator(".timeline svg g.tl-point")).to_have_count(2)
+    if name == "ward list":
+        expect(page.get_by_role("heading", name=re.compile(r"^Overdue \([1-9]"))).to_be_visible()
+
+    found = violations(page)
+    assert found == [], summary(found)
+
+
+def test_the_bedside_page_with_the_save_panel_has_no_violations(page: Page, live_server, records):
+    sign_in(page, live_server, records.clinician)
+    page.goto(f"/?example={V1}&patient={records.patient.pk}")
+    expect(page.locator("#result .save-panel")).to_be_visible()
+
+    found = violations(page)
+    assert found == [], summary(found)
