@@ -1,0 +1,196 @@
+"""EHR integration endpoints (issue 6): FHIR input, the CDS Hooks service, and the "Import from FHIR" page.
+
+Thin: read the request, call `assessments.fhir` or `assessments.cds_hooks`, answer. The machine endpoints are
+CSRF-exempt (an EHR has no session cookie, and nothing about a patient is stored) and never cached (patient data).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import cds_hooks
+from assessments.fhir import fhir_to_input
+from assessments.fhir.samples import sample_names, sample_text
+from assessments.form_mapping import input_to_form
+from assessments.forms import AssessmentForm
+from assessments.selectors import demo_case_list
+from assessments.services import assessment_run
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status)
+    response["Cache-Control"] = "no-store"
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="cds-services"'
+    return response
+
+
+def _errors(errors: list[dict[str, str]], status: int) -> JsonResponse:
+    return _json({"errors": errors}, status)
+
+
+def _read_json(text: str | bytes) -> tuple[Any, str | None]:
+    """(data, None) or (None, why not): the same reasons the assessment API gives, in words."""
+    try:
+        return json.loads(text), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, f"the text is not valid JSON: {exc}"
+    except (ValueError, RecursionError) as exc:
+        return None, "the JSON is nested too deeply" if isinstance(exc, RecursionError) else f"the JSON: {exc}"
+
+
+def _body(request: HttpRequest, media_types: tuple[str, ...]) -> tuple[Any, JsonResponse | None]:
+    if request.content_type not in media_types:
+        got = request.content_type or "no content type"
+        return None, _errors([{"field": "input", "message": f"send {' or '.join(media_types)}, not {got}"}], 415)
+    data, problem = _read_json(request.body)
+    if problem:
+        status = 415 if problem.startswith("the text") else 400
+        return None, _errors([{"field": "input", "message": problem.replace("the text", "the body")}], status)
+    return data, None
+
+
+@csrf_exempt
+@require_POST
+def fhir_assessment_input(request: HttpRequest) -> JsonResponse:
+    data, refused = _body(request, ("application/fhir+json", "application/json"))
+    if refused:
+        return refused
+    found = fhir_to_input(data, now=timezone.now())
+    if not found.ok:
+        return _errors(found.errors, 400)
+    return _json(found.as_json())
+
+
+def _cds(request: HttpRequest) -> JsonResponse | None:
+    """401 unless the EHR's JWT verifies (when issuers are configured); the audience is the URL called."""
+    try:
+        cds_hooks.bearer_verify(request.headers.get("Authorization"), audience=request.build_absolute_uri(request.path))
+    except cds_hooks.CdsError as exc:
+        return _errors(exc.errors, exc.status)
+    return None
+
+
+@csrf_exempt
+@require_GET
+def cds_discovery(request: HttpRequest) -> JsonResponse:
+    return _cds(request) or _json(cds_hooks.discovery())
+
+
+@csrf_exempt
+@require_POST
+def cds_service(request: HttpRequest) -> JsonResponse:
+    refused = _cds(request)
+    if refused:
+        return refused
+    data, refused = _body(request, ("application/json",))
+    if refused:
+        return refused
+    try:
+        hook = cds_hooks.request_parse(data)
+        cards = cds_hooks.cards_for(
+            hook,
+            fetcher=cds_hooks.fhir_fetch,
+            now=timezone.now(),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except cds_hooks.CdsError as exc:
+        return _errors(exc.errors, exc.status)
+    return _json(cards)
+
+
+@csrf_exempt
+@require_POST
+def cds_feedback(request: HttpRequest) -> JsonResponse:
+    refused = _cds(request)
+    if refused:
+        return refused
+    data, refused = _body(request, ("application/json",))
+    if refused:
+        return refused
+    try:
+        stored = cds_hooks.feedback_record(data)
+    except cds_hooks.CdsError as exc:
+        return _errors(exc.errors, exc.status)
+    return _json({"stored": stored})
+
+
+def _pasted(request: HttpRequest) -> tuple[str, str | None]:
+    """The bundle's text, from the uploaded file when there is one, else from the text box."""
+    upload = request.FILES.get("bundle_file")
+    if upload is None:
+        return request.POST.get("bundle", ""), None
+    if upload.size > MAX_UPLOAD_BYTES:
+        return "", f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+    try:
+        return upload.read().decode("utf-8"), None
+    except UnicodeDecodeError:
+        return "", "the file is not UTF-8 text: upload the FHIR JSON file itself"
+
+
+# Patient data: nothing may keep a copy of the page (no-store).
+@never_cache
+@require_http_methods(["GET", "POST"])
+def fhir_import(request: HttpRequest) -> HttpResponse:
+    """Paste or upload a FHIR bundle; on success, the bedside form filled in, with where each value came from."""
+    if request.method == "GET" and "example" in request.GET:
+        # The bedside page's "Load an example" links are relative (`?example=`): they belong to the bedside page.
+        return redirect(f"{reverse('assess')}?{urlencode({'example': request.GET['example']})}")
+    context: dict[str, Any] = {"samples": sample_names(), "examples": demo_case_list(), "now": timezone.localtime()}
+    text = (sample_text(request.GET.get("sample", "")) or "") if request.method == "GET" else ""
+    errors: list[str] = []
+    if request.method == "POST":
+        text, problem = _pasted(request)
+        if problem:
+            errors.append(problem)
+        elif not text.strip():
+            errors.append("paste a FHIR Bundle or Observation (JSON), or choose a file")
+        else:
+            data, problem = _read_json(text)
+            if problem:
+                errors.append(problem)
+            else:
+                found = fhir_to_input(data, now=timezone.now())
+                errors += [error["message"] for error in found.errors]
+                if found.ok:
+                    return _imported(request, context, found)
+    context.update({"bundle_text": text, "import_errors": errors})
+    # A form shown again with its errors is a 200, as Django's own form views do.
+    return render(request, "assessments/fhir_import.html", context)
+
+
+LIST_LABELS = {"immunosuppressants": "Immunosuppression", "medications": "Medications"}
+
+
+def _field_label(form: AssessmentForm, path: str) -> str:
+    return LIST_LABELS.get(path) or form.label_for(path)
+
+
+def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> HttpResponse:
+    form = AssessmentForm(input_to_form(found.input))
+    outcome = None
+    if form.is_valid():
+        outcome = assessment_run(data=form.to_input())
+        if not outcome.ok:
+            form.attach_engine_errors(outcome.errors)
+    context.update(
+        {
+            "imported": found,
+            "form": form,
+            "output": outcome.output if outcome else None,
+            "provenance_rows": [{**row, "label": _field_label(form, row["field"])} for row in found.provenance],
+        }
+    )
+    return render(request, "assessments/fhir_import.html", context)

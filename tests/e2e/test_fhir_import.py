@@ -1,0 +1,97 @@
+"""Import from FHIR in a real browser: paste a bundle, the bedside form fills in, the provenance shows; errors are
+shown in words with the pasted text kept; no axe violations; the same without JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from assessments.fhir.samples import sample_text
+from tests.e2e.test_accessibility import AXE_OPTIONS, summary
+
+MG_VALUE = re.compile(r"^Serum magnesium\*?$")
+
+
+def paste(page: Page, name: str) -> None:
+    page.goto("/import/fhir/")
+    page.get_by_label("FHIR JSON").fill(sample_text(name))
+    page.get_by_role("button", name="Import").click()
+
+
+def test_the_assessment_page_links_to_the_import(page: Page):
+    page.goto("/")
+    page.get_by_role("link", name="Import from FHIR").click()
+
+    expect(page.get_by_role("heading", name="Import from FHIR")).to_be_visible()
+
+
+def test_pasting_a_bundle_fills_the_form_and_shows_where_each_value_came_from(page: Page):
+    paste(page, "v1_full")
+
+    expect(page.get_by_role("heading", name="Imported from FHIR")).to_be_visible()
+    # Age from the birth date (1980-07-14) on the day the test runs: the live server's clock is not frozen.
+    today = dt.date.today()
+    expect(page.get_by_label("Age (years)")).to_have_value(
+        str(today.year - 1980 - ((today.month, today.day) < (7, 14)))
+    )
+    expect(page.get_by_label("Weight (kg)")).to_have_value("70")
+    expect(page.get_by_label(MG_VALUE)).to_have_value("0.52")
+    expect(page.get_by_label("Serum magnesium: unit")).to_have_value("mmol/L")
+    provenance = page.locator("table.provenance")
+    expect(provenance.get_by_role("row", name=re.compile("Serum magnesium"))).to_contain_text("Observation/mg-v1")
+    expect(provenance).to_contain_text("http://loinc.org|2601-3")
+    # The transplant type and day are not in FHIR: the form asks for them instead of guessing.
+    expect(page.locator("#result")).to_contain_text("Not assessed yet")
+
+
+def test_completing_the_imported_form_gives_the_assessment(page: Page):
+    paste(page, "v1_full")
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").fill("10")
+    page.get_by_role("button", name="Assess").click()
+
+    expect(page.locator("#result")).to_contain_text("CTCAE grade 1")
+
+
+def test_a_stale_result_is_flagged(page: Page):
+    paste(page, "stale_magnesium")
+
+    expect(page.get_by_role("alert").filter(has_text="Stale results")).to_contain_text("Observation/mg-st1")
+
+
+def test_a_mismatch_is_explained_and_the_pasted_text_is_kept(page: Page):
+    paste(page, "mismatch_2601_3_in_mg_dl")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The data was not imported")
+    expect(alert).to_contain_text("Observation/mg-mm1")
+    expect(page.get_by_label("FHIR JSON")).to_have_value(sample_text("mismatch_2601_3_in_mg_dl"))
+
+
+def test_it_works_without_javascript(page_without_js: Page):
+    paste(page_without_js, "mg_mass_units")
+
+    expect(page_without_js.get_by_label(MG_VALUE)).to_have_value("1.2")
+    expect(page_without_js.get_by_label("Serum magnesium: unit")).to_have_value("mg/dL")
+
+
+def test_the_import_page_has_no_violations(page: Page):
+    page.goto("/import/fhir/")
+
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert found == [], summary(found)
+
+
+def test_an_imported_result_and_an_error_have_no_violations(page: Page):
+    paste(page, "stale_magnesium")
+    expect(page.locator("table.provenance")).to_be_visible()
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert found == [], summary(found)
+
+    paste(page, "two_patients")
+    expect(page.get_by_role("alert")).to_contain_text("2 different patients")
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert found == [], summary(found)
