@@ -6,5 +6,6 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        # Registers the rule-set checks, so that a broken rule set stops start-up instead of reaching a patient.
-        from assessments import checks  # noqa: F401
+        # Registers the rule-set checks, so that a broken rule set stops start-up instead of reaching a patient, and
+        # the deploy check that reports a CDS Hooks service open to unsigned calls.
+        from assessments import cds_auth, checks  # noqa: F401

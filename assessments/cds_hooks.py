@@ -14,23 +14,17 @@ Spec: https://cds-hooks.hl7.org/2.0/ (discovery, request, card, feedback, securi
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-
+from assessments import cds_auth
 from assessments.clinical import RULESET_VERSION, parse_input
 from assessments.clinical.references import REFERENCES
 from assessments.clinical.severity import ctcae_grade, magnesium_reading
@@ -456,7 +450,7 @@ def feedback_record(data: Any) -> int:
             comment = override.get("userComment") if isinstance(override, dict) else None
             if isinstance(comment, str) and comment:
                 detail["userComment"] = comment[:1000]
-        events.append(AuditEvent(action=AuditEvent.Action.REVIEW, object_type="cds_card",
+        events.append(AuditEvent(action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card",
                                  object_id=item["card"][:40], detail=detail))  # fmt: skip
     if errors:
         raise CdsError(400, errors)
@@ -465,151 +459,12 @@ def feedback_record(data: Any) -> int:
     return len(events)
 
 
-# --- security: the EHR's bearer JWT -----------------------------------------------------------------------------
+# --- security: the EHR's bearer JWT (assessments.cds_auth) ------------------------------------------------------
 
 
-def issuers() -> dict[str, dict[str, Any]]:
-    """`HYPOMAG_CDS_ISSUERS`: {iss: {"jwks_file": path} | {"jwks_url": url} | {"jwks": {...}}}; empty = open."""
-    return getattr(settings, "HYPOMAG_CDS_ISSUERS", None) or {}
-
-
-def _b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _int(text: str) -> int:
-    return int.from_bytes(_b64(text), "big")
-
-
-def _jwks(config: dict[str, Any]) -> dict[str, Any]:
-    if "jwks" in config:
-        return config["jwks"]
-    if "jwks_file" in config:
-        return json.loads(Path(config["jwks_file"]).read_text(encoding="utf-8"))
-    url = config["jwks_url"]
-    cached = cache.get(f"cds-jwks:{url}")
-    if cached is None:
-        cached = fhir_fetch(url, None)
-        cache.set(f"cds-jwks:{url}", cached, 600)
-    return cached
-
-
-_RSA_DIGEST_INFO = {
-    "RS256": (hashlib.sha256, bytes.fromhex("3031300d060960864801650304020105000420")),
-    "RS384": (hashlib.sha384, bytes.fromhex("3041300d060960864801650304020205000430")),
-    "RS512": (hashlib.sha512, bytes.fromhex("3051300d060960864801650304020305000440")),
-}
-# NIST P-384 (FIPS 186-4, D.1.2.4), for ES384, the other algorithm CDS Hooks 2.0 names.
-P384_P = 2**384 - 2**128 - 2**96 + 2**32 - 1
-P384_B = int("b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef", 16)
-P384_N = int("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973", 16)
-P384_G = (
-    int("aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7", 16),
-    int("3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f", 16),
-)
-
-
-def _ec_add(p1: tuple[int, int] | None, p2: tuple[int, int] | None) -> tuple[int, int] | None:
-    if p1 is None:
-        return p2
-    if p2 is None:
-        return p1
-    if p1[0] == p2[0] and (p1[1] + p2[1]) % P384_P == 0:
-        return None
-    if p1 == p2:
-        slope = (3 * p1[0] * p1[0] - 3) * pow(2 * p1[1], -1, P384_P) % P384_P
-    else:
-        slope = (p2[1] - p1[1]) * pow(p2[0] - p1[0], -1, P384_P) % P384_P
-    x = (slope * slope - p1[0] - p2[0]) % P384_P
-    return x, (slope * (p1[0] - x) - p1[1]) % P384_P
-
-
-def ec_multiply(k: int, point: tuple[int, int] | None) -> tuple[int, int] | None:
-    result = None
-    while k:
-        if k & 1:
-            result = _ec_add(result, point)
-        point = _ec_add(point, point)
-        k >>= 1
-    return result
-
-
-def _verify_signature(alg: str, key: dict[str, Any], signed: bytes, signature: bytes) -> bool:
-    if alg in _RSA_DIGEST_INFO and key.get("kty") == "RSA":
-        digest, prefix = _RSA_DIGEST_INFO[alg]
-        n, e = _int(key["n"]), _int(key["e"])
-        size = (n.bit_length() + 7) // 8
-        if n.bit_length() < 2048 or len(signature) != size:
-            return False
-        expected_tail = prefix + digest(signed).digest()
-        expected = b"\x00\x01" + b"\xff" * (size - 3 - len(expected_tail)) + b"\x00" + expected_tail
-        return pow(int.from_bytes(signature, "big"), e, n).to_bytes(size, "big") == expected
-    if alg == "ES384" and key.get("kty") == "EC" and key.get("crv") == "P-384":
-        if len(signature) != 96:
-            return False
-        r, s = int.from_bytes(signature[:48], "big"), int.from_bytes(signature[48:], "big")
-        if not (0 < r < P384_N and 0 < s < P384_N):
-            return False
-        public = (_int(key["x"]), _int(key["y"]))
-        if (public[1] ** 2 - public[0] ** 3 + 3 * public[0] - P384_B) % P384_P:
-            return False  # not on the curve
-        z = int.from_bytes(hashlib.sha384(signed).digest(), "big")
-        w = pow(s, -1, P384_N)
-        point = _ec_add(ec_multiply(z * w % P384_N, P384_G), ec_multiply(r * w % P384_N, public))
-        return point is not None and point[0] % P384_N == r
-    return False
-
-
-def bearer_verify(authorization: str | None, *, audience: str, now: float | None = None) -> dict[str, Any] | None:
-    """The JWT's claims when the call may proceed; raise CdsError(401) otherwise. None when no issuer is set.
-
-    Rules (CDS Hooks 2.0, "Trusting CDS Clients"): signed by a key of an allowed `iss` (RS256/384/512 or ES384),
-    `aud` the URL called, `exp` in the future, `iat` not in the future, `jti` never seen before.
-    """
-    allowed = issuers()
-    if not allowed:
-        return None
-    now = time.time() if now is None else now
-
-    def refuse(message: str) -> CdsError:
-        return CdsError(401, [{"field": "Authorization", "message": message}])
-
-    if not authorization or not authorization.startswith("Bearer "):
-        raise refuse("a bearer JWT from an allowed EHR is required")
-    token = authorization.removeprefix("Bearer ").strip()
+def bearer_verify(authorization: str | None, *, audience: str) -> dict[str, Any] | None:
+    """The JWT's claims when the call may proceed, None when no issuer is configured; CdsError(401) otherwise."""
     try:
-        header_b64, claims_b64, signature_b64 = token.split(".")
-        header = json.loads(_b64(header_b64))
-        claims = json.loads(_b64(claims_b64))
-        signature = _b64(signature_b64)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise refuse("the token is not a JWT") from exc
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise refuse("the token is not a JWT")
-    issuer = claims.get("iss")
-    if issuer not in allowed:
-        raise refuse("the token's issuer is not allowed")
-    try:
-        keys = [
-            k for k in _jwks(allowed[issuer]).get("keys", []) if not header.get("kid") or k.get("kid") == header["kid"]
-        ]
-    except (OSError, ValueError) as exc:
-        raise refuse("the issuer's keys cannot be read") from exc
-    signed = f"{header_b64}.{claims_b64}".encode("ascii")
-    alg = header.get("alg")
-    if not any(_verify_signature(alg, key, signed, signature) for key in keys):
-        raise refuse("the token's signature does not verify with the issuer's keys")
-    audiences = claims.get("aud") if isinstance(claims.get("aud"), list) else [claims.get("aud")]
-    if audience not in audiences:
-        raise refuse(f"the token's audience is not {audience}")
-    for claim in ("exp", "iat", "jti"):
-        if claim not in claims:
-            raise refuse(f"the token has no {claim}")
-    if not isinstance(claims["exp"], int | float) or claims["exp"] <= now:
-        raise refuse("the token has expired")
-    if not isinstance(claims["iat"], int | float) or claims["iat"] > now + 60:
-        raise refuse("the token is issued in the future")
-    # A replayed token is refused: `add` succeeds only for a jti not seen before (kept until the token expires).
-    if not cache.add(f"cds-jti:{issuer}:{claims['jti']}", True, timeout=max(int(claims["exp"] - now), 1) + 60):
-        raise refuse("the token has been used before (jti replayed)")
-    return claims
+        return cds_auth.bearer_verify(authorization, audience=audience)
+    except cds_auth.Unauthorized as exc:
+        raise CdsError(401, [{"field": "Authorization", "message": str(exc)}]) from exc

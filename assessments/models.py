@@ -194,6 +194,7 @@ class AuditEvent(models.Model):
         REVIEW = "review", "Review"
         REMINDER = "reminder", "Reminder state change"
         EXPORT = "export", "Export"
+        CDS_FEEDBACK = "cds_feedback", "CDS card feedback"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

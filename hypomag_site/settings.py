@@ -6,6 +6,7 @@ security settings below switch on from DEBUG alone, not from a second settings f
 README.md lists every variable.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -270,6 +271,48 @@ if HYPOMAG_DEFAULT_UNITS not in ("SI", "conventional"):
 HYPOMAG_DEMO = env_bool("HYPOMAG_DEMO", False)
 if HYPOMAG_DEMO and not DEBUG:
     raise ImproperlyConfigured("HYPOMAG_DEMO=1 creates users with known passwords: not with DJANGO_DEBUG=False")
+
+# CDS Hooks: the EHRs whose signed bearer JWT the service accepts, as JSON {issuer: {"jwks_url": "https://..."}} or
+# {issuer: {"jwks_file": "/path/jwks.json"}}. Unset or empty means NO token is required: for development and trials
+# only; production sets it (`manage.py check --deploy` reports assessments.I010 while it is empty).
+# https://cds-hooks.hl7.org/2.0/#trusting-cds-clients
+
+
+def env_cds_issuers(name: str) -> dict[str, dict[str, str]]:
+    """{issuer: {"jwks_url": https URL} | {"jwks_file": path}} from JSON; any other shape is an error, not a guess."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    shape = f'{name} must be a JSON object like {{"https://ehr.example.org": {{"jwks_url": "https://..."}}}}'
+    try:
+        issuers = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON ({exc}); {shape}") from None
+    if not isinstance(issuers, dict):
+        raise ImproperlyConfigured(shape)
+    for issuer, source in issuers.items():
+        if not issuer.strip():
+            raise ImproperlyConfigured(f"{name}: an issuer is empty; use the iss the EHR puts in its tokens")
+        if (
+            not isinstance(source, dict)
+            or len(source) != 1
+            or not set(source) <= {"jwks_url", "jwks_file"}
+            or not isinstance(next(iter(source.values())), str)
+            or not next(iter(source.values())).strip()
+        ):
+            raise ImproperlyConfigured(
+                f'{name}: the issuer {issuer!r} needs exactly one of {{"jwks_url": "https://..."}} or '
+                f'{{"jwks_file": "/path/jwks.json"}}, not {source!r}'
+            )
+        if not source.get("jwks_url", "https://").startswith("https://"):
+            raise ImproperlyConfigured(
+                f"{name}: the jwks_url of {issuer!r} must start with https:// (keys fetched over plain HTTP can be "
+                "swapped on the way)"
+            )
+    return issuers
+
+
+HYPOMAG_CDS_ISSUERS = env_cds_issuers("HYPOMAG_CDS_ISSUERS")
 
 # --- Logging ------------------------------------------------------------------------------------------------------
 # Everything to the console; the process manager keeps the log. https://docs.djangoproject.com/en/5.2/topics/logging/

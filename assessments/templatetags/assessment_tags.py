@@ -87,6 +87,12 @@ def unit_label(unit: str) -> str:
 
 
 @register.simple_tag
+def step_ids(plan: dict[str, Any]) -> set[str]:
+    """The ids of the plan's steps (a warning with the same id says the same thing as the step)."""
+    return {step["id"] for step in plan["steps"]}
+
+
+@register.simple_tag
 def cited_references(output: Any) -> list[Any]:
     """Every source the result cites, once each, in the order of the references page (for the printed sheet)."""
     cited: set[str] = set()

@@ -1,15 +1,15 @@
 """Helpers for the CDS Hooks tests: requests shaped like the spec's examples, and JWTs signed with keys the tests
-generate (RSA by Miller-Rabin primes, EC P-384 by a random scalar): no crypto library is needed."""
+generate with `cryptography` (RSA 2048, EC P-384) and encode with PyJWT, as an EHR would."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import secrets
 import time
 import uuid
 from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from assessments import cds_hooks
 from tests.integration.conftest import sample
@@ -50,86 +50,43 @@ def hook_request(name: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _int_b64(value: int, size: int | None = None) -> str:
-    return b64(value.to_bytes(size or (value.bit_length() + 7) // 8, "big"))
-
-
-def _probable_prime(bits: int) -> int:
-    while True:
-        candidate = secrets.randbits(bits) | (1 << (bits - 1)) | 1
-        if all(candidate % p for p in (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)) and _miller_rabin(candidate):
-            return candidate
-
-
-def _miller_rabin(n: int, rounds: int = 24) -> bool:
-    d, r = n - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for _ in range(rounds):
-        x = pow(secrets.randbelow(n - 3) + 2, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(r - 1):
-            x = pow(x, 2, n)
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
-
-
 class RsaKey:
+    """An RSA 2048 key pair: the EHR signs RS384 with the private half, the JWKS publishes the public half."""
+
+    alg = "RS384"
+
     def __init__(self, kid: str = "rsa-1") -> None:
-        e = 65537
-        while True:
-            p, q = _probable_prime(1024), _probable_prime(1024)
-            phi = (p - 1) * (q - 1)
-            if p != q and phi % e and (p * q).bit_length() == 2048:
-                break
-        self.n, self.e, self.d, self.kid = p * q, e, pow(e, -1, phi), kid
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = kid
 
-    def jwk(self) -> dict[str, str]:
-        return {"kty": "RSA", "kid": self.kid, "alg": "RS384", "n": _int_b64(self.n), "e": _int_b64(self.e)}
-
-    def sign(self, signed: bytes) -> bytes:
-        size = 256
-        tail = bytes.fromhex("3041300d060960864801650304020205000430") + hashlib.sha384(signed).digest()
-        encoded = b"\x00\x01" + b"\xff" * (size - 3 - len(tail)) + b"\x00" + tail
-        return pow(int.from_bytes(encoded, "big"), self.d, self.n).to_bytes(size, "big")
+    def jwk(self) -> dict[str, Any]:
+        return RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True) | {"kid": self.kid}
 
 
 class EcKey:
+    """An EC P-384 key pair, for ES384."""
+
     alg = "ES384"
 
     def __init__(self, kid: str = "ec-1") -> None:
-        self.d = secrets.randbelow(cds_hooks.P384_N - 1) + 1
-        self.public = cds_hooks.ec_multiply(self.d, cds_hooks.P384_G)
+        self.private = ec.generate_private_key(ec.SECP384R1())
         self.kid = kid
 
-    def jwk(self) -> dict[str, str]:
-        x, y = self.public
-        return {"kty": "EC", "crv": "P-384", "kid": self.kid, "x": _int_b64(x, 48), "y": _int_b64(y, 48)}
-
-    def sign(self, signed: bytes) -> bytes:
-        n = cds_hooks.P384_N
-        z = int.from_bytes(hashlib.sha384(signed).digest(), "big")
-        while True:
-            k = secrets.randbelow(n - 1) + 1
-            r = cds_hooks.ec_multiply(k, cds_hooks.P384_G)[0] % n
-            s = pow(k, -1, n) * (z + r * self.d) % n
-            if r and s:
-                return r.to_bytes(48, "big") + s.to_bytes(48, "big")
+    def jwk(self) -> dict[str, Any]:
+        return ECAlgorithm.to_jwk(self.private.public_key(), as_dict=True) | {"kid": self.kid}
 
 
-def jwt(key: RsaKey | EcKey, *, alg: str | None = None, **claims: Any) -> str:
+# What an attacker without the private key might sign with instead (HS256 needs a secret of 32 bytes or more).
+HMAC_SECRET = "a-shared-secret-that-nobody-should-trust"
+
+
+def signed_token(key: RsaKey | EcKey, *, alg: str | None = None, kid: str | None = None, **claims: Any) -> str:
+    """A CDS Hooks JWT for SERVICE, valid for 5 minutes; a claim given as None is left out. `kid` names another key
+    than the one that signs."""
     now = int(time.time())
     payload = {"iss": ISSUER, "sub": "ehr-client", "aud": SERVICE, "exp": now + 300, "iat": now,
                "jti": str(uuid.uuid4())} | claims  # fmt: skip
     payload = {k: v for k, v in payload.items() if v is not None}
-    header = {"alg": alg or getattr(key, "alg", "RS384"), "typ": "JWT", "kid": key.kid}
-    signed = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
-    return f"{signed}.{b64(key.sign(signed.encode()))}"
+    alg = alg or key.alg
+    signing_key = {"none": None, "HS256": HMAC_SECRET}.get(alg, key.private)
+    return jwt.encode(payload, signing_key, algorithm=alg, headers={"kid": kid or key.kid})

@@ -339,6 +339,8 @@ def test_feedback_stores_accepted_and_overridden_outcomes_in_the_audit_log(ehr):
 
     assert response.status_code == 200
     events = {event.object_id: event for event in AuditEvent.objects.filter(object_type="cds_card")}
+    # Its own action, so that card feedback is never counted as a pharmacist's review sign-off.
+    assert {event.action for event in events.values()} == {AuditEvent.Action.CDS_FEEDBACK}
     assert events["9368d37b-283f-44a0-93ea-547cebab93ed"].detail["outcome"] == "accepted"
     overridden = events["f3b0a3c1-1f55-4a43-8c2c-0e3a8f7d4e11"].detail
     assert overridden["outcome"] == "overridden"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import time
 
+import jwt
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from tests.integration.cds import DISCOVERY, FEEDBACK, ISSUER, SERVICE, EcKey, RsaKey, hook_request, jwt
+from assessments import cds_auth
+from tests.integration.cds import DISCOVERY, FEEDBACK, ISSUER, SERVICE, EcKey, RsaKey, hook_request, signed_token
 
 
 @pytest.fixture(scope="module")
@@ -42,20 +44,19 @@ def call(client, token: str | None, url: str = SERVICE):
 
 @pytest.mark.django_db
 def test_a_token_signed_es384_by_an_allowed_issuer_is_accepted(ehr, ec_key):
-    assert call(ehr, jwt(ec_key)).status_code == 200
+    assert call(ehr, signed_token(ec_key)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_a_token_signed_rs384_by_an_allowed_issuer_is_accepted(ehr, rsa_key):
-    assert call(ehr, jwt(rsa_key)).status_code == 200
+    assert call(ehr, signed_token(rsa_key)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_discovery_and_feedback_need_a_token_too(ehr, ec_key):
     assert ehr.get("/cds-services").status_code == 401
-    assert (
-        ehr.get("/cds-services", headers={"Authorization": f"Bearer {jwt(ec_key, aud=DISCOVERY)}"}).status_code == 200
-    )
+    discovery_token = signed_token(ec_key, aud=DISCOVERY)
+    assert ehr.get("/cds-services", headers={"Authorization": f"Bearer {discovery_token}"}).status_code == 200
     assert call(ehr, None, FEEDBACK).status_code == 401
 
 
@@ -69,58 +70,105 @@ def test_without_a_token_it_is_401(ehr):
 
 @pytest.mark.django_db
 def test_a_token_from_another_issuer_is_refused(ehr, ec_key):
-    assert call(ehr, jwt(ec_key, iss="https://rogue.example.org")).status_code == 401
+    assert call(ehr, signed_token(ec_key, iss="https://rogue.example.org")).status_code == 401
 
 
 @pytest.mark.django_db
 def test_a_token_signed_by_another_key_is_refused(ehr):
-    assert call(ehr, jwt(EcKey(kid="ec-1"))).status_code == 401
+    response = call(ehr, signed_token(EcKey(kid="ec-1")))
+
+    assert response.status_code == 401
+    assert "signature does not verify" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_a_token_whose_kid_the_issuer_does_not_publish_is_refused(ehr):
+    assert call(ehr, signed_token(EcKey(kid="ec-unknown"))).status_code == 401
 
 
 @pytest.mark.django_db
 def test_a_tampered_token_is_refused(ehr, ec_key):
-    header, _, signature = jwt(ec_key).split(".")
-    _, claims, _ = jwt(ec_key, sub="admin").split(".")
+    header, _, signature = signed_token(ec_key).split(".")
+    _, claims, _ = signed_token(ec_key, sub="admin").split(".")
 
     assert call(ehr, f"{header}.{claims}.{signature}").status_code == 401
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("token", ["not-a-jwt", "a.b.c", "eyJhbGciOiJFUzM4NCIsImtpZCI6MX0.e30.c2ln"])
+def test_a_malformed_token_is_refused(ehr, token):
+    # The last one is well formed but its kid is a number: a 401, not a server error.
+    response = call(ehr, token)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "the token is not a JWT"
+
+
+@pytest.mark.django_db
+def test_an_es384_token_for_an_rsa_key_is_refused(ehr, ec_key, rsa_key):
+    # Signed by an EC key but naming the trusted RSA key: the key's type, not the header, decides the algorithm.
+    response = call(ehr, signed_token(ec_key, kid=rsa_key.kid))
+
+    assert response.status_code == 401
+    assert "algorithm" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.django_db
 def test_an_unsigned_token_is_refused(ehr, ec_key):
-    header, claims, _ = jwt(ec_key, alg="none").split(".")
+    header, claims, _ = signed_token(ec_key, alg="none").split(".")
 
     assert call(ehr, f"{header}.{claims}.").status_code == 401
 
 
 @pytest.mark.django_db
 def test_a_token_for_another_audience_is_refused(ehr, ec_key):
-    assert call(ehr, jwt(ec_key, aud="https://other.example.org/cds-services/x")).status_code == 401
+    assert call(ehr, signed_token(ec_key, aud="https://other.example.org/cds-services/x")).status_code == 401
 
 
 @pytest.mark.django_db
 def test_an_audience_list_with_the_service_url_is_accepted(ehr, ec_key):
-    assert call(ehr, jwt(ec_key, aud=["https://other.example.org", SERVICE])).status_code == 200
+    assert call(ehr, signed_token(ec_key, aud=["https://other.example.org", SERVICE])).status_code == 200
 
 
 @pytest.mark.django_db
 def test_an_expired_token_is_refused(ehr, ec_key):
-    assert call(ehr, jwt(ec_key, exp=int(time.time()) - 1)).status_code == 401
+    # Expired by more than the clock-skew allowance.
+    response = call(ehr, signed_token(ec_key, exp=int(time.time()) - cds_auth.LEEWAY_SECONDS - 1))
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "the token has expired"
 
 
 @pytest.mark.django_db
 def test_a_token_issued_in_the_future_is_refused(ehr, ec_key):
-    assert call(ehr, jwt(ec_key, iat=int(time.time()) + 3600)).status_code == 401
+    assert call(ehr, signed_token(ec_key, iat=int(time.time()) + 3600)).status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_few_seconds_of_clock_skew_are_tolerated(ehr, ec_key):
+    # The EHR's clock a little ahead of ours must not lock clinicians out of the cards.
+    assert call(ehr, signed_token(ec_key, iat=int(time.time()) + 10)).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("alg", ["RS256", "HS256"])
+def test_a_token_signed_with_another_algorithm_is_refused(ehr, rsa_key, alg):
+    # RS256 is signed by the trusted key itself: only the algorithm is wrong. CDS Hooks 2.0 allows RS384 and ES384.
+    response = call(ehr, signed_token(rsa_key, alg=alg))
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["message"] == "the token must be signed with ES384 or RS384"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("claim", ["exp", "iat", "jti"])
 def test_a_token_without_a_required_claim_is_refused(ehr, ec_key, claim):
-    assert call(ehr, jwt(ec_key, **{claim: None})).status_code == 401
+    assert call(ehr, signed_token(ec_key, **{claim: None})).status_code == 401
 
 
 @pytest.mark.django_db
 def test_a_replayed_jti_is_refused(ehr, ec_key):
-    token = jwt(ec_key)
+    token = signed_token(ec_key)
 
     assert call(ehr, token).status_code == 200
     assert call(ehr, token).status_code == 401
@@ -130,3 +178,36 @@ def test_a_replayed_jti_is_refused(ehr, ec_key):
 def test_without_configured_issuers_no_token_is_needed(ehr):
     with override_settings(HYPOMAG_CDS_ISSUERS={}):
         assert call(ehr, None).status_code == 200
+
+
+@pytest.mark.django_db
+def test_keys_from_a_jwks_url_are_fetched_once_and_cached(ehr, ec_key, monkeypatch):
+    fetched = []
+
+    def fetch_data(client):
+        fetched.append(client.uri)
+        return {"keys": [ec_key.jwk()]}
+
+    monkeypatch.setattr(cds_auth, "_clients", {})
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", fetch_data)
+    with override_settings(HYPOMAG_CDS_ISSUERS={ISSUER: {"jwks_url": "https://ehr.example.org/jwks.json"}}):
+        assert call(ehr, signed_token(ec_key)).status_code == 200
+        assert call(ehr, signed_token(ec_key)).status_code == 200
+
+    # Every CDS call fetching the EHR's keys again would add a network round trip to each card.
+    assert fetched == ["https://ehr.example.org/jwks.json"]
+
+
+@pytest.mark.django_db
+def test_an_unreachable_jwks_url_is_401_without_the_details(ehr, ec_key, monkeypatch):
+    def fetch_data(client):
+        raise jwt.PyJWKClientConnectionError("Fail to fetch data from the url, err: timed out")
+
+    monkeypatch.setattr(cds_auth, "_clients", {})
+    monkeypatch.setattr(jwt.PyJWKClient, "fetch_data", fetch_data)
+    with override_settings(HYPOMAG_CDS_ISSUERS={ISSUER: {"jwks_url": "https://ehr.example.org/jwks.json"}}):
+        response = call(ehr, signed_token(ec_key))
+
+    assert response.status_code == 401
+    # The caller learns that the keys are the problem; the URL and the network error go to our log only.
+    assert response.json()["errors"] == [{"field": "Authorization", "message": "the issuer's keys cannot be read"}]

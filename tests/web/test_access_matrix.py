@@ -22,6 +22,7 @@ ROLES = ("anonymous", "trainee", "clinician", "pharmacist", "admin")
 PUBLIC = dict.fromkeys(ROLES, "A")
 RECORDS = {"anonymous": "L", "trainee": "F", "clinician": "A", "pharmacist": "A", "admin": "F"}
 REVIEW = {"anonymous": "L", "trainee": "F", "clinician": "F", "pharmacist": "A", "admin": "F"}
+TEACHING = {"anonymous": "L", "trainee": "A", "clinician": "A", "pharmacist": "A", "admin": "F"}
 AUDIT = {"anonymous": "L", "trainee": "F", "clinician": "F", "pharmacist": "F", "admin": "A"}
 
 # name -> (method, needs an object id, expected per role)
@@ -46,6 +47,19 @@ MATRIX: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "review-queue": ("get", None, REVIEW),
     "review-case": ("get", "assessment", REVIEW),
     "audit-log": ("get", None, AUDIT),
+    "teaching-list": ("get", None, TEACHING),
+    "teaching-history": ("get", None, TEACHING),
+    "teaching-case": ("get", "case", TEACHING),
+    "teaching-present": ("get", "case", TEACHING),
+    # Stateless, like the bedside page it serves; an empty POST answers 400.
+    "whatif": ("post", None, PUBLIC),
+    "rules": ("get", None, PUBLIC),
+    # FHIR input and CDS Hooks: machine endpoints, stateless; the CDS service authenticates the EHR by its JWT.
+    "api-fhir-input": ("post", None, PUBLIC),
+    "fhir-import": ("get", None, PUBLIC),
+    "cds-discovery": ("get", None, PUBLIC),
+    "cds-service": ("post", None, PUBLIC),
+    "cds-feedback": ("post", None, PUBLIC),
 }
 
 
@@ -83,7 +97,12 @@ def objects(make_user):
         ward=ward,
     )
     saved = services.assessment_save(user=author, patient=patient, data=payload(), sample_time=timezone.now())
-    return {"patient": patient.pk, "assessment": saved.pk, "reminder": saved.reminder_records.first().pk}
+    return {
+        "patient": patient.pk,
+        "assessment": saved.pk,
+        "reminder": saved.reminder_records.first().pk,
+        "case": "T01_adult_tacrolimus_grade1_oral",
+    }
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]

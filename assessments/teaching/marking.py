@@ -1,0 +1,176 @@
+"""Predict, then reveal: a trainee's four answers marked against the engine's output for the same case.
+
+Pure: takes the contract output (a dict) and the answers (question id -> choice id), returns one `Mark` per
+question with the engine's answer, the reason it gives and its sources, so the page can say why, not only whether.
+The right answer is always read from the output, never stored with the case: a rule change moves the answer with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessments.clinical.causes import CAUSES
+from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL, REASON_SOURCES
+
+GRADE_CHOICES: dict[str, str] = {
+    "0": "Grade 0 (at or above the lower limit of normal)",
+    "1": "Grade 1",
+    "2": "Grade 2",
+    "3": "Grade 3",
+    "4": "Grade 4",
+}
+NO_CAUSE = "none"
+CAUSE_CHOICES: dict[str, str] = {cause_id: spec.label for cause_id, spec in CAUSES.items()} | {
+    NO_CAUSE: "No cause in what is given"
+}
+ROUTE_CHOICES: dict[str, str] = {
+    NONE: "No replacement now",
+    ORAL: "Oral magnesium",
+    IV: "IV magnesium (infusion)",
+    IV_URGENT: "Urgent IV magnesium (bolus)",
+}
+NO_REMINDER = "no_reminder"
+# The reminder ids of PROTOCOL.md section 13, as a trainee would name them; `tests/teaching` checks that every
+# reminder the teaching cases produce is offered here.
+MONITORING_CHOICES: dict[str, str] = {
+    "continuous_ecg": "Continuous ECG monitoring now",
+    "hypermagnesemia_watch": "Watch reflexes, blood pressure and breathing during the infusion",
+    "check_creatinine": "Check the serum creatinine now",
+    "recheck_mg_after_iv": "Recheck Mg after the IV dose",
+    "recheck_before_next_dose": "Recheck Mg before any further dose",
+    "recheck_k": "Recheck potassium",
+    "daily_electrolytes": "Daily Mg, K, Ca, phosphate and creatinine",
+    "check_cni_trough": "Check the CNI trough level",
+    "repeat_ecg": "Repeat the ECG in 24 h",
+    "femg_when_cause_unclear": "Spot urine Mg and creatinine for FEMg",
+    "recheck_mg_oral": "Recheck Mg on oral replacement",
+    "outpatient_cni_monitoring": "Mg with every trough level, at least weekly",
+    NO_REMINDER: "No monitoring reminder",
+}
+GIVE_STEPS = ("give_oral_magnesium", "give_iv_magnesium", "give_iv_magnesium_urgent", "no_replacement_needed")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    choices: dict[str, str]
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("grade", "What is the CTCAE grade of hypomagnesemia?", GRADE_CHOICES),
+    Question("cause", "What is the leading cause?", CAUSE_CHOICES),
+    Question("route", "Which route of replacement?", ROUTE_CHOICES),
+    Question("monitoring", "What is the first monitoring step?", MONITORING_CHOICES),
+)
+
+
+@dataclass(frozen=True)
+class Mark:
+    question: str
+    text: str
+    answer: str | None  # the choice id given, None when left blank
+    answer_label: str
+    correct: bool
+    expected: tuple[str, ...]  # every choice the engine accepts (ties at the top of causes or of due times)
+    expected_labels: tuple[str, ...]
+    reason: tuple[str, ...]
+    references: tuple[str, ...]
+
+
+def _grade(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    severity = output["severity"]
+    return (str(severity["ctcae_grade"]),), tuple(severity["because"][:1]), tuple(severity["references"])
+
+
+def _cause(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Causes tied at the top score are all right: the engine breaks ties by id, which is not clinical."""
+    causes = output["causes"]
+    if not causes:
+        step = next((s for s in output["plan"]["steps"] if s["id"] == "search_for_cause"), None)
+        reason = tuple(step["because"]) if step else ("no input triggered a cause (PROTOCOL.md section 10)",)
+        return (NO_CAUSE,), reason, tuple(step["references"]) if step else ()
+    top = [c for c in causes if c["score"] == causes[0]["score"]]
+    reason = tuple(line for c in top for line in c["because"])
+    references = tuple(dict.fromkeys(ref for c in top for ref in c["references"]))
+    return tuple(c["id"] for c in top), reason, references
+
+
+def _route(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    plan = output["plan"]
+    reasons = tuple(plan["reasons"])
+    step = next((s for s in plan["steps"] if s["id"] in GIVE_STEPS), None)
+    because = tuple(step["because"]) if step else ()
+    references = tuple(dict.fromkeys(ref for r in reasons for ref in REASON_SOURCES.get(r, ())))
+    lead = f"route reasons: {', '.join(r.replace('_', ' ') for r in reasons)}"
+    return (plan["route"],), (lead, *because), references
+
+
+def _monitoring(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The reminders due first (several can be due now); none at all is an answer too."""
+    reminders = output["reminders"]
+    if not reminders:
+        return (NO_REMINDER,), ("no reminder applies (PROTOCOL.md section 13)",), ()
+    first_due = min(r["due_in_hours"] for r in reminders)
+    first = [r for r in reminders if r["due_in_hours"] == first_due]
+    reason = tuple(f"{r['text']} ({'now' if not first_due else f'due in {first_due:g} h'})" for r in first)
+    reason += tuple(line for r in first for line in r["because"])
+    references = tuple(dict.fromkeys(ref for r in first for ref in r.get("references", ())))
+    return tuple(r["id"] for r in first), reason, references
+
+
+_ENGINE_ANSWERS = {"grade": _grade, "cause": _cause, "route": _route, "monitoring": _monitoring}
+
+
+def mark_answers(*, answers: Mapping[str, str | None], output: Mapping[str, Any]) -> list[Mark]:
+    """One mark per question, in question order; a blank or unknown choice is marked wrong, never an error."""
+    marks = []
+    for question in QUESTIONS:
+        expected, reason, references = _ENGINE_ANSWERS[question.id](output)
+        given = answers.get(question.id) or None
+        if given is not None and given not in question.choices:
+            given = None
+        marks.append(
+            Mark(
+                question=question.id,
+                text=question.text,
+                answer=given,
+                answer_label=question.choices[given] if given is not None else "Not answered",
+                correct=given in expected,
+                expected=expected,
+                expected_labels=tuple(question.choices.get(e, e) for e in expected),
+                reason=reason,
+                references=references,
+            )
+        )
+    return marks
+
+
+def marks_record(marks: Iterable[Mark]) -> dict[str, bool]:
+    """What `TeachingAttempt.marks` keeps: question id -> right or wrong."""
+    return {mark.question: mark.correct for mark in marks}
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    topic: str
+    right: int
+    answered: int
+
+
+def topic_scores(
+    attempts: Iterable[tuple[str, Mapping[str, bool]]], topics_by_case: Mapping[str, Iterable[str]]
+) -> list[TopicScore]:
+    """Answers right per topic over (case name, marks) pairs; a case counts towards each of its topics.
+
+    A case removed from the library since the attempt counts under no topic rather than failing the page.
+    """
+    right: dict[str, int] = {}
+    answered: dict[str, int] = {}
+    for case_name, marks in attempts:
+        for topic in topics_by_case.get(case_name, ()):
+            right[topic] = right.get(topic, 0) + sum(1 for ok in marks.values() if ok)
+            answered[topic] = answered.get(topic, 0) + len(marks)
+    return [TopicScore(topic, right[topic], answered[topic]) for topic in answered]

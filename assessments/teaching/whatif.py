@@ -1,0 +1,257 @@
+"""What if: change one input of an assessment and show what the engine then does differently.
+
+A `Variation` takes a contract input and returns a changed copy plus a sentence naming the change, so the page says
+exactly what was altered. `outputs_diff` compares the two engine outputs on what a clinician acts on: grade,
+clinical severity, route, dose, the order of causes and the warnings. Pure: no Django, no engine call.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments.clinical.causes import DIARRHEA_SEVERE, TROUGH_UPPER_NG_ML
+from assessments.clinical.inputs import ADULT_AGE_YEARS, Drug
+
+Input = dict[str, Any]
+
+# "Make the patient a 20 kg child": a 6-year-old of average height for that weight, so that the bedside Schwartz
+# eGFR can be computed; the labs stay as entered (one change at a time).
+CHILD_AGE_YEARS = 6
+CHILD_WEIGHT_KG = 20
+CHILD_HEIGHT_CM = 115
+# "Add a PPI": taken for a year, the duration that makes it a high-likelihood cause (PROTOCOL.md section 10).
+PPI_DAYS = 365
+# Tacrolimus <-> cyclosporine troughs scale by the ratio of their upper limits, so that a level in range stays in
+# range and one above range stays above (PROTOCOL.md section 10: 15 and 300 ng/mL).
+CNI_TROUGH_RATIO = TROUGH_UPPER_NG_ML[Drug.CYCLOSPORINE] / TROUGH_UPPER_NG_ML[Drug.TACROLIMUS]
+
+
+@dataclass(frozen=True)
+class Variation:
+    id: str
+    label: Callable[[Input], str]
+    available: Callable[[Input], bool]
+    apply: Callable[[Input], tuple[Input, str]]
+
+
+def _is_adult(data: Input) -> bool:
+    return data.get("patient", {}).get("age_years", 0) >= ADULT_AGE_YEARS
+
+
+def _cni(data: Input) -> dict[str, Any] | None:
+    """The one CNI entry, or None when there is none or (unusually) both."""
+    cnis = [i for i in data.get("immunosuppressants", []) if i.get("drug") in (Drug.TACROLIMUS, Drug.CYCLOSPORINE)]
+    return cnis[0] if len(cnis) == 1 else None
+
+
+def _swap_cni_label(data: Input) -> str:
+    cni = _cni(data)
+    if cni is not None and cni["drug"] == Drug.CYCLOSPORINE:
+        return "Swap cyclosporine for tacrolimus"
+    return "Swap tacrolimus for cyclosporine"
+
+
+def _swap_cni(data: Input) -> tuple[Input, str]:
+    changed = copy.deepcopy(data)
+    cni = _cni(changed)
+    if cni is None:
+        raise ValueError("swap_cni needs exactly one of tacrolimus and cyclosporine")
+    old = cni["drug"]
+    new = Drug.TACROLIMUS.value if old == Drug.CYCLOSPORINE else Drug.CYCLOSPORINE.value
+    cni["drug"] = new
+    text = f"{old} replaced by {new}"
+    if "trough" in cni:
+        value = cni["trough"]["value"]
+        scaled = value / CNI_TROUGH_RATIO if new == Drug.TACROLIMUS else value * CNI_TROUGH_RATIO
+        cni["trough"] = {**cni["trough"], "value": round(scaled, 1)}
+        text += f"; trough {value:g} -> {cni['trough']['value']:g} {cni['trough']['unit']} (same place in its range)"
+    return changed, text
+
+
+def _has_creatinine(data: Input) -> bool:
+    return "creatinine" in data.get("labs", {})
+
+
+def _halve_renal(data: Input) -> tuple[Input, str]:
+    """Doubling the creatinine halves Cockcroft-Gault and the bedside Schwartz eGFR (CKD-EPI falls a little more)."""
+    changed = copy.deepcopy(data)
+    creatinine = changed["labs"]["creatinine"]
+    old = creatinine["value"]
+    creatinine["value"] = round(old * 2, 2)
+    return (
+        changed,
+        f"serum creatinine {old:g} -> {creatinine['value']:g} {creatinine['unit']} (renal function about halved)",
+    )
+
+
+def _ppi(data: Input) -> dict[str, Any] | None:
+    return next((m for m in data.get("medications", []) if m.get("id") == "proton_pump_inhibitor"), None)
+
+
+def _ppi_label(data: Input) -> str:
+    return "Stop the PPI" if _ppi(data) is not None else f"Add a PPI taken for {PPI_DAYS} days"
+
+
+def _toggle_ppi(data: Input) -> tuple[Input, str]:
+    changed = copy.deepcopy(data)
+    medications = changed.setdefault("medications", [])
+    if _ppi(changed) is not None:
+        changed["medications"] = [m for m in medications if m.get("id") != "proton_pump_inhibitor"]
+        return changed, "proton pump inhibitor stopped"
+    medications.append({"id": "proton_pump_inhibitor", "days": PPI_DAYS})
+    return changed, f"proton pump inhibitor added, taken for {PPI_DAYS} days"
+
+
+def _diarrhea_volume(data: Input) -> float:
+    """The volume that reaches the higher diarrhea threshold: 1000 mL/day in adults, 20 mL/kg/day in children."""
+    adult_ml_day, child_ml_kg_day, _ = DIARRHEA_SEVERE
+    if _is_adult(data):
+        return adult_ml_day
+    return child_ml_kg_day * data["patient"]["weight_kg"]
+
+
+def _diarrhea_label(data: Input) -> str:
+    return f"Add diarrhea ({_diarrhea_volume(data):g} mL/day)"
+
+
+def _can_add_diarrhea(data: Input) -> bool:
+    if not _is_adult(data) and "weight_kg" not in data.get("patient", {}):
+        return False
+    return data.get("gi", {}).get("diarrhea_ml_per_day", 0) < _diarrhea_volume(data)
+
+
+def _add_diarrhea(data: Input) -> tuple[Input, str]:
+    changed = copy.deepcopy(data)
+    gi = changed.setdefault("gi", {})
+    old = gi.get("diarrhea_ml_per_day", 0)
+    gi["diarrhea_ml_per_day"] = _diarrhea_volume(data)
+    return changed, f"diarrhea {old:g} -> {gi['diarrhea_ml_per_day']:g} mL/day"
+
+
+def _make_child(data: Input) -> tuple[Input, str]:
+    changed = copy.deepcopy(data)
+    patient = changed["patient"]
+    patient.update(age_years=CHILD_AGE_YEARS, weight_kg=CHILD_WEIGHT_KG, height_cm=CHILD_HEIGHT_CM)
+    return changed, (
+        f"patient made a child: {CHILD_AGE_YEARS} years, {CHILD_WEIGHT_KG} kg, {CHILD_HEIGHT_CM} cm;"
+        " everything else, labs included, unchanged"
+    )
+
+
+VARIATIONS: dict[str, Variation] = {
+    v.id: v
+    for v in (
+        Variation("swap_cni", _swap_cni_label, lambda d: _cni(d) is not None, _swap_cni),
+        Variation("halve_renal", lambda d: "Halve the renal function", _has_creatinine, _halve_renal),
+        Variation("toggle_ppi", _ppi_label, lambda d: True, _toggle_ppi),
+        Variation("add_diarrhea", _diarrhea_label, _can_add_diarrhea, _add_diarrhea),
+        Variation("make_child", lambda d: f"Make the patient a {CHILD_WEIGHT_KG} kg child", _is_adult, _make_child),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+
+def variations_for(data: Input) -> list[Choice]:
+    """The variations that make sense for this input, with labels worded for it."""
+    return [Choice(v.id, v.label(data)) for v in VARIATIONS.values() if v.available(data)]
+
+
+def variation_apply(*, data: Input, variation_id: str) -> tuple[Input, str]:
+    """The changed input and what changed; KeyError or ValueError when the variation does not apply here."""
+    variation = VARIATIONS[variation_id]
+    if not variation.available(data):
+        raise ValueError(f"{variation_id} does not apply to this input")
+    return variation.apply(data)
+
+
+# --- comparing two outputs -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    id: str
+    label: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    added: tuple[str, ...] = field(default=())
+    removed: tuple[str, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 2):g}"
+
+
+def dose_summary(dose: Mapping[str, Any] | None) -> str:
+    """The dose in one line, as it is compared: amount, how often or how long, and renal halving."""
+    if dose is None:
+        return "none"
+    if dose.get("mmol_per_day_min") is not None:
+        text = f"oral {_num(dose['mmol_per_day_min'])}-{_num(dose['mmol_per_day_max'])} mmol/day"
+    elif dose.get("duration_hours") is None:
+        text = f"oral {_num(dose['mmol'])} mmol per dose ({_num(dose['per_kg_mmol'])} mmol/kg), three times daily"
+    else:
+        per_kg = f", {_num(dose['per_kg_mmol'])} mmol/kg" if dose.get("per_kg_mmol") is not None else ""
+        hours = dose["duration_hours"]
+        over = f"{_num(hours * 60)} min" if hours < 1 else f"{_num(hours)} h"
+        text = f"IV {_num(dose['grams_mgso4'])} g MgSO4 ({_num(dose['mmol'])} mmol{per_kg}) over {over}"
+    if dose.get("renal_adjusted"):
+        text += ", halved for renal function"
+    if dose.get("follow_on"):
+        text += f"; then {dose_summary(dose['follow_on'])}"
+    return text
+
+
+def _cause_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, label with score): a cause whose score moved is the same cause, not one gone and one new."""
+    return [(c["label"], f"{c['label']} ({c['score']})") for c in output["causes"]]
+
+
+def _warning_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    items = {w["id"].replace("_", " ") + (f" ({w['drug']})" if w.get("drug") else "") for w in output["warnings"]}
+    return [(item, item) for item in sorted(items)]
+
+
+def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DiffRow]:
+    """Row by row, what a clinician acts on; lists also say which items came and went."""
+    rows = [
+        DiffRow(
+            "grade", "CTCAE grade", (str(before["severity"]["ctcae_grade"]),), (str(after["severity"]["ctcae_grade"]),)
+        ),
+        DiffRow(
+            "clinical_severity",
+            "Clinical severity",
+            (before["severity"]["clinical_severity"],),
+            (after["severity"]["clinical_severity"],),
+        ),
+        DiffRow("route", "Route", (before["plan"]["route"],), (after["plan"]["route"],)),
+        DiffRow("dose", "Dose", (dose_summary(before["plan"]["dose"]),), (dose_summary(after["plan"]["dose"]),)),
+    ]
+    for row_id, label, items in (
+        ("causes", "Causes, in order", _cause_items),
+        ("warnings", "Warnings", _warning_items),
+    ):
+        old, new = items(before), items(after)
+        old_keys, new_keys = {key for key, _ in old}, {key for key, _ in new}
+        rows.append(
+            DiffRow(
+                row_id,
+                label,
+                tuple(shown for _, shown in old),
+                tuple(shown for _, shown in new),
+                added=tuple(key for key, _ in new if key not in old_keys),
+                removed=tuple(key for key, _ in old if key not in new_keys),
+            )
+        )
+    return rows

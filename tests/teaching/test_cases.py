@@ -1,0 +1,110 @@
+"""The teaching case library: every case is valid contract input and passes its own `expect` through the engine,
+so a rule change that breaks a lesson fails the build; and together the cases cover what the issue asks for."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from assessments.clinical.causes import CAUSES
+from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL
+from assessments.services import assessment_run
+from assessments.teaching.cases import (
+    CASES_DIR,
+    case_from_json,
+    teaching_case_filter,
+    teaching_case_get,
+    teaching_case_list,
+)
+from assessments.teaching.expectations import SCHEMA_PATH, case_failures
+from assessments.teaching.marking import MONITORING_CHOICES
+
+CASES = teaching_case_list()
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _outputs() -> dict[str, dict]:
+    return {case.name: assessment_run(data=case.input).output for case in CASES}
+
+
+OUTPUTS = _outputs()
+
+
+def test_the_library_has_at_least_24_cases():
+    # An empty folder would parametrize nothing and pass silently.
+    assert len(CASES) >= 24
+    assert len(CASES) == len(list(CASES_DIR.glob("*.json")))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.code)
+def test_the_case_input_is_valid_against_the_contract_schema(case):
+    validator = jsonschema.validators.validator_for(SCHEMA)(SCHEMA)
+    assert [e.message for e in validator.iter_errors(case.input)] == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.code)
+def test_the_case_passes_its_own_expectations(case):
+    failures = case_failures(input=case.input, expect=case.expect)
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.code)
+def test_the_case_asserts_what_a_trainee_is_asked(case):
+    # Grade and route are asked on every case page: each case pins them, so the marking cannot drift unnoticed.
+    assert {"ctcae_grade", "route", "traceable"} <= set(case.expect)
+    assert case.vignette and case.teaching_point and case.title
+
+
+def test_a_broken_expectation_is_reported():
+    # The checker must be able to fail: a wrong grade on a real case is caught.
+    case = teaching_case_get(name="T01_adult_tacrolimus_grade1_oral")
+    failures = case_failures(input=case.input, expect={"ctcae_grade": 3, "route": "iv"})
+    assert len(failures) == 2
+    assert "ctcae_grade" in failures[0]
+
+
+def test_an_unknown_expectation_key_is_reported():
+    case = teaching_case_get(name="T01_adult_tacrolimus_grade1_oral")
+    assert case_failures(input=case.input, expect={"ctcae_grad": 1}) != []
+
+
+def test_every_cause_id_of_the_protocol_is_taught():
+    # PROTOCOL.md section 10: the engine's CAUSES is that table; each id must lead or appear in some case.
+    taught = {cause["id"] for output in OUTPUTS.values() for cause in output["causes"]}
+    assert set(CAUSES) - taught == set()
+
+
+def test_every_route_and_every_grade_is_taught():
+    assert {o["plan"]["route"] for o in OUTPUTS.values()} == {NONE, ORAL, IV, IV_URGENT}
+    assert {o["severity"]["ctcae_grade"] for o in OUTPUTS.values()} == {0, 1, 2, 3, 4}
+
+
+def test_adults_children_renal_qtc_and_interactions_are_taught():
+    assert {c.population for c in CASES} == {"adult", "paediatric"}
+    warnings = {w["id"] for o in OUTPUTS.values() for w in o["warnings"]}
+    assert {"renal_dose_reduction", "severe_renal_impairment"} <= warnings
+    assert {"qtc_prolonged", "qtc_critical", "qt_prolonging_drugs"} <= warnings
+    assert {"oral_mg_interaction", "iv_mg_caution"} <= warnings
+    assert {t for c in CASES for t in c.topics} >= {"renal", "qtc", "interactions"}
+
+
+def test_every_reminder_a_case_produces_can_be_chosen_as_the_first_monitoring_step():
+    produced = {r["id"] for o in OUTPUTS.values() for r in o["reminders"]}
+    assert produced - set(MONITORING_CHOICES) == set()
+
+
+def test_a_case_file_with_an_unknown_topic_is_refused():
+    data = json.loads(next(CASES_DIR.glob("*.json")).read_text(encoding="utf-8"))
+    data["topics"] = ["severity", "renall"]
+    with pytest.raises(ValueError, match="unknown topic"):
+        case_from_json(data)
+
+
+def test_the_filters_combine():
+    children = teaching_case_filter(CASES, population="paediatric")
+    assert children and all(c.population == "paediatric" for c in children)
+    renal_advanced = teaching_case_filter(CASES, topic="renal", difficulty="advanced")
+    assert renal_advanced and all("renal" in c.topics and c.difficulty == "advanced" for c in renal_advanced)
+    assert teaching_case_filter(CASES) == list(CASES)

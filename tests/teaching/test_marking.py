@@ -1,0 +1,139 @@
+"""Answer marking: pure, against a hand-made output, so each rule of marking is visible in the test."""
+
+from __future__ import annotations
+
+from assessments.teaching.marking import (
+    CAUSE_CHOICES,
+    NO_CAUSE,
+    NO_REMINDER,
+    QUESTIONS,
+    mark_answers,
+    marks_record,
+    topic_scores,
+)
+
+
+def output(**changes) -> dict:
+    base = {
+        "severity": {
+            "ctcae_grade": 2,
+            "because": ["Mg 0.45 mmol/L ...: CTCAE grade 2", "other"],
+            "references": ["S17"],
+        },
+        "causes": [
+            {"id": "cni_tacrolimus", "score": 75, "because": ["tacrolimus"], "references": ["S4"]},
+            {"id": "foscarnet", "score": 45, "because": ["foscarnet"], "references": ["S12"]},
+        ],
+        "plan": {
+            "route": "iv",
+            "reasons": ["grade_2_or_worse"],
+            "steps": [{"id": "give_iv_magnesium", "because": ["CTCAE grade 2 (>= 2)"], "references": ["S31"]}],
+        },
+        "reminders": [
+            {
+                "id": "daily_electrolytes",
+                "text": "Daily.",
+                "due_in_hours": 24,
+                "because": ["inpatient"],
+                "references": [],
+            },
+            {
+                "id": "recheck_mg_after_iv",
+                "text": "Recheck.",
+                "due_in_hours": 9,
+                "because": ["3 h + 6 h"],
+                "references": ["S30"],
+            },
+        ],
+    }
+    base.update(changes)
+    return base
+
+
+def by_question(marks):
+    return {m.question: m for m in marks}
+
+
+def test_it_marks_right_answers_right():
+    answers = {"grade": "2", "cause": "cni_tacrolimus", "route": "iv", "monitoring": "recheck_mg_after_iv"}
+    marks = mark_answers(answers=answers, output=output())
+    assert [m.question for m in marks] == [q.id for q in QUESTIONS]
+    assert all(m.correct for m in marks)
+
+
+def test_it_marks_wrong_answers_wrong_and_gives_the_engines_answer_with_reason_and_sources():
+    answers = {"grade": "1", "cause": "foscarnet", "route": "oral", "monitoring": "daily_electrolytes"}
+    marks = by_question(mark_answers(answers=answers, output=output()))
+    assert not any(m.correct for m in marks.values())
+    assert marks["grade"].expected == ("2",)
+    assert marks["grade"].reason == ("Mg 0.45 mmol/L ...: CTCAE grade 2",)
+    assert marks["cause"].expected_labels == (CAUSE_CHOICES["cni_tacrolimus"],)
+    assert marks["cause"].references == ("S4",)
+    # The route's sources come from the engine's own reason table (route.REASON_SOURCES).
+    assert marks["route"].references == ("S30", "S31")
+    assert "route reasons: grade 2 or worse" in marks["route"].reason
+    # The first monitoring step is the reminder due first, not the first one listed.
+    assert marks["monitoring"].expected == ("recheck_mg_after_iv",)
+
+
+def test_a_blank_or_unknown_answer_is_wrong_not_an_error():
+    marks = by_question(mark_answers(answers={"grade": "", "route": "subcutaneous"}, output=output()))
+    assert marks["grade"].answer is None and marks["grade"].answer_label == "Not answered"
+    assert marks["route"].answer is None and not marks["route"].correct
+    assert marks["cause"].answer is None
+
+
+def test_causes_tied_at_the_top_are_all_accepted():
+    tied = output(
+        causes=[
+            {"id": "aminoglycoside", "score": 45, "because": ["a"], "references": ["S12"]},
+            {"id": "platinum_chemotherapy", "score": 45, "because": ["p"], "references": ["S12", "S29"]},
+            {"id": "poor_oral_intake", "score": 20, "because": ["i"], "references": ["S32"]},
+        ]
+    )
+    marks = by_question(mark_answers(answers={"cause": "platinum_chemotherapy"}, output=tied))
+    assert marks["cause"].correct
+    assert marks["cause"].expected == ("aminoglycoside", "platinum_chemotherapy")
+    assert not by_question(mark_answers(answers={"cause": "poor_oral_intake"}, output=tied))["cause"].correct
+
+
+def test_reminders_due_at_the_same_first_time_are_all_accepted():
+    due_now = output(
+        reminders=[
+            {"id": "continuous_ecg", "text": "ECG.", "due_in_hours": 0, "because": ["bolus"], "references": ["S89"]},
+            {
+                "id": "hypermagnesemia_watch",
+                "text": "Watch.",
+                "due_in_hours": 0,
+                "because": ["bolus"],
+                "references": [],
+            },
+            {"id": "recheck_mg_after_iv", "text": "Recheck.", "due_in_hours": 6, "because": ["b"], "references": []},
+        ]
+    )
+    marks = by_question(mark_answers(answers={"monitoring": "hypermagnesemia_watch"}, output=due_now))
+    assert marks["monitoring"].correct
+    assert set(marks["monitoring"].expected) == {"continuous_ecg", "hypermagnesemia_watch"}
+
+
+def test_no_cause_and_no_reminder_are_answers_too():
+    empty = output(causes=[], reminders=[])
+    marks = by_question(mark_answers(answers={"cause": NO_CAUSE, "monitoring": NO_REMINDER}, output=empty))
+    assert marks["cause"].correct and marks["monitoring"].correct
+
+
+def test_the_record_keeps_only_right_or_wrong_per_question():
+    marks = mark_answers(answers={"grade": "2"}, output=output())
+    assert marks_record(marks) == {"grade": True, "cause": False, "route": False, "monitoring": False}
+
+
+def test_topic_scores_count_each_case_towards_each_of_its_topics():
+    attempts = [
+        ("T1", {"grade": True, "cause": False}),
+        ("T2", {"grade": True, "cause": True}),
+        ("gone", {"grade": True}),  # a case no longer in the library counts nowhere
+    ]
+    scores = {
+        s.topic: (s.right, s.answered) for s in topic_scores(attempts, {"T1": ["renal", "dose"], "T2": ["renal"]})
+    }
+    assert scores == {"renal": (3, 4), "dose": (1, 2)}
