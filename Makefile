@@ -9,12 +9,13 @@ BIN := $(VENV)/bin
 # The shared folder sits beside the repository, in a developer's tree and in CI's clone alike.
 SHARED := ../shared
 
-.PHONY: help venv run lint test
+.PHONY: help venv run lint test bench
 
 help:
 	@echo "make run   - create the virtualenv, install, migrate and serve on http://127.0.0.1:8000"
 	@echo "make test  - everything CI checks"
 	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make bench - engine speed, gunicorn req/s and latency (wrk), page weight; last line is JSON"
 
 venv: $(VENV)/.installed
 
@@ -51,3 +52,7 @@ test: venv lint
 	# Whole suite again on a throwaway PostgreSQL, the production database; the browser tests store nothing, so
 	# they ran once above and are left out here.
 	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not e2e"
+
+# Heavy (about a minute of full load on every core): run it on an otherwise idle machine. Installs wrk when missing.
+bench: venv
+	$(BIN)/python scripts/bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django import template
@@ -21,10 +22,16 @@ ROUTE_LABELS = {
 }
 
 
+@cache
+def _references_url() -> str:
+    """Resolved once per process: `refs` runs a dozen times per result (the profile in docs/performance.md)."""
+    return reverse("references")
+
+
 @register.simple_tag
 def refs(ids: list[str]) -> str:
     """Links to the references page, one per source id, with the title on hover."""
-    page = reverse("references")
+    page = _references_url()
     return format_html(
         '<span class="refs">Sources: {}</span>',
         format_html_join(
@@ -71,6 +78,12 @@ def path_label(path: str) -> str:
     from assessments.forms import AssessmentForm
 
     return AssessmentForm().label_for(path)
+
+
+@register.filter
+def as_entered(value: Any) -> str:
+    """A number as the user typed it (0.62, not 0.6200): `floatformat` pads to the places it is given."""
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 @register.filter
