@@ -9,13 +9,15 @@ BIN := $(VENV)/bin
 # The shared folder sits beside the repository, in a developer's tree and in CI's clone alike.
 SHARED := ../shared
 
-.PHONY: help venv run lint test bench
+.PHONY: help venv run lint test bench load safety-report
 
 help:
 	@echo "make run   - create the virtualenv, install, migrate and serve on http://127.0.0.1:8000"
 	@echo "make test  - everything CI checks"
 	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make safety-report - hazard -> tests -> pass/fail from a run of the hazard tests (docs/safety/hazard-log.md)"
 	@echo "make bench - engine speed, gunicorn req/s and latency (wrk), page weight; last line is JSON"
+	@echo "make load  - 50 signed-in users for 60 s on PostgreSQL (partials, API, saves, ward list); last line is JSON"
 
 venv: $(VENV)/.installed
 
@@ -49,10 +51,20 @@ test: venv lint
 	$(BIN)/pytest --cov=assessments.clinical --cov-branch --cov-report=term-missing --cov-fail-under=100
 	# The golden cases, through the same command line a user has.
 	$(BIN)/python $(SHARED)/contract/check_cases.py --cmd "$(BIN)/python manage.py assess -" $(SHARED)/clinical/cases
-	# Whole suite again on a throwaway PostgreSQL, the production database; the browser tests store nothing, so
-	# they ran once above and are left out here.
-	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not e2e"
+	# Again on a throwaway PostgreSQL, the production database: every test that touches the database (records,
+	# teaching history, CDS feedback, audit, faults, hazards). The clinical core, the fuzzing and the OpenAPI run
+	# are database-free and the browser tests store through the same code, so they ran once above.
+	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" \
+		tests/web tests/teaching tests/integration tests/safety tests/platform/test_faults.py
 
 # Heavy (about a minute of full load on every core): run it on an otherwise idle machine. Installs wrk when missing.
 bench: venv
 	$(BIN)/python scripts/bench
+
+# Heavy too (a minute of 50 users, plus their sign-ins): on a throwaway PostgreSQL; fails on any error response.
+load: venv
+	scripts/with-postgres $(BIN)/python scripts/load
+
+# The clinical safety case: runs only the test_haz tests (make test checks the log lists a test per hazard).
+safety-report: venv
+	$(BIN)/python scripts/safety-report

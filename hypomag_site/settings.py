@@ -324,8 +324,19 @@ HYPOMAG_CDS_ISSUERS = env_cds_issuers("HYPOMAG_CDS_ISSUERS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One JSON object per line; query strings, identifier-like dict values and bearer tokens redacted
+    # (assessments/logging.py). https://docs.python.org/3/library/logging.config.html#dictionary-schema-details
+    "formatters": {"json": {"()": "assessments.logging.JsonFormatter"}},
+    "filters": {"redact": {"()": "assessments.logging.RedactFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; failures and lockouts are WARNING and stay.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's own handlers (DEFAULT_LOGGING: plain-text console, mail to ADMINS with the request's data, and
+        # runserver's request line with its query string) would bypass the redaction: everything goes to the root.
+        # https://docs.djangoproject.com/en/5.2/ref/logging/#default-logging-configuration
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }

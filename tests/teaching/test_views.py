@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from assessments.clinical import causes, dose, interactions, severity
 from assessments.clinical.units import Unit
+from assessments.form_mapping import input_to_form
 from assessments.models import TeachingAttempt
+from assessments.selectors import demo_case_list
 from assessments.teaching.cases import teaching_case_get
 
 T01 = "T01_adult_tacrolimus_grade1_oral"
@@ -190,13 +192,13 @@ def test_whatif_reports_a_change_that_leaves_the_accepted_range(client):
 def test_the_bedside_result_offers_whatif_and_its_fields_reach_the_whatif_view(client):
     page = client.get("/?example=V1_adult_allo_d10_tacrolimus_mucositis_grade1").content.decode()
     start = page[page.index('class="whatif-start') :]
-    start = start[: start.index("</form>")]
-    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', start)
-    data: dict[str, list[str]] = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    data.pop("csrfmiddlewaretoken")
-    response = client.post(reverse("whatif"), data | {"variation": "halve_renal"})
+    start = start[: start.index("</div>")]
+    # The bedside form itself is sent (each value once on the page): by htmx, or without JS by a submit button.
+    assert 'hx-include=".assessment-form"' in start
+    assert 'form="assessment-form" formaction="/whatif/"' in start
+    assert "<input" not in start
+    demo = next(case for case in demo_case_list() if case.name.startswith("V1_"))
+    response = client.post(reverse("whatif"), input_to_form(demo.input) | {"variation": "halve_renal"})
     assert response.status_code == 200
     # V1: female, 45 y, creatinine 80 umol/L -> 160 umol/L.
     assert "serum creatinine 80 -> 160 umol/L" in text(response)
@@ -234,9 +236,7 @@ def test_rules_cannot_drift_from_the_constants(client, monkeypatch):
 
 def test_the_live_bedside_result_offers_whatif_without_a_form_of_its_own(client):
     # The htmx fragment carries a button that sends the bedside form itself (hx-include), not a second form.
-    page = client.get("/?example=V1_adult_allo_d10_tacrolimus_mucositis_grade1").content.decode()
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
-    fields.pop("csrfmiddlewaretoken")
-    fragment = client.post("/", fields, HTTP_HX_REQUEST="true").content.decode()
+    demo = next(case for case in demo_case_list() if case.name.startswith("V1_"))
+    fragment = client.post("/", input_to_form(demo.input), HTTP_HX_REQUEST="true").content.decode()
     assert "<form" not in fragment
     assert 'hx-include=".assessment-form"' in fragment
