@@ -1,4 +1,4 @@
-"""Dose (PROTOCOL.md section 5): adult and paediatric regimens, renal halving, dilution and IV rate.
+"""Dose (PROTOCOL.md section 5): adult and pediatric regimens, renal halving, dilution and IV rate.
 
 Takes the route, the CTCAE grade, the patient, the renal status and whether Mg is below the target; returns a
 `Dose` (or None for route `none`) whose text always shows the dilution beside any volume of 50% solution.
@@ -29,7 +29,7 @@ DILUENT = "sodium chloride 0.9% or glucose 5%"  # [S31]
 
 @dataclass(frozen=True)
 class IvRegimen:
-    """Adult regimens are set in grams; paediatric in mmol (per kg when `per_kg_mmol`)."""
+    """Adult regimens are set in grams; pediatric in mmol (per kg when `per_kg_mmol`)."""
 
     duration_hours: float
     sources: tuple[str, ...]

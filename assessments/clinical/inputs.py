@@ -10,7 +10,7 @@ from enum import StrEnum
 from .units import Measurement
 
 ADULT_AGE_YEARS = 18  # PROTOCOL.md section 1: adults >= 18 y
-SCHOOL_AGE_YEARS = 12  # PROTOCOL.md section 5: paediatric dose rows < 12 y and 12-17 y [S38]
+SCHOOL_AGE_YEARS = 12  # PROTOCOL.md section 5: pediatric dose rows < 12 y and 12-17 y [S38]
 
 
 class Sex(StrEnum):

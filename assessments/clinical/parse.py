@@ -277,7 +277,7 @@ def _patient(reader: _Reader, value: Any) -> Patient | None:
     weight = _optional(data, "weight_kg", lambda v: reader.number(v, "patient.weight_kg", WEIGHT_RANGE_KG, "kg"))
     height = _optional(data, "height_cm", lambda v: reader.number(v, "patient.height_cm", HEIGHT_RANGE_CM, "cm"))
     if age is not None and age < 18 and "weight_kg" not in data:
-        reader.error("patient.weight_kg", "is required for a child (under 18 years): paediatric doses are per kg")
+        reader.error("patient.weight_kg", "is required for a child (under 18 years): pediatric doses are per kg")
     return Patient(age, sex, weight, height) if age is not None else None
 
 

@@ -349,7 +349,7 @@ def _patient(entry: _Entry, now: datetime, found: FhirImport) -> None:
 
 
 def _age_years(birth: date, today: date) -> float | int:
-    """Completed years; under one year, a fraction (paediatric rules need it, and 0 would read as a neonate)."""
+    """Completed years; under one year, a fraction (pediatric rules need it, and 0 would read as a neonate)."""
     years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     if years >= 1:
         return years

@@ -37,7 +37,7 @@ DIFFICULTIES: dict[str, str] = {
     "intermediate": "Intermediate",
     "advanced": "Advanced",
 }
-POPULATIONS: dict[str, str] = {"adult": "Adult", "paediatric": "Paediatric"}
+POPULATIONS: dict[str, str] = {"adult": "Adult", "pediatric": "Pediatric"}
 
 REQUIRED_KEYS = ("name", "title", "description", "population", "difficulty", "topics", "vignette", "teaching_point")
 

@@ -180,7 +180,7 @@ def _oral_row(label: str, regimen: dose.OralRegimen) -> tuple[str, ...]:
 def _dose() -> RuleFamily:
     return RuleFamily(
         "dose",
-        "Dose: adult and paediatric regimens",
+        "Dose: adult and pediatric regimens",
         "dose.py",
         (
             f"Magnesium sulfate heptahydrate carries {fmt(dose.MMOL_PER_GRAM)} mmol of magnesium per gram; 50%"

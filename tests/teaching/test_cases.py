@@ -82,7 +82,7 @@ def test_every_route_and_every_grade_is_taught():
 
 
 def test_adults_children_renal_qtc_and_interactions_are_taught():
-    assert {c.population for c in CASES} == {"adult", "paediatric"}
+    assert {c.population for c in CASES} == {"adult", "pediatric"}
     warnings = {w["id"] for o in OUTPUTS.values() for w in o["warnings"]}
     assert {"renal_dose_reduction", "severe_renal_impairment"} <= warnings
     assert {"qtc_prolonged", "qtc_critical", "qt_prolonging_drugs"} <= warnings
@@ -103,8 +103,8 @@ def test_a_case_file_with_an_unknown_topic_is_refused():
 
 
 def test_the_filters_combine():
-    children = teaching_case_filter(CASES, population="paediatric")
-    assert children and all(c.population == "paediatric" for c in children)
+    children = teaching_case_filter(CASES, population="pediatric")
+    assert children and all(c.population == "pediatric" for c in children)
     renal_advanced = teaching_case_filter(CASES, topic="renal", difficulty="advanced")
     assert renal_advanced and all("renal" in c.topics and c.difficulty == "advanced" for c in renal_advanced)
     assert teaching_case_filter(CASES) == list(CASES)

@@ -62,7 +62,7 @@ def test_an_unknown_case_is_404(client_as):
 
 def test_the_list_filters_by_population_and_ignores_unknown_values(client_as):
     client = client_as("trainee")
-    children = text(client.get(reverse("teaching-list"), {"population": "paediatric"}))
+    children = text(client.get(reverse("teaching-list"), {"population": "pediatric"}))
     assert "T09:" in children and "T01:" not in children
     everything = text(client.get(reverse("teaching-list"), {"population": "martian"}))
     assert "T09:" in everything and "T01:" in everything

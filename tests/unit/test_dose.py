@@ -1,4 +1,4 @@
-"""Dose (PROTOCOL.md section 5): adult and paediatric regimens, renal halving, dilution and rate.
+"""Dose (PROTOCOL.md section 5): adult and pediatric regimens, renal halving, dilution and rate.
 
 MgSO4.7H2O carries 4.06 mmol Mg per gram and 50% is 0.5 g/mL, so 4 g = 16.24 mmol = 8 mL of 50%. Children's doses
 are set in mmol and diluted to 10%: volume_ml = grams x 10. The base patient is a 45 y, 70 kg woman with creatinine

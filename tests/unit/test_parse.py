@@ -546,9 +546,9 @@ def test_a_one_month_old_is_in_scope():
 
 
 def test_a_child_without_weight_is_refused_on_weight():
-    # Paediatric doses are per kg (PROTOCOL.md section 5).
+    # Pediatric doses are per kg (PROTOCOL.md section 5).
     assert errors(payload(patient={"age_years": 8}, drop=("patient.weight_kg",))) == {
-        "patient.weight_kg": "is required for a child (under 18 years): paediatric doses are per kg"
+        "patient.weight_kg": "is required for a child (under 18 years): pediatric doses are per kg"
     }
 
 
