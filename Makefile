@@ -29,6 +29,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: venv
 	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py createcachetable
 	HYPOMAG_DEMO=1 $(BIN)/python manage.py demo_setup
 	HYPOMAG_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -48,13 +49,13 @@ test: venv lint
 	scripts/ensure-chromium
 	# Whole suite on SQLite, browser tests included; the clinical core must be fully covered (lines and branches).
 	env -u DATABASE_URL -u PGDATABASE \
-	$(BIN)/pytest --cov=assessments.clinical --cov-branch --cov-report=term-missing --cov-fail-under=100
+	$(BIN)/pytest -n 2 --cov=assessments.clinical --cov-branch --cov-report=term-missing --cov-fail-under=100
 	# The golden cases, through the same command line a user has.
 	$(BIN)/python $(SHARED)/contract/check_cases.py --cmd "$(BIN)/python manage.py assess -" $(SHARED)/clinical/cases
 	# Again on a throwaway PostgreSQL, the production database: every test that touches the database (records,
 	# teaching history, CDS feedback, audit, faults, hazards). The clinical core, the fuzzing and the OpenAPI run
 	# are database-free and the browser tests store through the same code, so they ran once above.
-	scripts/with-postgres $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" \
+	scripts/with-postgres $(BIN)/pytest -n 2 -q -p no:cacheprovider -m "not e2e" \
 		tests/web tests/teaching tests/integration tests/safety tests/platform/test_faults.py
 
 # Heavy (about a minute of full load on every core): run it on an otherwise idle machine. Installs wrk when missing.

@@ -153,9 +153,10 @@ def request_parse(data: Any) -> HookRequest:
     user_id = _require_text(errors, context, "userId", "context.userId")
     fhir_server = data.get("fhirServer")
     if fhir_server is not None and (
-        not isinstance(fhir_server, str) or urllib.parse.urlsplit(fhir_server).scheme not in ("http", "https")
+        not isinstance(fhir_server, str) or urllib.parse.urlsplit(fhir_server).scheme != "https"
     ):
-        errors.append({"field": "fhirServer", "message": "must be an http(s) URL"})
+        # The EHR's access token travels with every fetch: never over plain HTTP.
+        errors.append({"field": "fhirServer", "message": "must be an https URL"})
         fhir_server = None
     authorization = data.get("fhirAuthorization")
     access_token = None
@@ -207,10 +208,11 @@ def _query(template: str, hook: HookRequest) -> str:
     return template.replace("{{context.patientId}}", patient).replace("{{context.userId}}", hook.user_id)
 
 
-def prefetch_complete(hook: HookRequest, fetcher: Fetcher) -> dict[str, Any]:
+def prefetch_complete(hook: HookRequest, fetcher: Fetcher | None) -> dict[str, Any]:
     """Every prefetch key's data: as prefetched, else fetched from `fhirServer`; 412 when a needed key is neither.
 
-    A key sent as null means the EHR has no such data (CDS Hooks 2.0): it is not fetched again.
+    A key sent as null means the EHR has no such data (CDS Hooks 2.0): it is not fetched again. `fetcher` is None
+    for a caller whose JWT was not verified (no issuer configured): such a call is answered from prefetch only.
     """
     data: dict[str, Any] = {}
     missing = []
@@ -218,7 +220,7 @@ def prefetch_complete(hook: HookRequest, fetcher: Fetcher) -> dict[str, Any]:
         if key in hook.prefetch:
             data[key] = hook.prefetch[key]
             continue
-        if hook.fhir_server:
+        if hook.fhir_server and fetcher is not None:
             url = f"{hook.fhir_server.rstrip('/')}/{_query(template, hook)}"
             try:
                 data[key] = fetcher(url, hook.access_token)
@@ -255,7 +257,7 @@ def _as_bundle(data: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
-def cards_for(hook: HookRequest, *, fetcher: Fetcher, now: dt.datetime, base_url: str) -> dict[str, Any]:
+def cards_for(hook: HookRequest, *, fetcher: Fetcher | None, now: dt.datetime, base_url: str) -> dict[str, Any]:
     data = prefetch_complete(hook, fetcher)
     found = fhir_to_input(_as_bundle(data), now=now)
     if found.ok and found.patient and found.patient != f"Patient/{hook.patient_id}":

@@ -1,49 +1,106 @@
-"""What changed between two engine outputs: grade, severity, route, dose, causes order, warnings, reminders.
+"""What differs between two engine outputs, row by row, in the order a clinician reads a result.
 
-Used by "Re-assess with current rules" (the saved plan beside today's rules). Plain Python on contract output
-JSON, so that it reads the same whatever rule set produced each side.
+Used by what-if (one input changed) and by "Re-assess with current rules" (a saved plan beside today's rules).
+Plain Python on contract output JSON, so that it reads the same whatever rule set produced each side.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
-class Difference:
-    aspect: str  # "CTCAE grade", "Route", ...
-    before: str
-    after: str
+class DiffRow:
+    id: str
+    label: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    added: tuple[str, ...] = field(default=())
+    removed: tuple[str, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
 
 
-def _dose(output: dict[str, Any]) -> str:
-    dose = output["plan"].get("dose")
-    return dose["text"] if dose else "no dose"
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 2):g}"
 
 
-def _ids(items: list[dict[str, Any]]) -> str:
-    return ", ".join(item["id"] for item in items) or "none"
+def dose_summary(dose: Mapping[str, Any] | None) -> str:
+    """The dose in one line, as it is compared: amount, how often or how long, and renal halving."""
+    if dose is None:
+        return "none"
+    if dose.get("mmol_per_day_min") is not None:
+        text = f"oral {_num(dose['mmol_per_day_min'])}-{_num(dose['mmol_per_day_max'])} mmol/day"
+    elif dose.get("duration_hours") is None:
+        text = f"oral {_num(dose['mmol'])} mmol per dose ({_num(dose['per_kg_mmol'])} mmol/kg)"
+    else:
+        per_kg = f", {_num(dose['per_kg_mmol'])} mmol/kg" if dose.get("per_kg_mmol") is not None else ""
+        hours = dose["duration_hours"]
+        over = f"{_num(hours * 60)} min" if hours < 1 else f"{_num(hours)} h"
+        text = f"IV {_num(dose['grams_mgso4'])} g MgSO4 ({_num(dose['mmol'])} mmol{per_kg}) over {over}"
+    if dose.get("renal_adjusted"):
+        text += ", halved for renal function"
+    if dose.get("follow_on"):
+        text += f"; then {dose_summary(dose['follow_on'])}"
+    return text
 
 
-ASPECTS = (
-    ("Clinical severity", lambda o: o["severity"]["clinical_severity"]),
-    ("CTCAE grade", lambda o: str(o["severity"]["ctcae_grade"])),
-    ("Route", lambda o: o["plan"]["route"]),
-    ("Dose", _dose),
-    ("Causes, in order", lambda o: _ids(o["causes"])),
-    ("Warnings", lambda o: _ids(o["warnings"])),
-    ("Plan steps", lambda o: _ids(o["plan"]["steps"])),
-    ("Reminders", lambda o: _ids(o["reminders"])),
-    ("Rule set", lambda o: o["ruleset"]),
-)
+def _cause_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, label with score): a cause whose score moved is the same cause, not one gone and one new."""
+    return [(c["label"], f"{c['label']} ({c['score']})") for c in output["causes"]]
 
 
-def output_differences(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
-    """Each aspect whose value differs, in the order a clinician reads a result."""
-    differences = []
-    for aspect, read in ASPECTS:
-        old, new = read(before), read(after)
-        if old != new:
-            differences.append(Difference(aspect, old, new))
-    return differences
+def _warning_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    items = {w["id"].replace("_", " ") + (f" ({w['drug']})" if w.get("drug") else "") for w in output["warnings"]}
+    return [(item, item) for item in sorted(items)]
+
+
+def _step_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(step["text"], step["text"]) for step in output["plan"]["steps"]]
+
+
+def _reminder_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(text, text with when): a reminder that moved in time is the same reminder."""
+    return [(r["text"], f"{r['text']} (in {_num(r['due_in_hours'] or 0)} h)") for r in output["reminders"]]
+
+
+def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DiffRow]:
+    """Row by row, what a clinician acts on (grade, severity, route, dose, causes in order, warnings, steps,
+    reminders); lists also say which items came and went."""
+    rows = [
+        DiffRow(
+            "grade", "CTCAE grade", (str(before["severity"]["ctcae_grade"]),), (str(after["severity"]["ctcae_grade"]),)
+        ),
+        DiffRow(
+            "clinical_severity",
+            "Clinical severity",
+            (before["severity"]["clinical_severity"],),
+            (after["severity"]["clinical_severity"],),
+        ),
+        DiffRow("route", "Route", (before["plan"]["route"],), (after["plan"]["route"],)),
+        DiffRow("dose", "Dose", (dose_summary(before["plan"]["dose"]),), (dose_summary(after["plan"]["dose"]),)),
+    ]
+    for row_id, label, items in (
+        ("causes", "Causes, in order", _cause_items),
+        ("warnings", "Warnings", _warning_items),
+        ("steps", "Plan steps", _step_items),
+        ("reminders", "Reminders", _reminder_items),
+    ):
+        old, new = items(before), items(after)
+        old_keys, new_keys = {key for key, _ in old}, {key for key, _ in new}
+        rows.append(
+            DiffRow(
+                row_id,
+                label,
+                tuple(shown for _, shown in old),
+                tuple(shown for _, shown in new),
+                # As shown, so the table can mark them; matched by key, so a cause whose score moved is not new.
+                added=tuple(shown for key, shown in new if key not in old_keys),
+                removed=tuple(shown for key, shown in old if key not in new_keys),
+            )
+        )
+    return rows

@@ -75,11 +75,18 @@ def fhir_assessment_input(request: HttpRequest) -> JsonResponse:
 
 
 def _cds(request: HttpRequest) -> JsonResponse | None:
-    """401 unless the EHR's JWT verifies (when issuers are configured); the audience is the URL called."""
+    """401 unless the EHR's JWT verifies (when issuers are configured); the audience is the URL called.
+
+    Remembers on the request whether the caller was verified: only a verified EHR may make HypoMag fetch from the
+    `fhirServer` it names (otherwise any caller could point the server at any host).
+    """
     try:
-        cds_hooks.bearer_verify(request.headers.get("Authorization"), audience=request.build_absolute_uri(request.path))
+        claims = cds_hooks.bearer_verify(
+            request.headers.get("Authorization"), audience=request.build_absolute_uri(request.path)
+        )
     except cds_hooks.CdsError as exc:
         return _errors(exc.errors, exc.status)
+    request.cds_verified = claims is not None
     return None
 
 
@@ -102,7 +109,7 @@ def cds_service(request: HttpRequest) -> JsonResponse:
         hook = cds_hooks.request_parse(data)
         cards = cds_hooks.cards_for(
             hook,
-            fetcher=cds_hooks.fhir_fetch,
+            fetcher=cds_hooks.fhir_fetch if request.cds_verified else None,
             now=timezone.now(),
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )

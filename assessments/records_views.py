@@ -21,8 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
-from assessments.comparison import output_differences
-from assessments.forms import AssessmentForm
+from assessments.comparison import outputs_diff
+from assessments.forms import DEFAULT_UNITS, AssessmentForm
 from assessments.records_forms import (
     AuditFilterForm,
     PatientForm,
@@ -39,9 +39,10 @@ records = capability_required(Capability.PATIENT_RECORDS)
 review = capability_required(Capability.REVIEW)
 audit = capability_required(Capability.AUDIT)
 
-# The timeline draws Mg in the site's units; its LLN and target bands are read from the latest saved output, so the
-# chart shows what the engine used (PROTOCOL.md sections 3 and 7), never a number of its own.
-TIMELINE_UNIT = {"SI": "mmol/L", "conventional": "mg/dL"}
+
+def timeline_unit() -> str:
+    """The Mg unit the site's form offers first (HYPOMAG_DEFAULT_UNITS), so the chart reads like the form."""
+    return DEFAULT_UNITS[settings.HYPOMAG_DEFAULT_UNITS]["magnesium"]
 
 
 @never_cache
@@ -71,13 +72,15 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 def _timeline(assessments: list) -> tuple[str, list]:
+    """The SVG and its points. The LLN and target bands are read from the latest saved output, so the chart shows
+    what the engine used (PROTOCOL.md sections 3 and 7), never a number of its own."""
     points = selectors.timeline_points(assessments)
     if not assessments:
         return "", points
     latest = assessments[0].output
     svg = timeline_svg(
         points,
-        unit=TIMELINE_UNIT[settings.HYPOMAG_DEFAULT_UNITS],
+        unit=timeline_unit(),
         lln_mmol_per_l=Decimal(str(latest["magnesium"]["lln_mmol_per_l"])),
         target_mmol_per_l=Decimal(str(latest["derived"]["target_mmol_per_l"])),
     )
@@ -98,7 +101,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reminders": selectors.patient_reminders(patient=patient),
         "timeline_svg": svg,
         "points": points,
-        "unit": TIMELINE_UNIT[settings.HYPOMAG_DEFAULT_UNITS],
+        "unit": timeline_unit(),
         "now": timezone.now(),
         "today_day": services.transplant_day(patient, timezone.now()),
     }
@@ -176,10 +179,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_reassess(request: HttpRequest, pk: int) -> HttpResponse:
     saved = selectors.assessment_get(pk=pk)
     outcome = services.assessment_reassess(saved)
+    differences = outputs_diff(saved.output, outcome.output) if outcome.ok else []
     context = {
         "saved": saved,
         "outcome": outcome,
-        "differences": output_differences(saved.output, outcome.output) if outcome.ok else [],
+        "differences": differences,
+        "any_changed": any(row.changed for row in differences),
         "now": timezone.localtime(),
         "saved_time": timezone.localtime(saved.created_at),
     }

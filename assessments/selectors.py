@@ -66,10 +66,6 @@ def demo_case_get(*, name: str) -> DemoCase | None:
 # tests/web/test_records_queries.py holds them to it with 500 patients x 50 assessments.
 
 
-def ward_list() -> list[Ward]:
-    return list(Ward.objects.all())
-
-
 def ward_of(user: Any) -> Ward | None:
     profile = StaffProfile.objects.filter(user=user).select_related("ward").first()
     return profile.ward if profile else None

@@ -140,6 +140,9 @@ def assessment_save(
     starts). `completes` is the reminder this new Mg answers: it is closed as done in the same transaction.
     Returns the field errors instead when the engine refuses the input.
     """
+    if completes is not None and completes.patient_id != patient.pk:
+        # A recheck saved to another patient must not close this patient's reminder (wrong patient, HAZ15).
+        raise ServiceError("The reminder being answered belongs to another patient: choose that patient or start anew.")
     data = copy.deepcopy(data)
     data["transplant"] = {"type": patient.transplant_type, "day": transplant_day(patient, sample_time)}
     outcome = assessment_run(data=data)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from assessments.comparison import outputs_diff
 from assessments.forms import AssessmentForm
 from assessments.roles import Capability, capability_required
 from assessments.services import assessment_run
@@ -32,7 +33,7 @@ from assessments.teaching.cases import (
 )
 from assessments.teaching.marking import QUESTIONS, mark_answers, marks_record
 from assessments.teaching.rules_explorer import rule_families
-from assessments.teaching.whatif import outputs_diff, variation_apply, variations_for
+from assessments.teaching.whatif import variation_apply, variations_for
 
 # The facilitator steps through these parts, one reveal at a time.
 PRESENT_PARTS: tuple[tuple[str, str], ...] = (

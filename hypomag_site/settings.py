@@ -142,6 +142,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the CDS Hooks token ids already seen (replay check): in the database, so that every worker and
+# every app server sees the same ones. `manage.py createcachetable` makes the table (make run, deploy.md; the test
+# runner makes it itself). https://docs.djangoproject.com/en/5.2/topics/cache/#database-caching
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hypomag_cache"}}
+
 # --- Internationalization -----------------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-us"

@@ -203,7 +203,7 @@ def _dose() -> RuleFamily:
                     _iv_row("Adult, IV, grade 0-1", dose.ADULT_IV_GRADE_0_1),
                     _iv_row("Adult, IV, grade 2-4", dose.ADULT_IV_GRADE_2_4),
                     _iv_row("Adult, urgent IV bolus", dose.ADULT_IV_URGENT),
-                    _oral_row("Child under 12, oral (three times daily)", dose.CHILD_ORAL_UNDER_12),
+                    _oral_row(f"Child under 12, oral ({dose.CHILD_ORAL_UNDER_12.note})", dose.CHILD_ORAL_UNDER_12),
                     _oral_row("Child 12-17, oral", dose.CHILD_ORAL_12_17),
                     _iv_row("Child under 12, IV", dose.CHILD_IV_UNDER_12),
                     _iv_row("Child 12-17, IV", dose.CHILD_IV_12_17),

@@ -1,15 +1,15 @@
 """What if: change one input of an assessment and show what the engine then does differently.
 
 A `Variation` takes a contract input and returns a changed copy plus a sentence naming the change, so the page says
-exactly what was altered. `outputs_diff` compares the two engine outputs on what a clinician acts on: grade,
-clinical severity, route, dose, the order of causes and the warnings. Pure: no Django, no engine call.
+exactly what was altered; `assessments.comparison.outputs_diff` then compares the two engine outputs. Pure: no
+Django, no engine call.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from assessments.clinical.causes import DIARRHEA_SEVERE, TROUGH_UPPER_NG_ML
@@ -173,85 +173,3 @@ def variation_apply(*, data: Input, variation_id: str) -> tuple[Input, str]:
 
 
 # --- comparing two outputs -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DiffRow:
-    id: str
-    label: str
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-    added: tuple[str, ...] = field(default=())
-    removed: tuple[str, ...] = field(default=())
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{round(value, 2):g}"
-
-
-def dose_summary(dose: Mapping[str, Any] | None) -> str:
-    """The dose in one line, as it is compared: amount, how often or how long, and renal halving."""
-    if dose is None:
-        return "none"
-    if dose.get("mmol_per_day_min") is not None:
-        text = f"oral {_num(dose['mmol_per_day_min'])}-{_num(dose['mmol_per_day_max'])} mmol/day"
-    elif dose.get("duration_hours") is None:
-        text = f"oral {_num(dose['mmol'])} mmol per dose ({_num(dose['per_kg_mmol'])} mmol/kg), three times daily"
-    else:
-        per_kg = f", {_num(dose['per_kg_mmol'])} mmol/kg" if dose.get("per_kg_mmol") is not None else ""
-        hours = dose["duration_hours"]
-        over = f"{_num(hours * 60)} min" if hours < 1 else f"{_num(hours)} h"
-        text = f"IV {_num(dose['grams_mgso4'])} g MgSO4 ({_num(dose['mmol'])} mmol{per_kg}) over {over}"
-    if dose.get("renal_adjusted"):
-        text += ", halved for renal function"
-    if dose.get("follow_on"):
-        text += f"; then {dose_summary(dose['follow_on'])}"
-    return text
-
-
-def _cause_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, label with score): a cause whose score moved is the same cause, not one gone and one new."""
-    return [(c["label"], f"{c['label']} ({c['score']})") for c in output["causes"]]
-
-
-def _warning_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
-    items = {w["id"].replace("_", " ") + (f" ({w['drug']})" if w.get("drug") else "") for w in output["warnings"]}
-    return [(item, item) for item in sorted(items)]
-
-
-def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DiffRow]:
-    """Row by row, what a clinician acts on; lists also say which items came and went."""
-    rows = [
-        DiffRow(
-            "grade", "CTCAE grade", (str(before["severity"]["ctcae_grade"]),), (str(after["severity"]["ctcae_grade"]),)
-        ),
-        DiffRow(
-            "clinical_severity",
-            "Clinical severity",
-            (before["severity"]["clinical_severity"],),
-            (after["severity"]["clinical_severity"],),
-        ),
-        DiffRow("route", "Route", (before["plan"]["route"],), (after["plan"]["route"],)),
-        DiffRow("dose", "Dose", (dose_summary(before["plan"]["dose"]),), (dose_summary(after["plan"]["dose"]),)),
-    ]
-    for row_id, label, items in (
-        ("causes", "Causes, in order", _cause_items),
-        ("warnings", "Warnings", _warning_items),
-    ):
-        old, new = items(before), items(after)
-        old_keys, new_keys = {key for key, _ in old}, {key for key, _ in new}
-        rows.append(
-            DiffRow(
-                row_id,
-                label,
-                tuple(shown for _, shown in old),
-                tuple(shown for _, shown in new),
-                added=tuple(key for key, _ in new if key not in old_keys),
-                removed=tuple(key for key, _ in old if key not in new_keys),
-            )
-        )
-    return rows

@@ -182,7 +182,10 @@ def test_a_clinician_saves_an_assessment_and_sees_it_on_the_timeline(page: Page,
     assert saving.value.status == 204
     assert re.fullmatch(r"/assessments/\d+/", saving.value.headers["hx-redirect"])
     expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Saved assessment: CD bed 2, day 10")
+    # The record names the patient by label and hospital identifier (wrong-patient check, HAZ15).
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"Saved assessment: CD bed 2 \([^)]+\), day 10")
+    )
     expect(page.locator(".messages")).to_contain_text("Assessment saved to CD bed 2; it awaits pharmacist review.")
     expect(page.get_by_text("Awaiting pharmacist review")).to_be_visible()
 
@@ -224,7 +227,10 @@ def review_through_the_queue(pharmacy: Page, case: str, decision: str, **fields:
     """A pharmacist opens `case` from /review/, chooses the decision, fills the labelled fields and submits."""
     pharmacy.goto("/review/")
     pharmacy.get_by_role("link", name=case).click()
-    expect(pharmacy.get_by_role("heading", level=1)).to_contain_text(f"Review: {case}")
+    # The heading names the patient by label and hospital identifier (wrong-patient check, HAZ15).
+    patient_label, day = case.split(", ")
+    heading = re.compile(rf"Review: {re.escape(patient_label)} \([^)]+\), {day}")
+    expect(pharmacy.get_by_role("heading", level=1)).to_have_text(heading)
     pharmacy.get_by_label(decision, exact=True).check()
     for label, value in fields.items():
         pharmacy.get_by_label(label).fill(value)

@@ -9,10 +9,12 @@ import time
 import uuid
 
 import pytest
+from django.core.cache import cache
+from django.test import override_settings
 
 from assessments import cds_hooks
 from assessments.models import AuditEvent, DeclineReason
-from tests.integration.cds import hook_request, searchset
+from tests.integration.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
 from tests.integration.conftest import resource, sample
 
 DISCOVERY = "/cds-services"
@@ -21,8 +23,8 @@ FEEDBACK = f"{SERVICE}/feedback"
 INDICATORS = {"info", "warning", "critical"}
 
 
-def call(client, body, url=SERVICE):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
+def call(client, body, url=SERVICE, headers=None):
+    return client.post(url, data=json.dumps(body), content_type="application/json", headers=headers or {})
 
 
 def only_card(response) -> dict:
@@ -57,6 +59,17 @@ def no_network(monkeypatch):
         raise AssertionError(f"unexpected fetch of {url}")
 
     monkeypatch.setattr(cds_hooks, "fhir_fetch", refuse)
+
+
+@pytest.fixture
+def verified(tmp_path):
+    """A configured issuer and a signed token for the service: only such a caller may make HypoMag fetch."""
+    key = RsaKey()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.jwk()]}))
+    cache.clear()
+    with override_settings(HYPOMAG_CDS_ISSUERS={ISSUER: {"jwks_file": str(jwks)}}):
+        yield lambda: {"Authorization": f"Bearer {signed_token(key)}"}
 
 
 # --- discovery --------------------------------------------------------------------------------------------------
@@ -220,7 +233,7 @@ def test_a_request_like_the_specs_example_works(ehr, frozen_now):
 
 
 @pytest.mark.django_db
-def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, frozen_now, monkeypatch):
+def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, frozen_now, monkeypatch, verified):
     body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir/",
                         fhirAuthorization={"access_token": "tok-123", "token_type": "Bearer"})  # fmt: skip
     prefetched = body.pop("prefetch")
@@ -235,7 +248,7 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, fr
 
     monkeypatch.setattr(cds_hooks, "fhir_fetch", fake_fetch)
 
-    card = only_card(call(ehr, body))
+    card = only_card(call(ehr, body, headers=verified()))
 
     assert card["indicator"] == "critical"
     assert len(fetched) == len(cds_hooks.PREFETCH)
@@ -244,14 +257,14 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, fr
 
 
 @pytest.mark.django_db
-def test_a_patient_id_is_escaped_in_the_fetched_query(ehr, frozen_now, monkeypatch):
+def test_a_patient_id_is_escaped_in_the_fetched_query(ehr, frozen_now, monkeypatch, verified):
     body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir")
     body["prefetch"] = {}
     body["context"]["patientId"] = "x&code=evil"
     fetched = []
     monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token: fetched.append(url) or None)
 
-    call(ehr, body)
+    call(ehr, body, headers=verified())
 
     assert "https://ehr.example.org/fhir/Patient/x%26code%3Devil" in fetched
 
@@ -268,7 +281,7 @@ def test_needed_data_neither_prefetched_nor_fetchable_is_a_412(ehr, frozen_now):
 
 
 @pytest.mark.django_db
-def test_a_fhir_server_that_fails_is_a_412(ehr, frozen_now, monkeypatch):
+def test_a_fhir_server_that_fails_is_a_412(ehr, frozen_now, monkeypatch, verified):
     body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir")
     del body["prefetch"]["patient"]
 
@@ -277,7 +290,28 @@ def test_a_fhir_server_that_fails_is_a_412(ehr, frozen_now, monkeypatch):
 
     monkeypatch.setattr(cds_hooks, "fhir_fetch", down)
 
-    assert call(ehr, body).status_code == 412
+    assert call(ehr, body, headers=verified()).status_code == 412
+
+
+@pytest.mark.django_db
+def test_an_unsigned_call_never_makes_hypomag_fetch_from_the_server_it_names(ehr, frozen_now, monkeypatch):
+    # No issuer configured, no token: the call is answered from its prefetch only (no server-side request forgery).
+    body = hook_request("severe_magnesium", fhirServer="https://internal.example/admin")
+    del body["prefetch"]["patient"]
+    fetched = []
+    monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token: fetched.append(url))
+
+    response = call(ehr, body)
+
+    assert response.status_code == 412 and fetched == []
+    assert response.json()["errors"][0]["field"] == "prefetch.patient"
+
+
+@pytest.mark.django_db
+def test_a_plain_http_fhir_server_is_refused(ehr, frozen_now):
+    body = hook_request("severe_magnesium", fhirServer="http://ehr.example.org/fhir")
+    response = call(ehr, body)
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "fhirServer"
 
 
 # --- request validation -----------------------------------------------------------------------------------------

@@ -177,6 +177,24 @@ def test_a_new_mg_closes_the_reminder_it_answers_in_the_same_transaction(patient
     assert (reminder.state, reminder.follow_up) == ("done", second)
 
 
+def test_a_recheck_saved_to_another_patient_does_not_close_the_reminder(patient, clinician, ward):
+    reminder = save(clinician, patient).reminder_records.first()
+    other = services.patient_create(
+        user=clinician,
+        hospital_id="H0002",
+        label="CD bed 5",
+        transplant_type="autologous",
+        transplant_date=dt.date(2026, 11, 1),
+        ward=ward,
+    )
+    with pytest.raises(services.ServiceError, match="another patient"):
+        services.assessment_save(
+            user=clinician, patient=other, data=payload(), sample_time=timezone.now(), completes=reminder
+        )
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.OPEN and not other.assessments.exists()
+
+
 def test_a_recheck_of_a_closed_reminder_saves_nothing(patient, clinician):
     reminder = save(clinician, patient).reminder_records.first()
     services.reminder_complete(user=clinician, reminder=reminder)

@@ -140,6 +140,14 @@ def test_the_patient_page_draws_the_timeline_and_the_same_data_as_a_table(client
     assert 'hx-history="false"' in content
 
 
+def test_a_site_on_conventional_units_sees_the_timeline_in_mg_per_dl(client, clinician, patient, settings):
+    settings.HYPOMAG_DEFAULT_UNITS = "conventional"
+    saved_for(clinician, patient, mg=(0.45, "mmol/L"))
+    content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    # 0.45 mmol/L x 2.431 = 1.09 mg/dL (the engine's own conversion).
+    assert "Mg (mg/dL)" in content and "<td>1.09</td>" in content
+
+
 def test_patient_pages_are_never_cached(client, patient):
     response = client.get(reverse("patient-detail", args=[patient.pk]))
     assert "no-store" in response["Cache-Control"]
@@ -163,9 +171,12 @@ def test_reassess_shows_the_old_and_new_result_with_the_differences(client, clin
     saved.output["ruleset"] = "2025.9"
     SavedAssessment.objects.filter(pk=saved.pk).update(output=saved.output, ruleset="2025.9")
     content = client.get(reverse("assessment-reassess", args=[saved.pk])).content.decode()
-    assert '<th scope="row">Route</th><td><del>iv_urgent</del></td>' in content
-    assert '<th scope="row">Rule set</th>' in content
-    assert SavedAssessment.objects.count() == 1
+    route_row = content[content.index('data-row="route"') :].split("</tr>")[0]
+    assert "<td>iv_urgent</td>" in route_row and "<mark>" in route_row and "Changed" in route_row
+    assert "Saved (2025.9)" in content and "No difference" not in content
+    unchanged = client.get(reverse("assessment-reassess", args=[saved_for(clinician, patient).pk])).content.decode()
+    assert "No difference" in unchanged
+    assert SavedAssessment.objects.count() == 2
 
 
 # --- Reminders and the ward list ------------------------------------------------------------------------------------
