@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 # The shared folder sits beside the repository, in a developer's tree and in CI's clone alike.
 SHARED := ../shared
 
-.PHONY: help venv run lint test bench load safety-report
+.PHONY: help venv run serve lint test bench load safety-report
 
 help:
 	@echo "make run   - create the virtualenv, install, migrate and serve on http://127.0.0.1:8000"
 	@echo "make test  - everything CI checks"
+	@echo "make serve - gunicorn with the production settings on http://127.0.0.1:8000, for a local trial"
 	@echo "make lint  - ruff check and ruff format --check"
 	@echo "make safety-report - hazard -> tests -> pass/fail from a run of the hazard tests (docs/safety/hazard-log.md)"
 	@echo "make bench - engine speed, gunicorn req/s and latency (wrk), page weight; last line is JSON"
@@ -32,6 +33,16 @@ run: venv
 	$(BIN)/python manage.py createcachetable
 	HYPOMAG_DEMO=1 $(BIN)/python manage.py demo_setup
 	HYPOMAG_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The production settings (DEBUG off, manifest static files, gzip, CSP) under gunicorn, on this machine only: plain
+# HTTP is allowed here by DJANGO_HTTPS=False, which settings refuse for any other host. A new secret key each start.
+serve: venv
+	export DJANGO_DEBUG=False DJANGO_HTTPS=False DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(45))')"; \
+	$(BIN)/python manage.py migrate && \
+	$(BIN)/python manage.py createcachetable && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	$(BIN)/gunicorn hypomag_site.wsgi --bind 127.0.0.1:8000 --workers 2 --access-logfile -
 
 lint: venv
 	$(BIN)/ruff check .

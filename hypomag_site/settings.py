@@ -185,14 +185,19 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # On in production (DEBUG off); `manage.py check --deploy` verifies them in CI.
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = not DEBUG
+# HTTPS only (secure cookies, redirect, HSTS) whenever DEBUG is off. DJANGO_HTTPS=False exists for one case, a local
+# trial of the production settings over plain HTTP (`make serve`), and is refused for any host but this machine.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+if not HTTPS and not DEBUG and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost"}:
+    raise ImproperlyConfigured("DJANGO_HTTPS=False is only for a local trial: DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
 # A year of HSTS, subdomains included, eligible for browser preload lists.
 # https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security
-SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 # Only behind a proxy that sets X-Forwarded-Proto itself; trusting the header otherwise lets clients fake HTTPS.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None

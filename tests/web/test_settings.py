@@ -54,3 +54,30 @@ def test_it_refuses_unknown_default_units():
 
     assert result.returncode != 0
     assert "HYPOMAG_DEFAULT_UNITS must be SI or conventional" in result.stderr
+
+
+PRODUCTION = {"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50}
+
+
+def test_plain_http_is_refused_for_any_host_but_this_machine():
+    refused = import_settings(**PRODUCTION, DJANGO_HTTPS="False", DJANGO_ALLOWED_HOSTS="hypomag.example.org")
+    assert refused.returncode != 0 and "DJANGO_HTTPS=False is only for a local trial" in refused.stderr
+    local = import_settings(**PRODUCTION, DJANGO_HTTPS="False", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
+    assert local.returncode == 0, local.stderr
+
+
+def test_production_is_https_only_by_default():
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from hypomag_site import settings as s; "
+            "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        ],
+        cwd=REPO,
+        env={**os.environ, **PRODUCTION, "DJANGO_ALLOWED_HOSTS": "hypomag.example.org"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.split() == ["True", "True", "31536000"]
