@@ -1,8 +1,8 @@
 """Bedside calculators, each returning its value with the formula and the arithmetic written out.
 
 Takes `Measurement`s (any accepted unit) and patient facts; returns a `Calculation` (value + unit + working).
-The fact base (KNOWLEDGE.md) names no source id for the renal formulas themselves, only for the rule that uses
-them (PROTOCOL.md section 5, [S30, S35, S29]); the formula's original publication is named in `formula`.
+Each formula cites its own statement in the fact base: Cockcroft-Gault [S105], CKD-EPI 2021 [S103], bedside
+Schwartz [S104] (KNOWLEDGE.md section 4.4; PROTOCOL.md section 5, change 29).
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from .inputs import Sex
 from .results import Calculation
 from .units import Measurement, Unit, fmt
 
-RENAL_RULE_SOURCES = ("S30", "S35", "S29")
+RENAL_RULE_SOURCES = ("S30", "S35", "S29")  # the renal dose rule that uses these estimates
+CG_SOURCES = ("S105",)
+CKD_EPI_SOURCES = ("S103",)
+SCHWARTZ_SOURCES = ("S104",)
 
 # Cockcroft-Gault: CrCl = (140 - age) x weight / (72 x Scr mg/dL), x 0.85 if female (actual body weight, §5).
 CG_AGE_OFFSET = 140
@@ -50,7 +53,7 @@ def cockcroft_gault(*, age_years: float, sex: Sex, weight_kg: float, creatinine:
         unit="mL/min",
         formula="Cockcroft-Gault 1976: (140 - age) x weight kg / (72 x serum creatinine mg/dL), x 0.85 if female",
         working=f"(140 - {fmt(age_years)}) x {fmt(weight_kg)} / (72 x {fmt(scr, 3)}){female} = {fmt(value)} mL/min",
-        references=RENAL_RULE_SOURCES,
+        references=CG_SOURCES,
     )
 
 
@@ -79,7 +82,7 @@ def ckd_epi_2021(*, age_years: float, sex: Sex, creatinine: Measurement) -> Calc
             f"142 x min({fmt(scr, 3)}/{kappa}, 1)^{alpha} x max({fmt(scr, 3)}/{kappa}, 1)^-1.2"
             f" x 0.9938^{fmt(age_years)} x {sex_factor} = {fmt(value)} mL/min/1.73 m2"
         ),
-        references=RENAL_RULE_SOURCES,
+        references=CKD_EPI_SOURCES,
     )
 
 
@@ -93,7 +96,7 @@ def bedside_schwartz(*, height_cm: float, creatinine: Measurement) -> Calculatio
         unit="mL/min/1.73 m2",
         formula="Bedside Schwartz (Schwartz et al., JASN 2009): 0.413 x height cm / serum creatinine mg/dL",
         working=f"0.413 x {fmt(height_cm)} / {fmt(scr, 3)} = {fmt(value)} mL/min/1.73 m2",
-        references=RENAL_RULE_SOURCES,
+        references=SCHWARTZ_SOURCES,
     )
 
 

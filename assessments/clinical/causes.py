@@ -10,8 +10,15 @@ from dataclasses import dataclass
 
 from .inputs import AssessmentInput, Condition, Drug, Med, OralIntake
 from .results import Cause
-from .route import diarrhea_threshold_met
+from .route import (
+    DIARRHEA_ADULT_ML_DAY,
+    DIARRHEA_CHILD_ML_KG_DAY,
+    DIARRHEA_SEVERE_ADULT_ML_DAY,
+    DIARRHEA_SEVERE_CHILD_ML_KG_DAY,
+    diarrhea_threshold_met,
+)
 from .units import Unit, fmt
+from .wording import plain, plain_list
 
 EVIDENCE_BASE = {"A": 70, "B": 45, "C": 20}
 LIKELIHOOD_HIGH = 60  # high >= 60, moderate 30-59, low < 30
@@ -23,9 +30,10 @@ TROUGH_UPPER_NG_ML = {Drug.TACROLIMUS: 15, Drug.CYCLOSPORINE: 300, Drug.SIROLIMU
 # PPI duration [S46]: < 90 days -20; 90-364 days 0; >= 365 days +15; not given 0.
 PPI_SHORT_DAYS, PPI_SHORT_POINTS = 90, -20
 PPI_LONG_DAYS, PPI_LONG_POINTS = 365, 15
-# Diarrhea / gut GVHD: +10 at MAGIC stage 1 volumes, +20 instead at stage 2 volumes or GVHD stage >= 2.
-DIARRHEA_MODERATE = (500, 10, 10)  # adult mL/day, child mL/kg/day, points
-DIARRHEA_SEVERE = (1000, 20, 20)
+# Diarrhea / gut GVHD: +10 at MAGIC stage 1 volumes, +20 instead at stage 2 volumes or GVHD stage >= 2; the
+# volumes are section 4's (one constant each, in `route`).
+DIARRHEA_MODERATE = (DIARRHEA_ADULT_ML_DAY, DIARRHEA_CHILD_ML_KG_DAY, 10)  # adult mL/day, child mL/kg/day, points
+DIARRHEA_SEVERE = (DIARRHEA_SEVERE_ADULT_ML_DAY, DIARRHEA_SEVERE_CHILD_ML_KG_DAY, 20)
 PN_MG_LOW_MMOL_KG_DAY = 0.1  # [S35]
 FEMG_POINTS = 15  # [S50, S51]
 
@@ -106,7 +114,7 @@ def trough_above_range(data: AssessmentInput, drug: Drug) -> Term | None:
         if item.drug is drug and item.trough is not None:
             level, upper = item.trough.in_(Unit.NG_ML), TROUGH_UPPER_NG_ML[drug]
             if level > upper:
-                return f"{drug} trough {fmt(level)} ng/mL > {upper} ng/mL", TROUGH_ABOVE_RANGE_BONUS
+                return f"{plain(drug)} trough {fmt(level)} ng/mL > {upper} ng/mL", TROUGH_ABOVE_RANGE_BONUS
     return None
 
 
@@ -119,18 +127,18 @@ def _triggers(data: AssessmentInput) -> dict[str, list[Term]]:
         if drug in drugs:
             trough = drugs[drug].trough
             level = f"trough {trough.show()}" if trough is not None else "trough not given"
-            found[cause] = [(f"{drug} ({level}), {day}", 0)]
+            found[cause] = [(f"{plain(drug)} ({level}), {day}", 0)]
             if drug is Drug.TACROLIMUS:
                 found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
             found[cause] += [t for t in (trough_above_range(data, drug),) if t]
     mtor = [d for d in (Drug.SIROLIMUS, Drug.EVEROLIMUS) if d in drugs]
     if mtor:
         above = [t for t in (trough_above_range(data, d) for d in mtor) if t]
-        found["mtor_inhibitor"] = [(f"{', '.join(mtor)}, {day}", 0), *above[:1]]  # +10 once
+        found["mtor_inhibitor"] = [(f"{plain_list(mtor)}, {day}", 0), *above[:1]]  # +10 once
     for med in _MEDICATION_CAUSES:
         item = data.medication(med)
         if item is not None:
-            found[med.value] = [(f"{med}" + (f" for {item.days} days" if item.days is not None else ""), 0)]
+            found[med.value] = [(plain(med) + (f" for {item.days} days" if item.days is not None else ""), 0)]
     ppi = data.medication(Med.PROTON_PUMP_INHIBITOR)
     if ppi is not None:
         found["proton_pump_inhibitor"] = [_ppi_term(ppi.days)]
@@ -152,12 +160,12 @@ def _triggers(data: AssessmentInput) -> dict[str, list[Term]]:
         found["parenteral_nutrition_low_mg"] = [(f"parenteral nutrition, {content}", 0)]
     for condition, cause in _CONDITION_CAUSES.items():
         if condition in data.conditions:
-            found[cause] = [(f"condition: {condition}", 0)]
+            found[cause] = [(f"condition: {plain(condition)}", 0)]
     if data.has(Med.INSULIN_INFUSION):
         found["insulin_shift"] = [("insulin infusion", 0)]
     agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if data.has(m)]
     if agents:
-        found["beta_agonist_theophylline"] = [(", ".join(agents), 0)]
+        found["beta_agonist_theophylline"] = [(plain_list(agents), 0)]
     return found
 
 

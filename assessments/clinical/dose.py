@@ -1,87 +1,92 @@
-"""Dose (PROTOCOL.md section 5): adult and pediatric regimens, renal halving, dilution and IV rate.
+"""Dose (PROTOCOL.md section 5): adult and pediatric regimens, renal halving, dilution, rate and wording.
 
 Takes the route, the CTCAE grade, the patient, the renal status and whether Mg is below the target; returns a
-`Dose` (or None for route `none`) whose text always shows the dilution beside any volume of 50% solution.
-Salt: magnesium sulfate heptahydrate, 4.06 mmol Mg per gram; 50% = 0.5 g/mL [S35].
+`Dose` (None for route `none`). The amounts are computed first (`_iv_amount`, `_oral_amount`); the text is then
+written from those same numbers (`_iv_text`, `_oral_text`), so a sentence can never state an amount that the
+structured fields do not hold. Salt: magnesium sulfate heptahydrate, 4.06 mmol Mg per gram; 50% = 0.5 g/mL [S35].
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .inputs import AssessmentInput, Condition
-from .renal import HALVE_BELOW_ML_MIN, SEVERE_BELOW_ML_MIN, RenalStatus
+from .inputs import AssessmentInput
+from .renal import HALVE_BELOW_ML_MIN, RenalStatus
 from .renal import SOURCES as RENAL_SOURCES
 from .results import Dose
 from .route import IV, NONE, ORAL
 from .units import fmt
+from .wording import capitalized, lowered
 
 MMOL_PER_GRAM = 4.06  # MgSO4.7H2O [S35]
 ML_50_PERCENT_PER_GRAM = 2.0  # 50% = 500 mg/mL [S35]
-MAX_NON_URGENT_RATE_MG_MIN = 150  # [S35]
-MAX_ADULT_CONCENTRATION_PERCENT = 20  # dilute to 20% or weaker [S35, S36]
+MAX_ADULT_RATE_MG_MIN = 150  # every non-urgent adult IV dose [S35]
+MAX_ADULT_CONCENTRATION_PERCENT = 20  # adults: dilute to 20% or weaker [S35, S36]
 CHILD_CONCENTRATION_PERCENT = 10  # children: dilute to 10% [S38]
-CHILD_URGENT_MAX_RATE_MG_KG_MIN = 10  # [S38]
+CHILD_MAX_RATE_MG_KG_MIN = 10  # children: at most 10 mg/kg/min of MgSO4 [S38], never above the adult limit
 RENAL_FACTOR = 0.5  # halve every non-urgent dose below 30 mL/min [S30, S29]
-SEVERE_RENAL_CAP_G_PER_48H = 20  # label cap in severe renal insufficiency [S35]
 DILUENT = "sodium chloride 0.9% or glucose 5%"  # [S31]
+LEVEL_AFTER_INFUSION_HOURS = 6  # further doses guided by the level 6 h after the end of the infusion [S30]
+DOSE_SOURCES = ("S35",)
 
 
 @dataclass(frozen=True)
-class IvRegimen:
-    """Adult regimens are set in grams; pediatric in mmol (per kg when `per_kg_mmol`)."""
+class AdultIvRegimen:
+    """Adult IV regimens are set in grams of MgSO4 with a fixed final volume (unchanged when halved)."""
 
-    duration_hours: float
+    grams: float
+    volume_ml: float
+    hours: float
     sources: tuple[str, ...]
-    grams: float | None = None
-    volume_ml: float | None = None  # adults: the table's final volume; children: grams x 10 (10%)
-    mmol: float | None = None
-    per_kg_mmol: float | None = None
-    cap_mmol: float | None = None
-    note: str = ""
 
 
 @dataclass(frozen=True)
-class OralRegimen:
+class PerKgRegimen:
+    """Pediatric regimens are set in mmol per kg, capped; IV ones are diluted to 10% and run over `hours`."""
+
+    per_kg_mmol: float
+    cap_mmol: float
     sources: tuple[str, ...]
-    mmol_per_day: tuple[float, float] | None = None
-    per_kg_mmol: float | None = None
-    cap_mmol: float | None = None
-    note: str = ""
+    hours: float | None = None  # None: oral
 
 
-ADULT_ORAL = OralRegimen(
-    ("S31", "S29"),
-    mmol_per_day=(12, 24),
-    note=(
-        "in 3 divided doses with food, e.g. magnesium glycerophosphate 4 mmol tablets, 1-2 three times daily;"
-        " start at the lower dose and go to the higher if still low at recheck"
-    ),
-)
-ADULT_IV_GRADE_0_1 = IvRegimen(4, ("S42", "S43"), grams=4, volume_ml=250)
-ADULT_IV_GRADE_2_4 = IvRegimen(3, ("S31", "S33", "S36"), grams=5, volume_ml=500)
-ADULT_IV_URGENT = IvRegimen(
-    0.25, ("S33", "S89"), grams=2, volume_ml=100, note="may be repeated once, so the bolus total is at most 4 g"
-)
-# Grade 3-4 continuation: then 5 g per day guided by levels, at most 40 g (160 mmol) over 5 days [S36, S33].
-ADULT_CONTINUATION_G_PER_DAY = 5
-ADULT_CONTINUATION_MAX_G = 40
-ADULT_CONTINUATION_DAYS = 5
-CONTINUATION_SOURCES = ("S36", "S33")
+@dataclass(frozen=True)
+class OralDayRegimen:
+    mmol_per_day: tuple[float, float]
+    start_mmol_per_day: float
+    sources: tuple[str, ...]
+    doses_per_day: int = 3
 
-CHILD_ORAL_UNDER_12 = OralRegimen(("S38",), per_kg_mmol=0.2, cap_mmol=8, note="three times daily")
-CHILD_ORAL_12_17 = OralRegimen(("S38",), mmol_per_day=(12, 24), note="as 4-8 mmol three times daily")
-CHILD_IV_UNDER_12 = IvRegimen(
-    3,
-    ("S38", "S39"),
-    per_kg_mmol=0.2,
-    cap_mmol=8,
-    note="12-hourly as needed (Perth Children's Hospital uses 0.4 mmol/kg, at most 20 mmol [S39])",
-)
-CHILD_IV_12_17 = IvRegimen(3, ("S38",), mmol=4, note="12-hourly as needed")
-CHILD_IV_URGENT = IvRegimen(0.25, ("S38",), per_kg_mmol=0.2, cap_mmol=8)
 
-ALL_IV_REGIMENS = (ADULT_IV_GRADE_0_1, ADULT_IV_GRADE_2_4, ADULT_IV_URGENT, CHILD_IV_UNDER_12, CHILD_IV_12_17)
+ADULT_ORAL = OralDayRegimen((12, 24), 12, ("S31", "S29", "S30"))  # the 12-17 y oral dose too [S38]
+ORAL_TABLET_MMOL = 4  # magnesium glycerophosphate 4 mmol tablets [S38, S73]
+ORAL_LIQUID_MMOL_PER_ML = 1  # magnesium glycerophosphate liquid 5 mmol/5 mL [S38, S73]
+ORAL_PRODUCT_SOURCES = ("S38", "S73")
+ADULT_IV_GRADE_0_1 = AdultIvRegimen(4, 250, 4, ("S42", "S43"))
+ADULT_IV_GRADE_2_4 = AdultIvRegimen(5, 500, 3, ("S31", "S33", "S36"))
+ADULT_BOLUS = AdultIvRegimen(2, 100, 0.25, ("S33", "S89"))
+BOLUS_REPEATS = 1  # may be repeated once, so the bolus total is at most 4 g [S33]
+# Grade 2: NHS Highland gives 3 doses 12-hourly below 0.5 mmol/L [S101]; eGFR < 30: half doses, check Mg 6 h after
+# the 2nd dose, before the 3rd [S30] (m24, r2-m11).
+NHS_DOSES, NHS_INTERVAL_HOURS, NHS_BELOW_MMOL_L = 3, 12, 0.5
+NHS_SOURCES = ("S101", "S30")
+# Grade 3-4: then 5 g per day guided by levels, at most 40 g over 5 days [S36]; the SmPC rounds 40 g to 160 mmol [S35].
+CONTINUATION_G_PER_DAY = 5
+CONTINUATION_MAX_G = 40
+CONTINUATION_DAYS = 5
+SMPC_CONTINUATION_MMOL = 160
+CONTINUATION_SOURCES = ("S36", "S30", "S35")
+
+CHILD_ORAL_UNDER_12 = PerKgRegimen(0.2, 8, ("S38",))  # three times daily, with food
+CHILD_IV_UNDER_12 = PerKgRegimen(0.2, 8, ("S38",), hours=3)
+CHILD_IV_12_17 = PerKgRegimen(0.2, 20, ("S38", "S39"), hours=3)  # PMH's cap [S39]
+CHILD_BOLUS = PerKgRegimen(0.2, 8, ("S38",), hours=0.25)  # at most 8 mmol = the adult 2 g bolus
+CHILD_REPEAT_HOURS = 12  # 12-hourly as needed [S38]
+PMH_PER_KG_MMOL, PMH_CAP_MMOL = 0.4, 20  # Perth Children's Hospital's alternative [S39]
+PMH_SOURCES = ("S39",)
+
+ALL_ADULT_IV = (ADULT_IV_GRADE_0_1, ADULT_IV_GRADE_2_4, ADULT_BOLUS)
+ALL_CHILD_IV = (CHILD_IV_UNDER_12, CHILD_IV_12_17, CHILD_BOLUS)
 
 
 def grams_from_mmol(mmol: float) -> float:
@@ -92,22 +97,35 @@ def rate_mg_per_min(grams: float, duration_hours: float) -> float:
     return grams * 1000 / (duration_hours * 60)
 
 
+def child_max_rate_mg_per_min(weight_kg: float) -> float:
+    return min(CHILD_MAX_RATE_MG_KG_MIN * weight_kg, MAX_ADULT_RATE_MG_MIN)
+
+
 @dataclass(frozen=True)
 class DoseContext:
     data: AssessmentInput
     grade: int
     renal: RenalStatus
     below_target: bool
+    heart_block: bool
     because: tuple[str, ...]
+
+    @property
+    def adult(self) -> bool:
+        return self.data.patient.is_adult
+
+    @property
+    def weight_kg(self) -> float:
+        # Children always have a weight (parser); adult doses never use it.
+        return self.data.patient.weight_kg  # type: ignore[return-value]
 
     @property
     def halve(self) -> bool:
         return self.renal.below_30
 
     @property
-    def weight_kg(self) -> float:
-        # Children always have a weight (parser); adult IV doses are fixed and never use it.
-        return self.data.patient.weight_kg  # type: ignore[return-value]
+    def factor(self) -> float:
+        return RENAL_FACTOR if self.halve else 1.0
 
 
 def plan_dose(route: str, ctx: DoseContext) -> Dose | None:
@@ -116,190 +134,353 @@ def plan_dose(route: str, ctx: DoseContext) -> Dose | None:
     if route == ORAL:
         return _oral(ctx)
     if route == IV:
-        return _iv(_iv_regimen(ctx, ctx.grade), ctx, halve=ctx.halve)
-    # iv_urgent: the bolus is never halved; the regimen of the grade (at least grade 2) follows only while Mg is
-    # below the target and the renal function is known.
-    bolus = ADULT_IV_URGENT if ctx.data.patient.is_adult else CHILD_IV_URGENT
-    if ctx.renal.unknown:
-        return _iv(bolus, ctx, halve=False)
-    if not ctx.below_target:
-        return _iv(bolus, ctx, halve=False, after="no infusion follows: Mg is at or above the target")
-    follow_on = _iv(_iv_regimen(ctx, max(ctx.grade, 2)), ctx, halve=ctx.halve, lead="Then ", emergency=True)
-    return _iv(bolus, ctx, halve=False, follow_on=follow_on)
+        return _iv(ctx, ctx.grade, urgent=False)
+    # iv_urgent: the bolus is never halved. The regimen of the grade follows only while Mg is below the target and
+    # the renal function is known (otherwise the first dose only, section 5).
+    follow_on = None
+    if ctx.below_target and not ctx.renal.unknown:
+        follow_on = _iv(ctx, ctx.grade, urgent=True)
+    return _bolus(ctx, follow_on)
 
 
-def _iv_regimen(ctx: DoseContext, grade: int) -> IvRegimen:
-    patient = ctx.data.patient
-    if patient.is_adult:
-        return ADULT_IV_GRADE_2_4 if grade >= 2 else ADULT_IV_GRADE_0_1
-    return CHILD_IV_UNDER_12 if patient.is_under_12 else CHILD_IV_12_17
+# --- amounts -------------------------------------------------------------------------------------------------
 
 
-def _renal_notes(ctx: DoseContext, *, halved: bool, bolus: bool) -> list[str]:
-    """Renal caveats of one regimen; a bolus is never halved and its follow-on carries its own caveats."""
-    notes = []
-    renal = ctx.renal
-    if halved:
-        notes.append(
-            f"halved because renal function is below {HALVE_BELOW_ML_MIN} mL/min (or AKI, dialysis, oliguria);"
-            " avoid magnesium aspartate"
-        )
-    if renal.below_15 and not bolus:
-        notes.append(
-            f"renal function below {SEVERE_BELOW_ML_MIN} mL/min, dialysis or oliguria: no routine replacement"
-            f" without renal advice; label cap {SEVERE_RENAL_CAP_G_PER_48H} g per 48 h"
-        )
-    if renal.unknown:
-        notes.append(
-            "first dose only, at full strength: further doses wait for renal function"
-            f" (missing: {', '.join(renal.missing)})"
-        )
-    return notes
+@dataclass(frozen=True)
+class IvAmount:
+    grams: float
+    mmol: float
+    volume_ml: float
+    hours: float
+    max_rate_mg_per_min: float
+    per_kg_mmol: float | None = None
+    mmol_before_cap: float | None = None
+    cap_mmol: float | None = None
+
+    @property
+    def ml_50_percent(self) -> float:
+        return self.grams * ML_50_PERCENT_PER_GRAM
+
+    @property
+    def rate_mg_per_min(self) -> float:
+        return rate_mg_per_min(self.grams, self.hours)
+
+    @property
+    def pump_rate_ml_per_h(self) -> float:
+        return self.volume_ml / self.hours
+
+    @property
+    def concentration_percent(self) -> float:
+        return self.grams / self.volume_ml * 100
+
+    @property
+    def capped(self) -> bool:
+        return self.mmol_before_cap is not None and self.mmol_before_cap > self.mmol
 
 
-def _heart_block_note(ctx: DoseContext, urgent: bool) -> list[str]:
-    if Condition.HEART_BLOCK not in ctx.data.conditions:
-        return []
-    return ["heart block: the local emergency protocol governs" if urgent else "heart block: only after senior review"]
-
-
-def _iv(
-    regimen: IvRegimen,
-    ctx: DoseContext,
-    *,
-    halve: bool,
-    lead: str = "",
-    follow_on: Dose | None = None,
-    after: str = "",
-    emergency: bool = False,
-) -> Dose:
-    adult = ctx.data.patient.is_adult
-    factor = RENAL_FACTOR if halve else 1.0
-    per_kg = None
-    if regimen.grams is not None:
+def _iv_amount(regimen: AdultIvRegimen | PerKgRegimen, ctx: DoseContext, factor: float) -> IvAmount:
+    if isinstance(regimen, AdultIvRegimen):
         grams = regimen.grams * factor
-        mmol = grams * MMOL_PER_GRAM
-        volume = regimen.volume_ml
-        amount = f"magnesium sulfate {fmt(grams)} g = {fmt(mmol)} mmol Mg"
-    else:
-        if regimen.per_kg_mmol is not None:
-            per_kg = regimen.per_kg_mmol * factor
-            cap = regimen.cap_mmol * factor  # type: ignore[operator]
-            mmol = min(per_kg * ctx.weight_kg, cap)
-            amount = (
-                f"magnesium sulfate {fmt(per_kg)} mmol/kg x {fmt(ctx.weight_kg)} kg = {fmt(mmol)} mmol Mg"
-                f" (at most {fmt(cap)} mmol)"
-            )
-        else:
-            mmol = regimen.mmol * factor  # type: ignore[operator]
-            amount = f"magnesium sulfate {fmt(mmol)} mmol Mg"
-        grams = grams_from_mmol(mmol)
-        volume = grams * 100 / CHILD_CONCENTRATION_PERCENT
-        amount += f" ({fmt(grams)} g)"
-    ml_50 = grams * ML_50_PERCENT_PER_GRAM
-    concentration = grams / volume * 100  # type: ignore[operator]
-    rate = rate_mg_per_min(grams, regimen.duration_hours)
-    duration = (
-        f"{fmt(regimen.duration_hours * 60)} min" if regimen.duration_hours < 1 else f"{fmt(regimen.duration_hours)} h"
+        return IvAmount(grams, grams * MMOL_PER_GRAM, regimen.volume_ml, regimen.hours, MAX_ADULT_RATE_MG_MIN)
+    per_kg, cap = regimen.per_kg_mmol * factor, regimen.cap_mmol * factor
+    before_cap = per_kg * ctx.weight_kg
+    mmol = min(before_cap, cap)
+    grams = grams_from_mmol(mmol)
+    return IvAmount(
+        grams,
+        mmol,
+        grams * 100 / CHILD_CONCENTRATION_PERCENT,
+        regimen.hours,  # type: ignore[arg-type]
+        child_max_rate_mg_per_min(ctx.weight_kg),
+        per_kg_mmol=per_kg,
+        mmol_before_cap=before_cap,
+        cap_mmol=cap,
     )
-    urgent = regimen in (ADULT_IV_URGENT, CHILD_IV_URGENT)
-    if urgent:
-        lead = "Reference regimen (the local emergency protocol takes precedence): "
-    if urgent and not adult:
-        rate_text = f"{fmt(rate / ctx.weight_kg, 1)} mg/kg/min; at most {CHILD_URGENT_MAX_RATE_MG_KG_MIN} mg/kg/min"
-    elif urgent:
-        rate_text = f"{fmt(rate, 0)} mg/min"
+
+
+def _iv_regimen(ctx: DoseContext, grade: int) -> AdultIvRegimen | PerKgRegimen:
+    if ctx.adult:
+        return ADULT_IV_GRADE_2_4 if grade >= 2 else ADULT_IV_GRADE_0_1
+    return CHILD_IV_UNDER_12 if ctx.data.patient.is_under_12 else CHILD_IV_12_17
+
+
+# --- wording -------------------------------------------------------------------------------------------------
+
+
+def _duration(hours: float) -> str:
+    return f"{fmt(hours * 60)} min" if hours < 1 else f"{fmt(hours)} h"
+
+
+def per_kg_words(amount: IvAmount | OralPerKg, weight_kg: float) -> str:
+    """'0.2 mmol/kg x 50 kg = 10 mmol', or '... = 12.4 mmol, capped at 8 mmol' when the cap binds (m1)."""
+    head = f"{fmt(amount.per_kg_mmol)} mmol/kg x {fmt(weight_kg)} kg"  # type: ignore[arg-type]
+    if amount.capped:
+        return f"{head} = {fmt(amount.mmol_before_cap)} mmol, capped at {fmt(amount.cap_mmol)} mmol"  # type: ignore[arg-type]
+    return f"{head} = {fmt(amount.mmol)} mmol"
+
+
+def _amount_words(amount: IvAmount, ctx: DoseContext) -> str:
+    if amount.per_kg_mmol is None:
+        return f"magnesium sulfate {fmt(amount.grams)} g ({fmt(amount.mmol)} mmol Mg)"
+    return f"magnesium sulfate {per_kg_words(amount, ctx.weight_kg)} ({fmt(amount.grams)} g)"
+
+
+def _rate_limit_words(amount: IvAmount, ctx: DoseContext, *, bolus: bool) -> str:
+    rate = f"{fmt(amount.rate_mg_per_min, 0)} mg/min"
+    if ctx.adult and bolus:
+        return f"{rate}; the local emergency protocol sets the rate, and pulseless torsades may need it faster"
+    if ctx.adult:
+        return f"{rate}; at most {fmt(amount.max_rate_mg_per_min)} mg/min"
+    w = fmt(ctx.weight_kg)
+    if CHILD_MAX_RATE_MG_KG_MIN * ctx.weight_kg < MAX_ADULT_RATE_MG_MIN:
+        limit = f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {fmt(amount.max_rate_mg_per_min)} mg/min for {w} kg"
     else:
-        rate_text = f"{fmt(rate, 1)} mg/min; at most {MAX_NON_URGENT_RATE_MG_MIN} mg/min"
-    head = f"{lead}{amount}"
-    text = (
-        f"{head[0].upper()}{head[1:]}: draw up {fmt(ml_50)} mL of 50% and dilute in {DILUENT} to a final volume of"
-        f" {fmt(volume)} mL ({fmt(concentration, 1)}%), given over {duration} ({rate_text}). Never give 50% undiluted."
-    )
-    extras = [regimen.note] if regimen.note else []
-    continuation = adult and ctx.grade >= 3 and not urgent and not ctx.renal.unknown
-    if continuation and not ctx.renal.below_15:
-        extras.append(
-            f"then {ADULT_CONTINUATION_G_PER_DAY} g per day guided by levels, at most {ADULT_CONTINUATION_MAX_G} g"
-            f" ({fmt(ADULT_CONTINUATION_MAX_G * MMOL_PER_GRAM, 0)} mmol) over {ADULT_CONTINUATION_DAYS} days"
+        limit = (
+            f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min and never above {MAX_ADULT_RATE_MG_MIN} mg/min:"
+            f" {fmt(amount.max_rate_mg_per_min)} mg/min for {w} kg"
         )
-    elif continuation:
-        extras.append("no daily continuation without a level and renal advice")
-    extras += _renal_notes(ctx, halved=halve, bolus=urgent)
-    extras += _heart_block_note(ctx, urgent or emergency)
-    extras.append(after)
-    text = _join(text, extras)
-    if follow_on is not None:
-        text += f" {follow_on.text}"
-    references = [*regimen.sources, "S35", *(follow_on.references if follow_on else ())]
-    if halve:
+    return f"{rate}; {limit}" + ("; the local emergency protocol sets the rate" if bolus else "")
+
+
+def _iv_body(amount: IvAmount, ctx: DoseContext, *, bolus: bool, halved: bool) -> str:
+    """The amount, what to draw up, the dilution, duration, pump rate and rate limit: one regimen's core."""
+    halving = f", {ctx.renal.halving_reason}" if halved else ""
+    return (
+        f"{_amount_words(amount, ctx)}{halving}. Draw up {fmt(amount.ml_50_percent)} mL of 50% and dilute in"
+        f" {DILUENT} to a final volume of {fmt(amount.volume_ml)} mL ({fmt(amount.concentration_percent, 1)}%);"
+        f" give over {_duration(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, 1)} mL/h"
+        f" ({_rate_limit_words(amount, ctx, bolus=bolus)}). Never give 50% undiluted."
+    )
+
+
+def _first_dose_only(renal: RenalStatus) -> str:
+    what = renal.unused_creatinine or f"no {renal.missing_words}"
+    return f"First dose only, at full strength: further doses wait for renal function ({what})."
+
+
+def _further_doses(ctx: DoseContext, grade: int, halved: bool) -> list[str]:
+    """What follows the first IV dose: repeat interval, continuation or 'renal advice' (X1, m11, m24)."""
+    renal = ctx.renal
+    if renal.unknown:
+        return [_first_dose_only(renal)]
+    if not ctx.adult:
+        if renal.below_15:
+            return ["A further dose only after a level and renal advice."]
+        text = f"{CHILD_REPEAT_HOURS}-hourly as needed"
+        if not halved:
+            text += (
+                f" (Perth Children's Hospital uses {fmt(PMH_PER_KG_MMOL)} mmol/kg, at most {fmt(PMH_CAP_MMOL)} mmol)"
+            )
+        return [text + "."]
+    if grade < 2:
+        return []
+    if renal.below_15:
+        return ["No further dose without a level and renal advice."]
+    if halved:
+        nhs = (
+            f"NHS Highland, eGFR < {HALVE_BELOW_ML_MIN}: half doses; check Mg {LEVEL_AFTER_INFUSION_HOURS} h after the"
+            " 2nd dose, before the 3rd"
+        )
+    else:
+        nhs = f"NHS Highland gives {NHS_DOSES} doses {NHS_INTERVAL_HOURS}-hourly below {fmt(NHS_BELOW_MMOL_L)} mmol/L"
+    further = f"Further doses guided by the level {LEVEL_AFTER_INFUSION_HOURS} h after the end of the infusion ({nhs})"
+    if grade < 3:
+        return [further + "."]
+    factor = ctx.factor if halved else 1.0
+    per_day, total = CONTINUATION_G_PER_DAY * factor, CONTINUATION_MAX_G * factor
+    smpc = f"; the SmPC rounds it to {SMPC_CONTINUATION_MMOL} mmol" if not halved else ""
+    return [
+        f"{further}; then {fmt(per_day)} g per day guided by levels, at most {fmt(total)} g MgSO4"
+        f" ({fmt(total * MMOL_PER_GRAM, 0)} mmol{smpc}) over {CONTINUATION_DAYS} days."
+    ]
+
+
+def _prefixed(text: str, prefixes: list[str]) -> str:
+    """'Only after senior review (heart block): renal advice first (...): magnesium sulfate ...' (sections 5, 11)."""
+    if not prefixes:
+        return capitalized(text)
+    lead = " ".join([prefixes[0], *(lowered(p) for p in prefixes[1:])])
+    return f"{lead} {lowered(text)}"
+
+
+def _iv(ctx: DoseContext, grade: int, *, urgent: bool) -> Dose:
+    """A non-urgent IV regimen: route `iv`, or the follow-on infusion of route `iv_urgent`."""
+    regimen = _iv_regimen(ctx, grade)
+    halved = ctx.halve
+    amount = _iv_amount(regimen, ctx, ctx.factor)
+    prefixes = []
+    if ctx.heart_block:
+        prefixes.append("After senior review (heart block):" if urgent else "Only after senior review (heart block):")
+    if ctx.renal.below_15:
+        prefixes.append(ctx.renal.severe_prefix)
+    parts = [_iv_body(amount, ctx, bolus=False, halved=halved), *_further_doses(ctx, grade, halved)]
+    if ctx.renal.sex_note:
+        parts.append(capitalized(ctx.renal.sex_note) + ".")
+    references = [*regimen.sources, *DOSE_SOURCES]
+    if halved:
         references.extend(RENAL_SOURCES)
-    if continuation:
+    if ctx.adult and grade >= 2:
+        references.extend(NHS_SOURCES)
+    if ctx.adult and grade >= 3 and not ctx.renal.unknown and not ctx.renal.below_15:
         references.extend(CONTINUATION_SOURCES)
+    if not ctx.adult and not halved and not ctx.renal.unknown and not ctx.renal.below_15:
+        references.extend(PMH_SOURCES)
+    return _iv_dose(amount, ctx, _prefixed(" ".join(parts), prefixes), halved, references)
+
+
+def _bolus(ctx: DoseContext, follow_on: Dose | None) -> Dose:
+    regimen = ADULT_BOLUS if ctx.adult else CHILD_BOLUS
+    amount = _iv_amount(regimen, ctx, 1.0)  # never halved
+    lead = "Reference regimen (the local emergency protocol takes precedence):"
+    parts = [f"{lead} {_iv_body(amount, ctx, bolus=True, halved=False)}"]
+    if ctx.adult:
+        total = regimen.grams * (1 + BOLUS_REPEATS)  # type: ignore[union-attr]
+        parts.append(f"May be repeated once, so the bolus total is at most {fmt(total)} g.")
+    if follow_on is None and ctx.renal.unknown:
+        parts.append(_first_dose_only(ctx.renal))
+    elif follow_on is None:
+        parts.append("No infusion follows: Mg is at or above the target.")
+    references = [*regimen.sources, *DOSE_SOURCES]
+    return _iv_dose(amount, ctx, " ".join(parts), False, references, follow_on)
+
+
+def bolus_one_line(ctx: DoseContext) -> str:
+    """The reference bolus in one line: 'MgSO4 2 g (8.12 mmol) IV in 100 mL over 15 min' (section 11); the same
+    amounts as the bolus dose, for the adult regimen or this child's weight."""
+    amount = _iv_amount(ADULT_BOLUS if ctx.adult else CHILD_BOLUS, ctx, 1.0)
+    return (
+        f"MgSO4 {fmt(amount.grams)} g ({fmt(amount.mmol)} mmol) IV in {fmt(amount.volume_ml)} mL over"
+        f" {_duration(amount.hours)}"
+    )
+
+
+def _iv_dose(
+    amount: IvAmount,
+    ctx: DoseContext,
+    text: str,
+    halved: bool,
+    references: list[str],
+    follow_on: Dose | None = None,
+) -> Dose:
     because = list(ctx.because)
-    if per_kg is not None:
+    if amount.per_kg_mmol is not None:
         because.append(f"weight {fmt(ctx.weight_kg)} kg")
     return Dose(
-        mmol=mmol,
-        grams_mgso4=grams,
-        ml_50_percent=ml_50,
-        volume_ml=volume,
-        duration_hours=regimen.duration_hours,
-        per_kg_mmol=per_kg,
-        mmol_per_day_min=None,
-        mmol_per_day_max=None,
-        renal_adjusted=halve,
-        follow_on=follow_on,
         text=text,
-        rate_mg_per_min=rate,
-        concentration_percent=concentration,
-        because=tuple(because),
+        because=tuple(dict.fromkeys(because)),
         references=tuple(dict.fromkeys(references)),
+        renal_adjusted=halved,
+        follow_on=follow_on,
+        mmol=amount.mmol,
+        grams_mgso4=amount.grams,
+        ml_50_percent=amount.ml_50_percent,
+        volume_ml=amount.volume_ml,
+        duration_hours=amount.hours,
+        rate_mg_per_min=amount.rate_mg_per_min,
+        max_rate_mg_per_min=amount.max_rate_mg_per_min,
+        pump_rate_ml_per_h=amount.pump_rate_ml_per_h,
+        concentration_percent=amount.concentration_percent,
+        per_kg_mmol=amount.per_kg_mmol,
+        mmol_before_cap=amount.mmol_before_cap,
+        weight_kg=ctx.weight_kg if amount.per_kg_mmol is not None else None,
     )
+
+
+# --- oral ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OralPerKg:
+    per_kg_mmol: float
+    mmol: float
+    mmol_before_cap: float
+    cap_mmol: float
+
+    @property
+    def capped(self) -> bool:
+        return self.mmol_before_cap > self.mmol
 
 
 def _oral(ctx: DoseContext) -> Dose:
     patient = ctx.data.patient
-    regimen = ADULT_ORAL if patient.is_adult else CHILD_ORAL_UNDER_12 if patient.is_under_12 else CHILD_ORAL_12_17
-    factor = RENAL_FACTOR if ctx.halve else 1.0
-    mmol = per_kg = day_min = day_max = None
-    if regimen.mmol_per_day is not None:
-        day_min, day_max = (v * factor for v in regimen.mmol_per_day)
-        text = f"Oral magnesium {fmt(day_min)}-{fmt(day_max)} mmol elemental Mg per day {regimen.note}."
-    else:
-        per_kg = regimen.per_kg_mmol * factor  # type: ignore[operator]
-        cap = regimen.cap_mmol * factor  # type: ignore[operator]
-        mmol = min(per_kg * ctx.weight_kg, cap)
-        text = (
-            f"Oral magnesium {fmt(per_kg)} mmol/kg x {fmt(ctx.weight_kg)} kg = {fmt(mmol)} mmol per dose"
-            f" (at most {fmt(cap)} mmol per dose), {regimen.note}, with food."
+    if patient.is_under_12:
+        return _oral_per_kg(ctx)
+    regimen, factor = ADULT_ORAL, ctx.factor
+    day_min, day_max = (v * factor for v in regimen.mmol_per_day)
+    dose_min, dose_max = day_min / regimen.doses_per_day, day_max / regimen.doses_per_day
+    still_low = ctx.data.magnesium_therapy.oral_current and ctx.below_target
+    start = day_max if still_low else regimen.start_mmol_per_day * factor
+    n = regimen.doses_per_day
+    head = (
+        f"{fmt(day_min)}-{fmt(day_max)} mmol elemental Mg per day in {n} divided doses with food, i.e."
+        f" {fmt(dose_min)}-{fmt(dose_max)} mmol three times daily"
+    )
+    if ctx.halve:
+        ml_min, ml_max = dose_min / ORAL_LIQUID_MMOL_PER_ML, dose_max / ORAL_LIQUID_MMOL_PER_ML
+        product = (
+            f"(e.g. magnesium glycerophosphate liquid 5 mmol/5 mL, {fmt(ml_min)}-{fmt(ml_max)} mL three times daily;"
+            f" one {ORAL_TABLET_MMOL} mmol tablet three times daily is the upper end,"
+            f" {fmt(ORAL_TABLET_MMOL * n)} mmol/day)"
         )
-    text = _join(text, _renal_notes(ctx, halved=ctx.halve, bolus=False))
-    because = list(ctx.because)
-    if per_kg is not None:
-        because.append(f"weight {fmt(ctx.weight_kg)} kg")
-    references = [*regimen.sources, *(RENAL_SOURCES if ctx.halve else ())]
+    else:
+        product = (
+            f"(e.g. magnesium glycerophosphate {ORAL_TABLET_MMOL} mmol tablets,"
+            f" {fmt(dose_min / ORAL_TABLET_MMOL)}-{fmt(dose_max / ORAL_TABLET_MMOL)} tablets three times daily)"
+        )
+    clauses = [f"{head} {product}"]
+    if ctx.halve:
+        clauses.append(ctx.renal.halving_reason)
+    if ctx.renal.unknown:
+        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
+    elif still_low:
+        clauses.append(
+            f"already on oral Mg and still low: give the upper dose, {fmt(day_max)} mmol/day"
+            f" ({fmt(dose_max)} mmol three times daily)"
+        )
+    elif ctx.halve:
+        clauses.append(f"start at {fmt(start)} mmol/day")
+    else:
+        clauses.append(f"start at {fmt(start)} mmol/day and go to {fmt(day_max)} if still low at recheck")
+    clauses.append("reduce the dose if diarrhea develops")
+    text = "; ".join(clauses) + "."
+    if ctx.renal.sex_note:
+        text += f" {capitalized(ctx.renal.sex_note)}."
+    prefixes = [ctx.renal.severe_prefix] if ctx.renal.below_15 else []
+    references = [*regimen.sources, *ORAL_PRODUCT_SOURCES, *(RENAL_SOURCES if ctx.halve else ())]
     return Dose(
-        mmol=mmol,
-        grams_mgso4=None,
-        ml_50_percent=None,
-        volume_ml=None,
-        duration_hours=None,
-        per_kg_mmol=per_kg,
+        text=_prefixed(text, prefixes),
+        because=ctx.because,
+        references=tuple(dict.fromkeys(references)),
+        renal_adjusted=ctx.halve,
         mmol_per_day_min=day_min,
         mmol_per_day_max=day_max,
-        renal_adjusted=ctx.halve,
-        follow_on=None,
-        text=text,
-        rate_mg_per_min=None,
-        concentration_percent=None,
-        because=tuple(because),
-        references=tuple(dict.fromkeys(references)),
+        mmol_per_dose_min=dose_min,
+        mmol_per_dose_max=dose_max,
+        start_mmol_per_day=start,
     )
 
 
-def _join(text: str, extras: list[str]) -> str:
-    extras = [e for e in extras if e]
-    if not extras:
-        return text
-    return f"{text} {'; '.join(e[0].upper() + e[1:] for e in extras)}."
+def _oral_per_kg(ctx: DoseContext) -> Dose:
+    """Children under 12: 0.2 mmol/kg three times daily, at most 8 mmol per dose [S38]; the same dose when already
+    on oral Mg (the fact base has no higher per-kg dose; step `check_oral_adherence`)."""
+    regimen, factor = CHILD_ORAL_UNDER_12, ctx.factor
+    per_kg, cap = regimen.per_kg_mmol * factor, regimen.cap_mmol * factor
+    before_cap = per_kg * ctx.weight_kg
+    amount = OralPerKg(per_kg, min(before_cap, cap), before_cap, cap)
+    clauses = [f"{per_kg_words(amount, ctx.weight_kg)} per dose, three times daily with food"]
+    if ctx.halve:
+        clauses.append(ctx.renal.halving_reason)
+    if ctx.renal.unknown:
+        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
+    clauses.append("reduce the dose if diarrhea develops")
+    prefixes = [ctx.renal.severe_prefix] if ctx.renal.below_15 else []
+    return Dose(
+        text=_prefixed("; ".join(clauses) + ".", prefixes),
+        because=(*ctx.because, f"weight {fmt(ctx.weight_kg)} kg"),
+        references=tuple(dict.fromkeys((*regimen.sources, *(RENAL_SOURCES if ctx.halve else ())))),
+        renal_adjusted=ctx.halve,
+        mmol=amount.mmol,
+        per_kg_mmol=per_kg,
+        mmol_before_cap=before_cap,
+        weight_kg=ctx.weight_kg,
+    )

@@ -1,71 +1,59 @@
 """`assess()`: the one entry point. Takes a validated `AssessmentInput`, returns an `Assessment`.
 
-The order below is the protocol's: reading and grade, target, route, renal function, dose, FEMg, causes, then
-the warnings, steps and reminders that depend on them. Each step is a pure function of what came before.
+The order below is the protocol's: reading and grade (section 3), the unit check (2.1), target (7), route (4),
+renal function and dose (5), FEMg (9), causes (10), co-electrolytes and QTc (6, 8); then the warnings, steps (11) and
+reminders (13) that depend on them. Each step is a pure function of what came before.
 """
 
 from __future__ import annotations
 
-from . import RULESET_VERSION, calculators
+from . import RULESET_VERSION
 from .causes import rank_causes
-from .cautions import magnesium_cautions, renal_cautions
 from .context import Context
 from .dose import DoseContext, plan_dose
-from .ecg import ecg_findings, qtc_level
-from .electrolytes import calcium_status, electrolyte_findings
+from .ecg import qt_drugs_warning, qt_prolonging_drugs, qtc_level, qtc_warning
+from .electrolytes import calcium_status, electrolyte_warnings, potassium_mmol_l
+from .femg import femg, femg_interpretation
 from .inputs import AssessmentInput, Condition, Med
-from .interactions import interaction_warnings
+from .interactions import interaction_warnings, oral_interacting_drugs
+from .plausibility import recent_iv_warning, stale_result_warning, unit_check, unit_check_warning
 from .reminders import plan_reminders
-from .renal import RenalStatus, renal_status
+from .renal import RenalStatus, renal_findings, renal_status
 from .results import Assessment, Derived, Plan, Warning
-from .route import NONE, decide_route
-from .severity import ctcae_grade, magnesium_reading, severity, target_mmol_per_l, unit_check
-from .steps import closing_steps, leading_steps, review_steps
+from .route import IV_URGENT, NONE, ORAL, decide_route, symptoms_not_explained_warning
+from .severity import ctcae_grade, hypermagnesemia_warning, magnesium_reading, severity, target
+from .steps import plan_steps
 
-FEMG_MIN_RENAL_FUNCTION_ML_MIN = 60  # a design choice (KNOWLEDGE.md section 11 item 7), PROTOCOL.md section 9
-FEMG_EXTRARENAL_BELOW = 2.0  # < 2 %: extrarenal [S50, S51, S52]
-FEMG_RENAL_ABOVE = 4.0  # > 4 %: renal wasting; 2-4 % inclusive: indeterminate
-
-# Order in which warnings are listed: a unit problem first, then the most urgent.
-WARNING_ORDER = (
-    "unit_check",
-    "recent_iv_magnesium",
-    "hypermagnesemia",
-    "symptoms_not_explained_by_mg",
-    "qtc_critical",
-    "qtc_prolonged",
-    "qt_prolonging_drugs",
-    "renal_function_unknown",
-    "severe_renal_impairment",
-    "renal_dose_reduction",
-    "hypermagnesemia_risk",
-    "hyperkalemia",
-    "potassium_sparing_with_cni",
-    "replete_mg_before_k",
-    "replete_mg_before_ca",
-    "iv_mg_caution",
-    "oral_mg_interaction",
-)
-
-
-def femg_interpretation(
-    value: float | None, data: AssessmentInput, renal: RenalStatus
-) -> tuple[str | None, str | None]:
-    """(interpretation, reason it is not interpretable) per PROTOCOL.md section 9."""
-    if value is None:
-        return None, None
-    value = round(value, 10)  # 4.000000000000001 % is 4 %: float noise must not cross a band edge
-    renal_conditions = {Condition.DIALYSIS, Condition.OLIGURIA, Condition.AKI} & data.conditions
-    if data.magnesium_therapy.iv_magnesium_last_24h:
-        return "not_interpretable", "iv_magnesium_last_24h"
-    low_function = renal.function_ml_min is not None and renal.function_ml_min < FEMG_MIN_RENAL_FUNCTION_ML_MIN
-    if low_function or renal_conditions:
-        return "not_interpretable", "renal_function_below_60"
-    if renal.unknown:
-        return "not_interpretable", "renal_function_unknown"
-    if value < FEMG_EXTRARENAL_BELOW:
-        return "extrarenal", None
-    return ("renal_wasting" if value > FEMG_RENAL_ABOVE else "indeterminate"), None
+# Order in which warnings are listed (section 2.1 fixes only the unit check's place: first, or last for a real low
+# result in the laboratory's own unit). A doubt about the number first, then the most urgent.
+WARNING_ORDER = {
+    wid: index
+    for index, wid in enumerate(
+        (
+            "unit_check",
+            "stale_result",
+            "recent_iv_magnesium",
+            "hypermagnesemia",
+            "symptoms_not_explained_by_mg",
+            "qtc_critical",
+            "qtc_prolonged",
+            "qt_prolonging_drugs",
+            "digoxin_toxicity_risk",
+            "renal_function_unknown",
+            "severe_renal_impairment",
+            "renal_dose_reduction",
+            "hypermagnesemia_risk",
+            "hyperkalemia",
+            "potassium_sparing_with_cni",
+            "replete_mg_before_k",
+            "replete_mg_before_ca",
+            "iv_mg_caution",
+            "first_degree_av_block",
+            "oral_mg_interaction",
+        )
+    )
+}
+LAST = len(WARNING_ORDER)
 
 
 def _missing(data: AssessmentInput, renal: RenalStatus, route: str) -> tuple[str, ...]:
@@ -100,66 +88,54 @@ def _missing(data: AssessmentInput, renal: RenalStatus, route: str) -> tuple[str
 def assess(data: AssessmentInput) -> Assessment:
     reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
     grade, grade_text = ctcae_grade(reading)
-    target = target_mmol_per_l(reading, data)
-    decision = decide_route(data, reading, grade=grade, target=target)
+    checked_unit = unit_check(data)
+    goal = target(reading, data)
+    decision = decide_route(data, reading, grade=grade, target=goal)
+    route = decision.route
     renal = renal_status(data)
-    dose_because = (*decision.because, *renal.because)
-    dose = plan_dose(
-        decision.route,
-        DoseContext(data=data, grade=grade, renal=renal, below_target=decision.below_target, because=dose_because),
+    dosing = DoseContext(
+        data=data,
+        grade=grade,
+        renal=renal,
+        below_target=reading.mmol_per_l < goal.mmol_per_l,
+        heart_block=Condition.HEART_BLOCK in data.conditions,
+        because=(*decision.because, *renal.because),
     )
-    labs = data.labs
-    femg = None
-    if labs.urine_magnesium is not None and labs.urine_creatinine is not None and labs.creatinine is not None:
-        femg = calculators.femg(
-            urine_magnesium=labs.urine_magnesium,
-            serum_magnesium=labs.magnesium,
-            urine_creatinine=labs.urine_creatinine,
-            creatinine=labs.creatinine,
-        )
-    interpretation, not_interpretable = femg_interpretation(femg.value if femg else None, data, renal)
+    dose = plan_dose(route, dosing)
+    femg_calc = femg(data)
+    interpretation, not_interpretable = femg_interpretation(femg_calc.value if femg_calc else None, data, renal)
     causes = rank_causes(data, interpretation)
-    ctx = Context(data, reading, grade, target, decision, renal, dose, femg, interpretation, causes)
-
-    warnings: list[Warning] = []
-    checked_unit = unit_check(data.labs.magnesium)
-    if checked_unit is not None:
-        warnings.append(checked_unit)
-    warnings += magnesium_cautions(ctx)
-    renal_warnings, renal_steps = renal_cautions(ctx)
-    ecg_warnings, ecg_steps = ecg_findings(data)
-    electrolyte_warnings, electrolyte_steps = electrolyte_findings(ctx)
-    interactions = interaction_warnings(ctx)
-    warnings += renal_warnings + ecg_warnings + electrolyte_warnings + interactions
-    warnings.sort(key=lambda w: WARNING_ORDER.index(w.id))
-
-    oral = [w for w in interactions if w.id == "oral_mg_interaction"]
-    interaction_refs = tuple(dict.fromkeys(r for w in oral for r in w.references))
-    steps = (
-        leading_steps(ctx)
-        + renal_steps
-        + electrolyte_steps
-        + review_steps(ctx)
-        + ecg_steps
-        + closing_steps(ctx, [w.drug for w in oral], interaction_refs)  # type: ignore[misc]
-    )
     calcium = calcium_status(data)
-    calculations = (
-        *renal.calculations,
-        *((calcium.corrected,) if calcium.corrected else ()),
-        *((femg,) if femg else ()),
+    level, level_because = qtc_level(data)
+    renal_warnings, renal_step = renal_findings(
+        renal,
+        replacing=route != NONE,
+        urgent=route == IV_URGENT,
+        follow_on=dose is not None and dose.follow_on is not None,
     )
-    derived = Derived(
-        crcl_ml_min=renal.crcl.value if renal.crcl else None,
-        egfr_ml_min_1_73m2=renal.egfr.value if renal.egfr else None,
-        schwartz_egfr_ml_min_1_73m2=renal.schwartz.value if renal.schwartz else None,
-        renal_function_ml_min=renal.function_ml_min,
-        corrected_calcium_mmol_per_l=calcium.corrected.value if calcium.corrected else None,
-        femg_percent=femg.value if femg else None,
+    ctx = Context(
+        data=data,
+        reading=reading,
+        grade=grade,
+        target=goal,
+        decision=decision,
+        renal=renal,
+        dose=dose,
+        femg=femg_calc,
         femg_interpretation=interpretation,
-        femg_not_interpretable_reason=not_interpretable,
-        target_mmol_per_l=target,
-        calculations=calculations,
+        femg_reason=not_interpretable,
+        causes=causes,
+        calcium=calcium,
+        potassium_mmol_l=potassium_mmol_l(data),
+        qtc_level=level,
+        qtc_because=level_because,
+        qt_drugs=qt_prolonging_drugs(data),
+        unit_check=checked_unit,
+        oral_interacting=oral_interacting_drugs(
+            data, oral_magnesium=route == ORAL or data.magnesium_therapy.oral_current
+        ),
+        dosing=dosing,
+        renal_step=renal_step,
     )
     return Assessment(
         ruleset=RULESET_VERSION,
@@ -167,10 +143,56 @@ def assess(data: AssessmentInput) -> Assessment:
         severity=severity(
             reading, data, grade=grade, grade_text=grade_text, raised_target_route="raised_target" in decision.reasons
         ),
-        derived=derived,
+        derived=_derived(ctx),
         causes=causes,
-        plan=Plan(route=decision.route, reasons=decision.reasons, dose=dose, steps=tuple(steps)),
-        warnings=tuple(warnings),
-        reminders=plan_reminders(ctx, qtc_level=qtc_level(data)[0]),
-        missing=_missing(data, renal, decision.route),
+        plan=Plan(route=route, reasons=decision.reasons, dose=dose, steps=plan_steps(ctx)),
+        warnings=_warnings(ctx, renal_warnings),
+        reminders=plan_reminders(ctx),
+        missing=_missing(data, renal, route),
+        magnesium_age_hours=data.labs.magnesium_age_hours,
+    )
+
+
+def _warnings(ctx: Context, renal_warnings: list[Warning]) -> tuple[Warning, ...]:
+    data = ctx.data
+    found: list[Warning | None] = [
+        stale_result_warning(data),
+        recent_iv_warning(data),
+        hypermagnesemia_warning(ctx.reading, data, unit_may_be_low=ctx.unit_in_doubt),
+        symptoms_not_explained_warning(
+            data, ctx.mg_mmol_l, ctx.grade, ctx.target.mmol_per_l, unit_may_be_low=ctx.unit_may_be_low
+        ),
+        qtc_warning(ctx.qtc_level, ctx.qtc_because),
+        qt_drugs_warning(ctx.qt_drugs, ctx.qtc_because) if ctx.qtc_level and ctx.qt_drugs else None,
+        *renal_warnings,
+        *electrolyte_warnings(ctx),
+        *interaction_warnings(ctx),
+    ]
+    warnings = sorted((w for w in found if w is not None), key=lambda w: WARNING_ORDER[w.id])
+    check = ctx.unit_check
+    if check is not None:
+        warning = unit_check_warning(check, data)
+        warnings.insert(0 if check.first else len(warnings), warning)
+    return tuple(warnings)
+
+
+def _derived(ctx: Context) -> Derived:
+    renal, calcium, femg_calc = ctx.renal, ctx.calcium, ctx.femg
+    calculations = (
+        *renal.calculations,
+        *((calcium.corrected,) if calcium.corrected else ()),
+        *((femg_calc,) if femg_calc else ()),
+    )
+    return Derived(
+        crcl_ml_min=renal.crcl.value if renal.crcl else None,
+        egfr_ml_min_1_73m2=renal.egfr.value if renal.egfr else None,
+        schwartz_egfr_ml_min_1_73m2=renal.schwartz.value if renal.schwartz else None,
+        renal_function_ml_min=renal.function_ml_min,
+        renal_sex_assumption=renal.sex_assumption,
+        corrected_calcium_mmol_per_l=calcium.corrected.value if calcium.corrected else None,
+        femg_percent=femg_calc.value if femg_calc else None,
+        femg_interpretation=ctx.femg_interpretation,
+        femg_not_interpretable_reason=ctx.femg_reason,
+        target_mmol_per_l=ctx.target.mmol_per_l,
+        calculations=calculations,
     )

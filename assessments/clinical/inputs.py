@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .units import Measurement
+from .units import Measurement, Unit
 
 ADULT_AGE_YEARS = 18  # PROTOCOL.md section 1: adults >= 18 y
 SCHOOL_AGE_YEARS = 12  # PROTOCOL.md section 5: pediatric dose rows < 12 y and 12-17 y [S38]
@@ -82,6 +82,9 @@ class Med(StrEnum):
     DIGOXIN = "digoxin"
     CALCIUM_CHANNEL_BLOCKER = "calcium_channel_blocker"
     AMILORIDE = "amiloride"
+    SPIRONOLACTONE = "spironolactone"
+    EPLERENONE = "eplerenone"
+    TRIAMTERENE = "triamterene"
 
 
 class Condition(StrEnum):
@@ -91,7 +94,8 @@ class Condition(StrEnum):
     ALCOHOL_USE = "alcohol_use"
     POLYURIC_RECOVERY = "polyuric_recovery"
     DIALYSIS = "dialysis"
-    HEART_BLOCK = "heart_block"
+    HEART_BLOCK = "heart_block"  # second- or third-degree AV block (PROTOCOL.md section 12)
+    FIRST_DEGREE_AV_BLOCK = "first_degree_av_block"
     AKI = "aki"
     OLIGURIA = "oliguria"
 
@@ -111,9 +115,13 @@ class Symptom(StrEnum):
     CONFUSION = "confusion"
 
 
-# PROTOCOL.md section 3.
+# PROTOCOL.md section 3. Fatigue and tremor are common after HSCT for other reasons: they count as symptoms but do
+# not escalate the route or the severity on their own (m23). Every other symptom escalates.
 URGENT_SYMPTOMS = frozenset({Symptom.SEIZURE, Symptom.TETANY, Symptom.TORSADES, Symptom.VENTRICULAR_ARRHYTHMIA})
 ARRHYTHMIA_SYMPTOMS = frozenset({Symptom.TORSADES, Symptom.VENTRICULAR_ARRHYTHMIA})
+NON_SPECIFIC_SYMPTOMS = frozenset({Symptom.FATIGUE, Symptom.TREMOR})
+# Potassium-sparing diuretics: a hyperkalemia risk with a CNI [S74, S102] (PROTOCOL.md section 6); not causes [S57].
+POTASSIUM_SPARING = (Med.AMILORIDE, Med.SPIRONOLACTONE, Med.EPLERENONE, Med.TRIAMTERENE)
 
 
 class OralIntake(StrEnum):
@@ -154,6 +162,7 @@ class Immunosuppressant:
 @dataclass(frozen=True)
 class Labs:
     magnesium: Measurement
+    magnesium_age_hours: float | None = None  # time from the Mg sample to this assessment (section 2.2)
     magnesium_lln: Measurement | None = None
     potassium: Measurement | None = None
     calcium_total: Measurement | None = None
@@ -207,6 +216,7 @@ class AssessmentInput:
     symptoms: tuple[Symptom, ...] = ()
     qtc_ms: float | None = None
     magnesium_therapy: MagnesiumTherapy = field(default_factory=MagnesiumTherapy)
+    site_magnesium_unit: Unit | None = None  # the unit the site's own laboratory reports Mg in (section 2.1)
 
     def has(self, med: Med) -> bool:
         return any(m.id is med for m in self.medications)
@@ -224,3 +234,16 @@ class AssessmentInput:
 
     def has_symptom(self, *symptoms: Symptom) -> bool:
         return any(s in self.symptoms for s in symptoms)
+
+    @property
+    def urgent_symptoms(self) -> tuple[Symptom, ...]:
+        return tuple(s for s in self.symptoms if s in URGENT_SYMPTOMS)
+
+    @property
+    def escalating_symptoms(self) -> tuple[Symptom, ...]:
+        """Urgent or specific symptoms: those that escalate the route and the severity (section 3)."""
+        return tuple(s for s in self.symptoms if s not in NON_SPECIFIC_SYMPTOMS)
+
+    @property
+    def arrhythmia(self) -> bool:
+        return any(s in ARRHYTHMIA_SYMPTOMS for s in self.symptoms)

@@ -61,9 +61,12 @@ LAB_FIELDS: dict[str, tuple[Analyte, tuple[Unit, ...]]] = {
 }
 TROUGH_UNITS = (Unit.NG_ML, Unit.UG_L)
 TOP_LEVEL = {
-    "patient", "setting", "transplant", "immunosuppressants", "labs", "medications", "gi", "nutrition",
+    "patient", "setting", "site", "transplant", "immunosuppressants", "labs", "medications", "gi", "nutrition",
     "conditions", "symptoms", "ecg", "magnesium_therapy", "save",
 }  # fmt: skip
+MAGNESIUM_UNITS = (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)
+SAMPLE_AGE_RANGE_HOURS = (0.0, 720.0)  # 30 days: the longest monitoring interval in the fact base (section 2)
+PN_MG_RANGE_MMOL_KG_DAY = (0.0, 2.0)  # above the label's largest per-kg PN amount in scope (section 2) [S35]
 
 E = TypeVar("E", bound=Enum)
 _LARGEST_FLOAT = 1e308  # an integer beyond this cannot become a float
@@ -131,6 +134,12 @@ class _Reader:
             return None
         return int(value)
 
+    def unit_choice(self, value: Any, path: str, units: tuple[Unit, ...]) -> Unit | None:
+        if not isinstance(value, str) or value not in units:
+            self.error(path, f"{_show(value)} is not accepted; use one of {', '.join(units)}")
+            return None
+        return Unit(value)
+
     def boolean(self, value: Any, path: str) -> bool | None:
         if not isinstance(value, bool):
             self.error(path, f"must be true or false, got {_kind(value)}")
@@ -146,10 +155,16 @@ class _Reader:
         return enum(value)
 
     def measurement(
-        self, value: Any, path: str, analyte: Analyte, units: tuple[Unit, ...], high: float | None = None
+        self,
+        value: Any,
+        path: str,
+        analyte: Analyte,
+        units: tuple[Unit, ...],
+        high: float | None = None,
+        extra: frozenset[str] = frozenset(),
     ) -> Measurement | None:
         """A lab value: the range check is made in the unit entered, and a likely unit mix-up is named."""
-        data = self.obj(value, path, {"value", "unit"}, ("value", "unit"))
+        data = self.obj(value, path, {"value", "unit", *extra}, ("value", "unit"))
         if data is None or "value" not in data or "unit" not in data:
             return None
         unit = None
@@ -236,6 +251,12 @@ def parse_input(payload: Any) -> ParseResult:
     nutrition = _nutrition(reader, data.get("nutrition", {}))
     conditions = _unique_choices(reader, data.get("conditions", []), "conditions", Condition)
     symptoms = _unique_choices(reader, data.get("symptoms", []), "symptoms", Symptom)
+    site = reader.obj(data.get("site", {}), "site", {"magnesium_unit"})
+    site_unit = (
+        _optional(site, "magnesium_unit", lambda v: reader.unit_choice(v, "site.magnesium_unit", MAGNESIUM_UNITS))
+        if site
+        else None
+    )
     ecg = reader.obj(data.get("ecg", {}), "ecg", {"qtc_ms"})
     qtc = _optional(ecg, "qtc_ms", lambda v: reader.number(v, "ecg.qtc_ms", QTC_RANGE_MS, "ms")) if ecg else None
     therapy = _therapy(reader, data.get("magnesium_therapy", {}))
@@ -256,6 +277,7 @@ def parse_input(payload: Any) -> ParseResult:
             symptoms=tuple(symptoms),
             qtc_ms=qtc,
             magnesium_therapy=therapy,  # type: ignore[arg-type]
+            site_magnesium_unit=site_unit,
         ),
         (),
     )
@@ -295,13 +317,22 @@ def _labs(reader: _Reader, value: Any) -> Labs | None:
     if data is None:
         return None
     values = {
-        key: reader.measurement(data[key], f"labs.{key}", analyte, units)
+        key: reader.measurement(
+            data[key],
+            f"labs.{key}",
+            analyte,
+            units,
+            extra=frozenset({"age_hours"}) if key == "magnesium" else frozenset(),
+        )
         for key, (analyte, units) in LAB_FIELDS.items()
         if key in data
     }
+    age = None
+    if isinstance(data.get("magnesium"), dict) and "age_hours" in data["magnesium"]:
+        age = reader.number(data["magnesium"]["age_hours"], "labs.magnesium.age_hours", SAMPLE_AGE_RANGE_HOURS, "h")
     if values.get("magnesium") is None:
         return None
-    return Labs(**values)
+    return Labs(**values, magnesium_age_hours=age)
 
 
 def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant, ...]:
@@ -397,8 +428,8 @@ def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
         return None
     pn_mg = data.get("pn_mg_mmol_per_kg_day")
     if pn_mg is not None:
-        # No upper limit in the fact base: only a negative amount is impossible.
-        pn_mg = reader.number(pn_mg, "nutrition.pn_mg_mmol_per_kg_day", (0.0, math.inf), "mmol/kg/day")
+        # A larger number is almost always mmol/day typed as mmol/kg/day (section 2).
+        pn_mg = reader.number(pn_mg, "nutrition.pn_mg_mmol_per_kg_day", PN_MG_RANGE_MMOL_KG_DAY, "mmol/kg/day")
     return Nutrition(
         oral_intake=_optional(data, "oral_intake", lambda v: reader.choice(v, "nutrition.oral_intake", OralIntake)),
         parenteral_nutrition=bool(

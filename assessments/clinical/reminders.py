@@ -1,166 +1,294 @@
-"""Monitoring reminders with due hours (PROTOCOL.md section 13, KNOWLEDGE.md section 7).
-
-Takes the route, the dose (its infusion hours), the setting, potassium, QTc, renal status and the causes;
-returns reminders sorted by when they fall due.
+"""Monitoring reminders with due hours (PROTOCOL.md section 13, KNOWLEDGE.md section 7): one small rule per row of
+the protocol's table, listed in `RULES` in the table's order; the plan lists them by when they fall due.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .causes import trough_above_range
 from .context import Context
-from .electrolytes import K_HIGH_MMOL_L, K_LOW_MMOL_L, potassium_mmol_l
-from .inputs import Condition, Setting
+from .dose import LEVEL_AFTER_INFUSION_HOURS
+from .ecg import CRITICAL, PROLONGED, QTC_SOURCES
+from .electrolytes import (
+    CHECK_NOW_SOURCES,
+    ECG_NOW_SOURCES,
+    K_ECG_NOW_MMOL_L,
+    K_HIGH_MMOL_L,
+    K_LOW_MMOL_L,
+    K_SEVERE_LOW_MMOL_L,
+    ecg_now_because,
+    missing_k_and_ca,
+)
+from .femg import FEMG_MIN_RENAL_FUNCTION_ML_MIN, IV_MAGNESIUM_LAST_24H, RENAL_FUNCTION_UNKNOWN
+from .inputs import Setting
+from .plausibility import RECENT_IV_MIN_HOURS
 from .results import Reminder
-from .route import IV, IV_URGENT, ORAL
+from .route import IV, IV_URGENT, NONE, ORAL
 from .units import fmt
+from .wording import join_and, plain, plain_list
 
-RECHECK_AFTER_INFUSION_HOURS = 6  # a level at least 6 h after the infusion ends [S30]
-RECHECK_AFTER_BOLUS_HOURS = 6  # Mg, K and Ca [S35, S36]
+RECHECK_SOURCES = ("S30", "S101")  # Mg 6 h after the end of the last infusion, then daily until stable
 RECHECK_ORAL_HOURS = {Setting.INPATIENT: 72, Setting.OUTPATIENT: 168}  # [S31, S91]
 DAILY_HOURS = 24
-OUTPATIENT_CNI_HOURS = 168  # Mg with every trough, at least weekly to day +100 [S4, S42]
-RECHECK_K_HOURS = 24
+OUTPATIENT_CNI_HOURS = 168  # Mg with every trough, at least weekly [S91, K section 7]
+OUTPATIENT_CNI_UNTIL_DAY = 100
+RECHECK_K_HOURS = 24  # [S91]
 RECHECK_K_OUTPATIENT_HOURS = 72  # outpatient with 3.0 <= K < 3.5 or 5.0 < K < 6.0
-OUTPATIENT_K_BAND = (3.0, 6.0)
+RECHECK_K_URGENT_HOURS = 6  # K < 3.0 or an arrhythmia: "recheck 4-6 h" [S91] (M7, m18; open question 9)
 ECG_REPEAT_HOURS = 24  # [S89, S91]
 NOW = 0
-FEMG_AFTER_IV_HOURS = 24  # FEMg is not interpretable within 24 h of IV Mg (PROTOCOL.md section 9)
+FEMG_AFTER_IV_HOURS = 24  # FEMg is not interpretable within 24 h of IV Mg (section 9)
+
+Rule = Callable[[Context], Reminder | None]
 
 
 def mg_recheck_hours(ctx: Context) -> float | None:
-    if ctx.route == IV:
-        return ctx.dose.duration_hours + RECHECK_AFTER_INFUSION_HOURS  # type: ignore[union-attr,operator]
-    if ctx.route == IV_URGENT:
-        return RECHECK_AFTER_BOLUS_HOURS
+    """When Mg is rechecked: 6 h after the end of the last infusion, or the oral interval; None for route none."""
+    if ctx.intravenous:
+        return course_hours(ctx) + LEVEL_AFTER_INFUSION_HOURS
     if ctx.route == ORAL:
         return RECHECK_ORAL_HOURS[ctx.data.setting]
     return None
 
 
-def _course_hours(ctx: Context) -> float:
-    """Infusion hours of the first IV course: the bolus plus its follow-on when there is one."""
+def course_hours(ctx: Context) -> float:
+    """Infusion hours of the first IV course: the infusion, or the bolus plus its follow-on when there is one."""
     dose = ctx.dose
     follow_on = dose.follow_on  # type: ignore[union-attr]
     return dose.duration_hours + (follow_on.duration_hours if follow_on else 0)  # type: ignore[union-attr,operator]
 
 
-def plan_reminders(ctx: Context, *, qtc_level: str | None) -> tuple[Reminder, ...]:
-    data, renal, items = ctx.data, ctx.renal, []
+def recheck_mg_after_iv(ctx: Context) -> Reminder | None:
+    if not ctx.intravenous:
+        return None
+    hours = mg_recheck_hours(ctx)
+    after = LEVEL_AFTER_INFUSION_HOURS
+    if ctx.route == IV_URGENT:
+        last = "the bolus and the follow-on infusion" if ctx.follow_on else "the bolus"
+        text = f"Recheck Mg, K and Ca {after} h after the end of the last infusion ({last})."
+        because = f"urgent IV: {fmt(course_hours(ctx))} h of infusion + {after} h"
+    elif ctx.data.setting is Setting.OUTPATIENT:
+        text = (
+            "Recheck Mg at the next visit and before any further infusion, not earlier than"
+            f" {after} h after the end of this infusion."
+        )
+        because = f"outpatient IV infusion over {fmt(course_hours(ctx))} h + {after} h"
+    else:
+        text = f"Recheck Mg {after} h after the end of the infusion."
+        because = f"IV infusion over {fmt(course_hours(ctx))} h + {after} h"
+    return Reminder("recheck_mg_after_iv", text, hours, (because,), RECHECK_SOURCES)  # type: ignore[arg-type]
 
-    def add(rid: str, text: str, hours: float, because: tuple[str, ...], refs: tuple[str, ...]) -> None:
-        items.append(Reminder(rid, text, hours, because, refs))
 
+def recheck_mg_oral(ctx: Context) -> Reminder | None:
+    if ctx.route != ORAL:
+        return None
+    hours = RECHECK_ORAL_HOURS[ctx.data.setting]
+    return Reminder(
+        "recheck_mg_oral",
+        f"Recheck Mg in {fmt(hours)} h on oral replacement.",
+        hours,
+        (f"oral Mg, {ctx.data.setting}",),
+        ("S31", "S91"),
+    )
+
+
+def daily_electrolytes(ctx: Context) -> Reminder | None:
+    cnis = [i.drug for i in ctx.data.cnis]
+    if ctx.data.setting is not Setting.INPATIENT or not (cnis or ctx.intravenous):
+        return None
+    if ctx.intravenous:
+        why, references = "inpatient on IV Mg: Mg daily until stable", RECHECK_SOURCES
+    else:  # local practice on a CNI (K section 7, unconfirmed), kept as the conservative default
+        why, references = f"inpatient on {plain_list(cnis)}", ("S32",)
+    return Reminder("daily_electrolytes", "Daily Mg, K, Ca, phosphate and creatinine.", DAILY_HOURS, (why,), references)
+
+
+def outpatient_cni_monitoring(ctx: Context) -> Reminder | None:
+    data = ctx.data
+    if data.setting is not Setting.OUTPATIENT or not data.on_cni:
+        return None
+    day = OUTPATIENT_CNI_UNTIL_DAY
+    if data.transplant.day <= day:
+        text = f"Mg with every CNI trough, at least weekly to day +{day}."
+    else:
+        text = (
+            "Mg with every CNI trough; at least weekly until Mg is stable on replacement (the routine interval after"
+            f" day +{day} is the transplant team's)."
+        )
+    because = (f"outpatient on {plain_list(i.drug for i in data.cnis)}, day {data.transplant.day:+d}",)
+    return Reminder("outpatient_cni_monitoring", text, OUTPATIENT_CNI_HOURS, because, ("S91",))
+
+
+def recheck_k(ctx: Context) -> Reminder | None:
+    k = ctx.potassium_mmol_l
+    if k is None or K_LOW_MMOL_L <= k <= K_HIGH_MMOL_L:
+        return None
+    milder = ctx.data.setting is Setting.OUTPATIENT and (
+        K_SEVERE_LOW_MMOL_L <= k < K_LOW_MMOL_L or K_HIGH_MMOL_L < k < K_ECG_NOW_MMOL_L
+    )
+    cap = RECHECK_K_OUTPATIENT_HOURS if milder else RECHECK_K_HOURS
     recheck = mg_recheck_hours(ctx)
-    if ctx.route == IV:
-        add(
-            "recheck_mg_after_iv",
-            f"Recheck Mg {RECHECK_AFTER_INFUSION_HOURS} h after the infusion ends.",
-            recheck,  # type: ignore[arg-type]
-            (f"IV infusion over {fmt(ctx.dose.duration_hours)} h + {RECHECK_AFTER_INFUSION_HOURS} h",),  # type: ignore[union-attr,arg-type]
-            ("S30",),
-        )
-    elif ctx.route == IV_URGENT:
-        add(
-            "recheck_mg_after_iv",
-            "Recheck Mg, K and Ca 6 h after the bolus.",
-            recheck,
-            ("urgent IV bolus",),  # type: ignore[arg-type]
-            ("S35", "S36"),
-        )
-    elif ctx.route == ORAL:
-        add(
-            "recheck_mg_oral",
-            "Recheck Mg on oral replacement.",
-            recheck,
-            (f"oral Mg, {data.setting}",),  # type: ignore[arg-type]
-            ("S31", "S91"),
-        )
+    due = min(recheck, cap) if recheck is not None else cap
+    because = [f"K {fmt(k)} mmol/L"]
+    if k < K_SEVERE_LOW_MMOL_L or ctx.data.arrhythmia:
+        due = min(due, RECHECK_K_URGENT_HOURS)
+        because.append(f"K below {fmt(K_SEVERE_LOW_MMOL_L)} mmol/L" if k < K_SEVERE_LOW_MMOL_L else "arrhythmia")
+    references = ("S91", *(("S29", "S47") if k < K_LOW_MMOL_L else ("S74",)))
+    return Reminder("recheck_k", f"Recheck potassium in {fmt(due)} h.", due, tuple(because), references)
 
-    cnis = [i.drug.value for i in data.cnis]
-    if data.setting is Setting.INPATIENT and (cnis or ctx.intravenous):
-        why = f"inpatient on {', '.join(cnis)}" if cnis else f"inpatient, route {ctx.route}"
-        add("daily_electrolytes", "Daily Mg, K, Ca, phosphate and creatinine.", DAILY_HOURS, (why,), ("S32", "S4"))
-    if data.setting is Setting.OUTPATIENT and cnis:
-        add(
-            "outpatient_cni_monitoring",
-            "Mg with every trough level, at least weekly to day +100.",
-            OUTPATIENT_CNI_HOURS,
-            (f"outpatient on {', '.join(cnis)}",),
-            ("S4", "S42"),
-        )
 
-    k = potassium_mmol_l(data)
-    if k is not None and (k < K_LOW_MMOL_L or k > K_HIGH_MMOL_L):
-        low, high = OUTPATIENT_K_BAND
-        milder = data.setting is Setting.OUTPATIENT and (low <= k < K_LOW_MMOL_L or K_HIGH_MMOL_L < k < high)
-        cap = RECHECK_K_OUTPATIENT_HOURS if milder else RECHECK_K_HOURS
-        due = min(recheck, cap) if recheck is not None else cap
-        add(
-            "recheck_k",
-            "Recheck potassium.",
-            due,
-            (f"K {fmt(k)} mmol/L",),
-            ("S29", "S47") if k < K_LOW_MMOL_L else ("S74",),
-        )
+def ecg_now(ctx: Context) -> Reminder | None:
+    because = ecg_now_because(ctx)
+    if not because:
+        return None
+    return Reminder("ecg_now", "12-lead ECG now for a baseline QTc.", NOW, because, ECG_NOW_SOURCES)
 
-    heart_block_infusion = Condition.HEART_BLOCK in data.conditions and ctx.intravenous
-    if qtc_level == "critical" or ctx.route == IV_URGENT or heart_block_infusion:
-        why = [
-            w
-            for w, on in (
-                ("QTc critical or arrhythmia", qtc_level == "critical"),
-                ("urgent IV bolus", ctx.route == IV_URGENT),
-                ("infusion with heart block", heart_block_infusion),
-            )
-            if on
-        ]
-        add("continuous_ecg", "Continuous ECG monitoring.", NOW, tuple(why), ("S89", "S91"))
-    elif qtc_level == "prolonged":
-        add("repeat_ecg", "Repeat the ECG.", ECG_REPEAT_HOURS, (f"QTc {fmt(data.qtc_ms)} ms",), ("S89", "S91"))  # type: ignore[arg-type]
 
-    if data.labs.creatinine is None and ctx.replacing:
-        add(
-            "check_creatinine",
-            "Check serum creatinine now (renal dose adjustment).",
-            NOW,
-            ("no serum creatinine given",),
-            ("S30", "S35"),
+def check_k_and_ca_now(ctx: Context) -> Reminder | None:
+    missing = missing_k_and_ca(ctx)
+    if not missing:
+        return None
+    why = "urgent symptom" if ctx.urgent and not ctx.replacing else "Mg replacement planned"
+    return Reminder(
+        "check_k_and_ca_now",
+        f"Check {join_and(missing)} now.",
+        NOW,
+        (f"{join_and(missing)} not given", why),
+        CHECK_NOW_SOURCES,
+    )
+
+
+def ecg_monitoring(ctx: Context) -> Reminder | None:
+    """`continuous_ecg` (which replaces `repeat_ecg`) or `repeat_ecg` (section 8, m8)."""
+    why = [
+        text
+        for text, on in (
+            ("QTc 500 ms or more, or an arrhythmia", ctx.qtc_level == CRITICAL),
+            ("urgent IV bolus", ctx.route == IV_URGENT),
+            ("infusion with heart block", ctx.intravenous and ctx.heart_block),
+            ("infusion with a first-degree AV block", ctx.intravenous and ctx.first_degree_av_block),
         )
+        if on
+    ]
+    if why:
+        return Reminder("continuous_ecg", "Continuous ECG monitoring.", NOW, tuple(why), ("S89", "S91", "S35"))
+    if ctx.qtc_level == PROLONGED:
+        return Reminder(
+            "repeat_ecg", f"Repeat the ECG in {ECG_REPEAT_HOURS} h.", ECG_REPEAT_HOURS, ctx.qtc_because, QTC_SOURCES
+        )
+    return None
+
+
+def check_creatinine(ctx: Context) -> Reminder | None:
+    if ctx.data.labs.creatinine is not None or not ctx.replacing:
+        return None
+    return Reminder(
+        "check_creatinine",
+        "Check serum creatinine now (renal dose adjustment).",
+        NOW,
+        ("no serum creatinine given",),
+        ("S30", "S35"),
+    )
+
+
+def check_cni_trough(ctx: Context) -> Reminder | None:
+    data = ctx.data
+    why, drugs = [], []
     for item in data.cnis:
         above = trough_above_range(data, item.drug)
-        if item.trough is None or above:
-            add(
-                "check_cni_trough",
-                f"Check the {item.drug} trough level.",
-                DAILY_HOURS,
-                (above[0] if above else f"{item.drug} trough not given",),
-                ("S5", "S7"),
-            )
+        if above or item.trough is None:
+            drugs.append(item.drug)
+            why.append(above[0] if above else f"{plain(item.drug)} trough not given")
+    if not drugs:
+        return None
+    noun = "level" if len(drugs) == 1 else "levels"
+    return Reminder(
+        "check_cni_trough", f"Check the {plain_list(drugs)} trough {noun}.", DAILY_HOURS, tuple(why), ("S5", "S7")
+    )
 
-    if ctx.intravenous and (renal.below_30 or renal.unknown):
-        add(
-            "recheck_before_next_dose",
-            "Recheck Mg before any further dose.",
-            recheck,  # type: ignore[arg-type]
-            renal.because,
-            ("S30",),
-        )
-    if ctx.route == IV_URGENT or (ctx.route == IV and renal.below_30):
-        add(
-            "hypermagnesemia_watch",
-            "During the infusion watch reflexes, blood pressure and respiratory rate; keep IV calcium at hand.",
-            NOW,
-            ("urgent IV bolus",) if ctx.route == IV_URGENT else renal.because,
-            ("S35", "S36"),
-        )
 
-    if ctx.replacing and ctx.femg is None and not any(c.likelihood == "high" for c in ctx.causes):
-        hours = _course_hours(ctx) + FEMG_AFTER_IV_HOURS if ctx.intravenous else DAILY_HOURS
-        add(
-            "femg_when_cause_unclear",
-            "Cause unclear: send a spot urine Mg and creatinine for FEMg (at least 24 h after IV Mg).",
-            hours,
-            ("no cause with high likelihood", "FEMg not computed"),
-            ("S51", "S52"),
-        )
-    return tuple(sorted(items, key=lambda r: r.due_in_hours))
+def recheck_before_next_dose(ctx: Context) -> Reminder | None:
+    renal = ctx.renal
+    if not (ctx.intravenous and (renal.below_30 or renal.unknown)):
+        return None
+    return Reminder(
+        "recheck_before_next_dose",
+        "Recheck Mg before any further dose.",
+        mg_recheck_hours(ctx),  # type: ignore[arg-type]
+        renal.because,
+        ("S30",),
+    )
+
+
+def hypermagnesemia_watch(ctx: Context) -> Reminder | None:
+    if not (ctx.route == IV_URGENT or (ctx.route == IV and ctx.renal.below_30)):
+        return None
+    return Reminder(
+        "hypermagnesemia_watch",
+        "During the infusion watch reflexes, blood pressure and respiratory rate; keep IV calcium at hand.",
+        NOW,
+        ("urgent IV bolus",) if ctx.route == IV_URGENT else ctx.renal.because,
+        ("S35", "S36"),
+    )
+
+
+def redraw_mg_after_iv(ctx: Context) -> Reminder | None:
+    if not ctx.data.magnesium_therapy.iv_magnesium_last_24h or ctx.route not in (NONE, ORAL):
+        return None
+    hours = RECENT_IV_MIN_HOURS
+    return Reminder(
+        "redraw_mg_after_iv",
+        f"If this sample was drawn less than {hours} h after the end of the last infusion, redraw Mg at least"
+        f" {hours} h after the end.",
+        hours,
+        ("IV magnesium in the last 24 h",),
+        ("S30", "S101"),
+    )
+
+
+def femg_when_cause_unclear(ctx: Context) -> Reminder | None:
+    if not ctx.replacing or any(c.likelihood == "high" for c in ctx.causes):
+        return None
+    unreadable = ctx.femg_interpretation == "not_interpretable"
+    reason = ctx.femg_reason
+    if ctx.femg is not None and not (unreadable and reason in (IV_MAGNESIUM_LAST_24H, RENAL_FUNCTION_UNKNOWN)):
+        return None
+    renal = ctx.renal
+    if renal.conditions or (
+        renal.function_ml_min is not None and renal.function_ml_min < FEMG_MIN_RENAL_FUNCTION_ML_MIN
+    ):
+        return None  # FEMg would not be interpretable there
+    hours = course_hours(ctx) + FEMG_AFTER_IV_HOURS if ctx.intravenous else DAILY_HOURS
+    why = "FEMg not computed" if ctx.femg is None else f"FEMg not interpretable ({plain(reason)})"
+    return Reminder(
+        "femg_when_cause_unclear",
+        f"Cause unclear: send a spot urine Mg and creatinine for FEMg (at least {FEMG_AFTER_IV_HOURS} h after IV Mg).",
+        hours,
+        ("no cause with high likelihood", why),
+        ("S51", "S52"),
+    )
+
+
+# The protocol's table, in its order (section 13).
+RULES: tuple[Rule, ...] = (
+    recheck_mg_after_iv,
+    recheck_mg_oral,
+    daily_electrolytes,
+    outpatient_cni_monitoring,
+    recheck_k,
+    ecg_now,
+    check_k_and_ca_now,
+    ecg_monitoring,
+    check_creatinine,
+    check_cni_trough,
+    recheck_before_next_dose,
+    hypermagnesemia_watch,
+    redraw_mg_after_iv,
+    femg_when_cause_unclear,
+)
+
+
+def plan_reminders(ctx: Context) -> tuple[Reminder, ...]:
+    """Every reminder that applies, by when it falls due (table order among those due together)."""
+    return tuple(sorted((r for rule in RULES if (r := rule(ctx)) is not None), key=lambda r: r.due_in_hours))

@@ -11,14 +11,6 @@ from .units import Measurement
 
 
 @dataclass(frozen=True)
-class Basis:
-    """Why (the inputs that triggered an item) and where from (source ids)."""
-
-    because: tuple[str, ...]
-    references: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class MagnesiumReading:
     entered: Measurement
     mmol_per_l: float
@@ -27,6 +19,7 @@ class MagnesiumReading:
     lln: Measurement  # as entered by the lab, or the default in the unit graded
     lln_mmol_per_l: float
     lln_from_lab: bool
+    above_uln: bool
 
 
 @dataclass(frozen=True)
@@ -59,6 +52,7 @@ class Derived:
     egfr_ml_min_1_73m2: float | None
     schwartz_egfr_ml_min_1_73m2: float | None
     renal_function_ml_min: float | None
+    renal_sex_assumption: str | None
     corrected_calcium_mmol_per_l: float | None
     femg_percent: float | None
     femg_interpretation: str | None
@@ -80,23 +74,31 @@ class Cause:
 
 @dataclass(frozen=True)
 class Dose:
-    """One regimen. Fields that do not apply are None (contract README, 'dose')."""
+    """One regimen. Fields that do not apply are None (contract README, 'dose'); `text` is built from these same
+    values, never from a fixed string (PROTOCOL.md section 5)."""
 
-    mmol: float | None
-    grams_mgso4: float | None
-    ml_50_percent: float | None
-    volume_ml: float | None
-    duration_hours: float | None
-    per_kg_mmol: float | None
-    mmol_per_day_min: float | None
-    mmol_per_day_max: float | None
-    renal_adjusted: bool
-    follow_on: Dose | None
     text: str
-    rate_mg_per_min: float | None
-    concentration_percent: float | None
     because: tuple[str, ...]
     references: tuple[str, ...]
+    renal_adjusted: bool = False
+    follow_on: Dose | None = None
+    mmol: float | None = None
+    grams_mgso4: float | None = None
+    ml_50_percent: float | None = None
+    volume_ml: float | None = None
+    duration_hours: float | None = None
+    rate_mg_per_min: float | None = None
+    max_rate_mg_per_min: float | None = None
+    pump_rate_ml_per_h: float | None = None
+    concentration_percent: float | None = None
+    per_kg_mmol: float | None = None
+    mmol_before_cap: float | None = None
+    weight_kg: float | None = None  # the weight a per-kg dose was computed from
+    mmol_per_day_min: float | None = None
+    mmol_per_day_max: float | None = None
+    mmol_per_dose_min: float | None = None
+    mmol_per_dose_max: float | None = None
+    start_mmol_per_day: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,24 @@ class Step:
 
 
 @dataclass(frozen=True)
+class UnitReading:
+    """The entered number taken as a value in another unit (PROTOCOL.md section 2.1)."""
+
+    unit: str
+    mmol_per_l: float
+    ctcae_grade: int
+    above_uln: bool
+    tier: str  # none | oral | iv: the route by level alone
+
+
+@dataclass(frozen=True)
 class Warning:
     id: str
     text: str
     because: tuple[str, ...]
     references: tuple[str, ...]
     drug: str | None = None
+    readings: tuple[UnitReading, ...] | None = None  # the unit_check warning only
 
 
 @dataclass(frozen=True)
@@ -144,3 +158,4 @@ class Assessment:
     warnings: tuple[Warning, ...]
     reminders: tuple[Reminder, ...]
     missing: tuple[str, ...]
+    magnesium_age_hours: float | None = None

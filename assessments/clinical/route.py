@@ -1,24 +1,29 @@
 """Route of replacement (PROTOCOL.md section 4): the first rule that applies decides; each rule adds its reason
-ids to `plan.reasons`, in order.
+ids to `plan.reasons`, in order. Also the `symptoms_not_explained_by_mg` warning, which the same rule-2 conditions
+decide.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ecg import QTC_CRITICAL_MS
 from .inputs import AssessmentInput, OralIntake, Symptom
-from .results import MagnesiumReading
-from .severity import RAISED_TARGET_MMOL_L, ULN_MMOL_L, raised_target_reasons
+from .results import MagnesiumReading, Warning
+from .severity import RAISED_TARGET_MMOL_L, ULN_MMOL_L, Target
 from .units import fmt
+from .wording import join_and, plain, plain_list
 
 # Route ids.
 NONE, ORAL, IV, IV_URGENT = "none", "oral", "iv", "iv_urgent"
 
 ENTERAL_MUCOSITIS_GRADE = 3  # mucositis grade >= 3: enteral route unavailable
-# Diarrhea that makes oral Mg unwise: MAGIC lower-GI stage 1 thresholds [S29, S31].
+# Diarrhea that makes oral Mg unwise: MAGIC lower-GI stage 1 thresholds [S29, S31]; stage 2 doubles them (used by
+# the cause scores, section 10).
 DIARRHEA_ADULT_ML_DAY = 500
 DIARRHEA_CHILD_ML_KG_DAY = 10
-QTC_CRITICAL_MS = 500  # [S89]
+DIARRHEA_SEVERE_ADULT_ML_DAY = 1000
+DIARRHEA_SEVERE_CHILD_ML_KG_DAY = 20
 
 REASON_SOURCES: dict[str, tuple[str, ...]] = {
     "hypermagnesemia": ("S56", "S35"),
@@ -33,13 +38,24 @@ REASON_SOURCES: dict[str, tuple[str, ...]] = {
     "mild_asymptomatic_enteral_ok": ("S30", "S31"),
 }
 
+# What to look for when an urgent symptom is not explained by the Mg level (m5), with its sources.
+UNEXPLAINED_ADVICE: dict[Symptom, tuple[str, tuple[str, ...]]] = {
+    Symptom.SEIZURE: ("check calcium (ionized)", ("S49",)),
+    Symptom.TETANY: ("check ionized calcium (and pH)", ("S48",)),
+    Symptom.TORSADES: ("check K, calcium, QT-prolonging drugs and bradycardia (including heart block)", ("S100",)),
+    Symptom.VENTRICULAR_ARRHYTHMIA: (
+        "check K, calcium, QT-prolonging drugs and bradycardia (including heart block)",
+        ("S100",),
+    ),
+}
+CNI_NEUROTOXICITY = ("consider CNI neurotoxicity (PRES)", ("S3", "S67"))
+
 
 @dataclass(frozen=True)
 class RouteDecision:
     route: str
     reasons: tuple[str, ...]
     because: tuple[str, ...]
-    below_target: bool
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -61,7 +77,7 @@ def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_
 
 
 def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, target: float) -> dict[Symptom, str]:
-    """Urgent symptoms whose own rule-2 condition holds, each with the sentence that says why."""
+    """Urgent symptoms whose own rule-2 condition holds at this Mg, each with the sentence that says why."""
     held: dict[Symptom, str] = {}
     if data.has_symptom(Symptom.TORSADES) and mg_mmol_l <= ULN_MMOL_L:
         held[Symptom.TORSADES] = "torsades de pointes: IV Mg at any Mg up to the ULN"
@@ -75,45 +91,47 @@ def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, 
     return held
 
 
-def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int, target: float) -> RouteDecision:
+def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int, target: Target) -> RouteDecision:
     mg = reading.mmol_per_l
-    below_target = mg < target
-    if mg > ULN_MMOL_L:
+    if reading.above_uln:  # rule 1
         return RouteDecision(
-            NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {ULN_MMOL_L} mmol/L",), below_target
+            NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {fmt(ULN_MMOL_L)} mmol/L",)
         )
-    urgent = urgent_symptom_reasons(data, mg, grade, target)
+    urgent = urgent_symptom_reasons(data, mg, grade, target.mmol_per_l)  # rule 2
     if urgent:
-        return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent.values()), below_target)
+        return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent.values()))
 
     reasons: list[str] = []
     because: list[str] = []
-    if grade == 0:
-        raised = raised_target_reasons(data)
-        if not (raised and mg < RAISED_TARGET_MMOL_L):
-            return RouteDecision(
-                NONE, ("normal_magnesium",), (f"Mg {fmt(mg)} mmol/L is at or above the LLN",), below_target
-            )
+    if grade == 0:  # rule 3
+        if not (target.raised and mg < RAISED_TARGET_MMOL_L):
+            return RouteDecision(NONE, ("normal_magnesium",), (f"Mg {fmt(mg)} mmol/L is at or above the LLN",))
         reasons.append("raised_target")
-        because.append(f"Mg {fmt(mg)} mmol/L is below the raised target {RAISED_TARGET_MMOL_L} mmol/L: {raised[0]}")
+        because.append(
+            f"Mg {fmt(mg)} mmol/L is below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L:"
+            f" {target.raised_because[0]}"
+        )
 
-    iv_reasons = _iv_reasons(data, grade, mg, target)
+    iv_reasons = _iv_reasons(data, grade)  # rule 4
     if iv_reasons:
         reasons.extend(iv_reasons)
         because.extend(iv_reasons.values())
-        return RouteDecision(IV, tuple(reasons), tuple(because), below_target)
-    reasons.append("mild_asymptomatic_enteral_ok")
-    because.append(f"CTCAE grade {max(grade, 1)}, no symptom, enteral route available, no significant diarrhea")
-    return RouteDecision(ORAL, tuple(reasons), tuple(because), below_target)
+        return RouteDecision(IV, tuple(reasons), tuple(because))
+    reasons.append("mild_asymptomatic_enteral_ok")  # rule 5
+    because.append(
+        f"CTCAE grade {max(grade, 1)}, no escalating symptom, enteral route available, no significant diarrhea"
+    )
+    return RouteDecision(ORAL, tuple(reasons), tuple(because))
 
 
-def _iv_reasons(data: AssessmentInput, grade: int, mg: float, target: float) -> dict[str, str]:
+def _iv_reasons(data: AssessmentInput, grade: int) -> dict[str, str]:
     """Every rule-4 reason that holds, in protocol order, each with the inputs that triggered it."""
     reasons: dict[str, str] = {}
     if grade >= 2:
         reasons["grade_2_or_worse"] = f"CTCAE grade {grade} (>= 2)"
-    if data.symptoms:
-        reasons["symptomatic"] = f"symptomatic: {', '.join(data.symptoms)}"
+    escalating = data.escalating_symptoms
+    if escalating:
+        reasons["symptomatic"] = f"symptomatic: {plain_list(escalating)}"
     enteral = []
     if data.nutrition.oral_intake is OralIntake.NIL:
         enteral.append("oral intake nil")
@@ -126,8 +144,8 @@ def _iv_reasons(data: AssessmentInput, grade: int, mg: float, target: float) -> 
     gut = gut_losses(data)
     if gut:
         reasons["diarrhea_or_gut_gvhd"] = f"oral Mg worsens diarrhea: {', '.join(gut)}"
-    if data.qtc_ms is not None and data.qtc_ms >= QTC_CRITICAL_MS and mg < target:
-        reasons["qtc_critical"] = f"QTc {fmt(data.qtc_ms)} ms >= {QTC_CRITICAL_MS} ms with Mg below the target"
+    if data.qtc_ms is not None and data.qtc_ms >= QTC_CRITICAL_MS:
+        reasons["qtc_critical"] = f"QTc {fmt(data.qtc_ms)} ms >= {QTC_CRITICAL_MS} ms: an oral course is too slow"
     return reasons
 
 
@@ -142,3 +160,41 @@ def gut_losses(data: AssessmentInput) -> list[str]:
     if data.gi.high_output_stoma:
         found.append("high-output stoma")
     return found
+
+
+def symptoms_not_explained_warning(
+    data: AssessmentInput, mg_mmol_l: float, grade: int, target: float, *, unit_may_be_low: bool
+) -> Warning | None:
+    """One warning naming each urgent symptom whose own rule-2 condition does not hold (section 4, m5)."""
+    explained = urgent_symptom_reasons(data, mg_mmol_l, grade, target)
+    unexplained = [s for s in data.urgent_symptoms if s not in explained]
+    if not unexplained:
+        return None
+    groups: dict[str, list[Symptom]] = {}
+    references: list[str] = []
+    for symptom in unexplained:
+        advice, sources = UNEXPLAINED_ADVICE[symptom]
+        if symptom is Symptom.SEIZURE and data.on_cni:
+            advice = f"{advice} and {CNI_NEUROTOXICITY[0]}"
+            sources = (*sources, *CNI_NEUROTOXICITY[1])
+        groups.setdefault(advice, []).append(symptom)
+        references.extend(sources)
+    names = join_and(f"the {plain(s)}" for s in unexplained)
+    if len(groups) == 1:
+        advice_text = next(iter(groups))
+    else:
+        advice_text = "; ".join(f"for {join_and(f'the {plain(s)}' for s in g)} {a}" for a, g in groups.items())
+    lead = "If the unit is right, this" if unit_may_be_low else "This"
+    return Warning(
+        "symptoms_not_explained_by_mg",
+        f"{lead} Mg level does not explain {names}: {advice_text}.",
+        (
+            f"{plain_list(unexplained)} with Mg {fmt(mg_mmol_l)} mmol/L, CTCAE grade {grade}"
+            + (
+                f", on {plain_list(i.drug for i in data.cnis)}"
+                if data.on_cni and Symptom.SEIZURE in unexplained
+                else ""
+            ),
+        ),
+        tuple(dict.fromkeys(references)),
+    )

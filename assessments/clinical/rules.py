@@ -11,8 +11,8 @@ import itertools
 import re
 from pathlib import Path
 
-from . import causes, dose, ecg, electrolytes, engine, renal, severity
-from .units import Unit
+from . import causes, dose, ecg, electrolytes, femg, renal, route, severity
+from .units import MG_MG_DL_PER_MMOL_L, Unit
 
 _SOURCE_ID = re.compile(r"""["'](S\d+)["']""")
 _HERE = Path(__file__).resolve().parent
@@ -50,19 +50,30 @@ def threshold_tables_in_order() -> list[str]:
     problems += _descending("QTc critical > prolonged", [ecg.QTC_CRITICAL_MS, ecg.QTC_PROLONGED_MS])
     problems += _descending("K high > low", [electrolytes.K_HIGH_MMOL_L, electrolytes.K_LOW_MMOL_L])
     problems += _descending("renal halve > severe", [renal.HALVE_BELOW_ML_MIN, renal.SEVERE_BELOW_ML_MIN])
-    problems += _descending("FEMg renal > extrarenal", [engine.FEMG_RENAL_ABOVE, engine.FEMG_EXTRARENAL_BELOW])
+    problems += _descending("FEMg renal > extrarenal", [femg.FEMG_RENAL_ABOVE, femg.FEMG_EXTRARENAL_BELOW])
+    problems += _descending("K high > low > severe low", [electrolytes.K_HIGH_MMOL_L, electrolytes.K_LOW_MMOL_L,
+                                                          electrolytes.K_SEVERE_LOW_MMOL_L])  # fmt: skip
+    problems += _descending(
+        "diarrhea severe > moderate (adult)", [route.DIARRHEA_SEVERE_ADULT_ML_DAY, route.DIARRHEA_ADULT_ML_DAY]
+    )
+    problems += _descending(
+        "diarrhea severe > moderate (child)", [route.DIARRHEA_SEVERE_CHILD_ML_KG_DAY, route.DIARRHEA_CHILD_ML_KG_DAY]
+    )
+    # The raised target is written 0.82 mmol/L and 2.0 mg/dL: the two must agree (0.82 x 2.4305 = 1.99).
+    if abs(severity.RAISED_TARGET_MMOL_L * MG_MG_DL_PER_MMOL_L - severity.RAISED_TARGET_MG_DL) > 0.05:
+        problems.append("the raised target in mg/dL does not match its mmol/L value")
     problems += _descending("likelihood high > moderate", [causes.LIKELIHOOD_HIGH, causes.LIKELIHOOD_MODERATE])
     problems += _descending("PPI long > short", [causes.PPI_LONG_DAYS, causes.PPI_SHORT_DAYS])
-    for regimen in dose.ALL_IV_REGIMENS:
-        urgent = regimen in (dose.ADULT_IV_URGENT, dose.CHILD_IV_URGENT)
-        if regimen.grams is not None:
-            grams = regimen.grams
-            concentration = grams / regimen.volume_ml * 100  # type: ignore[operator]
-            if concentration > dose.MAX_ADULT_CONCENTRATION_PERCENT:
-                problems.append(f"adult regimen {regimen} is stronger than {dose.MAX_ADULT_CONCENTRATION_PERCENT}%")
-        else:
-            grams = dose.grams_from_mmol(regimen.cap_mmol or regimen.mmol)  # type: ignore[arg-type]
-        rate = dose.rate_mg_per_min(grams, regimen.duration_hours)
-        if not urgent and rate > dose.MAX_NON_URGENT_RATE_MG_MIN:
-            problems.append(f"regimen {regimen} runs at {rate:.0f} mg/min, above {dose.MAX_NON_URGENT_RATE_MG_MIN}")
+    for regimen in dose.ALL_ADULT_IV:
+        concentration = regimen.grams / regimen.volume_ml * 100
+        if concentration > dose.MAX_ADULT_CONCENTRATION_PERCENT:
+            problems.append(f"adult regimen {regimen} is stronger than {dose.MAX_ADULT_CONCENTRATION_PERCENT}%")
+        rate = dose.rate_mg_per_min(regimen.grams, regimen.hours)
+        if rate > dose.MAX_ADULT_RATE_MG_MIN:  # the reference bolus (133 mg/min) respects it too
+            problems.append(f"regimen {regimen} runs at {rate:.0f} mg/min, above {dose.MAX_ADULT_RATE_MG_MIN}")
+    for regimen in dose.ALL_CHILD_IV:
+        # Per kg, the rate is the same at every weight below the cap: it must stay within 10 mg/kg/min [S38].
+        per_kg_rate = dose.rate_mg_per_min(dose.grams_from_mmol(regimen.per_kg_mmol), regimen.hours)  # type: ignore[arg-type]
+        if per_kg_rate > dose.CHILD_MAX_RATE_MG_KG_MIN:
+            problems.append(f"child regimen {regimen} runs at {per_kg_rate:.1f} mg/kg/min")
     return problems

@@ -21,6 +21,14 @@ def _measurement(m: Measurement) -> dict[str, Any]:
     return {"value": m.value, "unit": str(m.unit)}
 
 
+def _entered(result: Assessment) -> dict[str, Any]:
+    """The Mg as entered, with the age of the sample when it was given (section 2.2)."""
+    entered = _measurement(result.magnesium.entered)
+    if result.magnesium_age_hours is not None:
+        entered["age_hours"] = result.magnesium_age_hours
+    return entered
+
+
 def _dose(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
@@ -30,13 +38,20 @@ def _dose(dose: Dose | None) -> dict[str, Any] | None:
         "ml_50_percent": _num(dose.ml_50_percent),
         "volume_ml": _num(dose.volume_ml),
         "duration_hours": _num(dose.duration_hours),
+        "rate_mg_per_min": _num(dose.rate_mg_per_min),
+        "max_rate_mg_per_min": _num(dose.max_rate_mg_per_min),
+        "pump_rate_ml_per_h": _num(dose.pump_rate_ml_per_h),
+        "concentration_percent": _num(dose.concentration_percent),
         "per_kg_mmol": _num(dose.per_kg_mmol),
+        "mmol_before_cap": _num(dose.mmol_before_cap),
+        "weight_kg": _num(dose.weight_kg),
         "mmol_per_day_min": _num(dose.mmol_per_day_min),
         "mmol_per_day_max": _num(dose.mmol_per_day_max),
+        "mmol_per_dose_min": _num(dose.mmol_per_dose_min),
+        "mmol_per_dose_max": _num(dose.mmol_per_dose_max),
+        "start_mmol_per_day": _num(dose.start_mmol_per_day),
         "renal_adjusted": dose.renal_adjusted,
         "follow_on": _dose(dose.follow_on),
-        "rate_mg_per_min": _num(dose.rate_mg_per_min),
-        "concentration_percent": _num(dose.concentration_percent),
         "text": dose.text,
         "because": list(dose.because),
         "references": list(dose.references),
@@ -56,6 +71,17 @@ def _item(item: Cause | Step | Warning | Reminder | Calculation) -> dict[str, An
         data["due_in_hours"] = _num(item.due_in_hours)
     if isinstance(item, Warning):
         data["drug"] = item.drug
+        if item.readings is not None:
+            data["readings"] = [
+                {
+                    "unit": r.unit,
+                    "mmol_per_l": _num(r.mmol_per_l),
+                    "ctcae_grade": r.ctcae_grade,
+                    "above_uln": r.above_uln,
+                    "tier": r.tier,
+                }
+                for r in item.readings
+            ]
     if not isinstance(item, Calculation):
         data["because"] = list(item.because)
     data["references"] = list(item.references)
@@ -67,13 +93,14 @@ def to_json(result: Assessment) -> dict[str, Any]:
     return {
         "ruleset": result.ruleset,
         "magnesium": {
-            "entered": _measurement(mg.entered),
+            "entered": _entered(result),
             "mmol_per_l": _num(mg.mmol_per_l),
             "mg_per_dl": _num(mg.mg_per_dl),
             "meq_per_l": _num(mg.meq_per_l),
             "lln": _measurement(mg.lln),
             "lln_mmol_per_l": _num(mg.lln_mmol_per_l),
             "lln_source": "lab" if mg.lln_from_lab else "default",
+            "above_uln": mg.above_uln,
         },
         "severity": {
             "ctcae_grade": severity.ctcae_grade,
@@ -89,6 +116,7 @@ def to_json(result: Assessment) -> dict[str, Any]:
             "egfr_ml_min_1_73m2": _num(derived.egfr_ml_min_1_73m2),
             "schwartz_egfr_ml_min_1_73m2": _num(derived.schwartz_egfr_ml_min_1_73m2),
             "renal_function_ml_min": _num(derived.renal_function_ml_min),
+            "renal_sex_assumption": derived.renal_sex_assumption,
             "corrected_calcium_mmol_per_l": _num(derived.corrected_calcium_mmol_per_l),
             "femg_percent": _num(derived.femg_percent),
             "femg_interpretation": derived.femg_interpretation,

@@ -1,22 +1,25 @@
-"""Magnesium reading and severity (PROTOCOL.md sections 1-3, 7).
+"""Magnesium reading, severity and target (PROTOCOL.md sections 1, 3 and 7).
 
 Takes the entered Mg (value + unit), the lab's LLN if any, the symptoms and the QTc; returns the reading in all
-three units, the CTCAE v5.0 grade graded in the reported unit [S17, S18], the category, the clinical severity,
-the target, and the unit-check warning.
+three units, the CTCAE v5.0 grade graded in the reported unit [S17, S18], the category, the clinical severity, the
+`hypermagnesemia` warning and the target.
 """
 
 from __future__ import annotations
 
-from .inputs import ARRHYTHMIA_SYMPTOMS, URGENT_SYMPTOMS, AssessmentInput, Symptom
+from dataclasses import dataclass
+
+from .inputs import ARRHYTHMIA_SYMPTOMS, AssessmentInput, Symptom
 from .results import MagnesiumReading, Severity, Warning
-from .units import Analyte, Measurement, Unit, fmt, magnesium_all_units
+from .units import Analyte, Measurement, Unit, convert, fmt, magnesium_all_units
+from .wording import plain_list
 
 # Default LLN 0.70 mmol/L = 1.70 mg/dL exactly = 1.40 mEq/L [S29, S30, S31] (PROTOCOL.md section 3).
 DEFAULT_LLN = {Unit.MMOL_L: 0.70, Unit.MG_DL: 1.70, Unit.MEQ_L: 1.40}
 LLN_SOURCES = ("S29", "S30", "S31")
-# Upper limit of normal 1.05 mmol/L = 2.55 mg/dL [S56]: above it, hypermagnesemia, no replacement.
+# Upper limit of normal 1.05 mmol/L = 2.55 mg/dL = 2.10 mEq/L [S56, S53]: above it, hypermagnesemia, no replacement.
 ULN_MMOL_L = 1.05
-ULN_SOURCES = ("S56",)
+ULN_SOURCES = ("S56", "S53")
 
 # CTCAE v5.0 hypomagnesemia (identical in v6.0) [S17, S18]: (lower bound inclusive, grade), worst last.
 # A value below the LLN and at or above a bound has that grade; below the last bound it is grade 4.
@@ -27,48 +30,67 @@ CTCAE_BANDS: dict[Unit, tuple[tuple[float, int], ...]] = {
 CTCAE_SOURCES = ("S17", "S18")
 CATEGORY_BY_GRADE = {0: "none", 1: "mild", 2: "moderate", 3: "severe", 4: "severe"}  # [S33]
 CATEGORY_SOURCES = ("S33",)
+SYMPTOM_SOURCES = ("S31", "S30")  # specific symptoms escalate [S31, S30]
 
 # Raised target 0.82 mmol/L (shown as 2.0 mg/dL) with QTc >= 470 ms, an arrhythmia symptom, or a seizure on a
 # CNI [S89, S90, S41] (PROTOCOL.md section 7).
 RAISED_TARGET_MMOL_L = 0.82
+RAISED_TARGET_MG_DL = 2.0  # how the sources write it (0.82 x 2.4305 = 1.99)
 RAISED_TARGET_QTC_MS = 470
 TARGET_SOURCES = ("S89", "S90", "S41")
+ANTIDOTE_SOURCES = ("S35",)  # IV calcium is the antidote for Mg toxicity
+TORSADES_ANY_LEVEL_SOURCES = ("S89",)  # torsades responds to IV Mg whatever the serum level
 
-# Unit check (PROTOCOL.md section 2): the number reads like a normal value in another unit [S53].
-UNIT_CHECK_BANDS: dict[Unit, tuple[float, float, bool]] = {
-    # unit: (low inclusive, high, high inclusive)
-    Unit.MMOL_L: (1.2, 3.0, True),
-    Unit.MG_DL: (0.5, 1.2, False),
-    Unit.MEQ_L: (2.4, 6.0, True),
-}
+
+def grading_unit(unit: Unit) -> Unit:
+    """CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3)."""
+    return Unit.MG_DL if unit is Unit.MG_DL else Unit.MMOL_L
+
+
+def lln_in(unit: Unit, lab_lln: Measurement | None) -> float:
+    """The LLN in a grading unit: the lab's (converted) when given, else the default."""
+    if lab_lln is None:
+        return DEFAULT_LLN[unit]
+    return lab_lln.in_(unit)
+
+
+def grade_value(value: float, unit: Unit, lab_lln: Measurement | None) -> int:
+    """The CTCAE grade of a number taken as a `unit` value (PROTOCOL.md section 3, also section 2.1's readings)."""
+    graded = grading_unit(unit)
+    if graded is not unit:
+        value = convert(Analyte.MAGNESIUM, value, unit, graded)
+    if value >= lln_in(graded, lab_lln):
+        return 0
+    for bound, grade in CTCAE_BANDS[graded]:
+        if value >= bound:
+            return grade
+    return 4
+
+
+def grade_magnesium(mg: Measurement, lab_lln: Measurement | None = None) -> int:
+    """The CTCAE grade of an entered Mg: the one number the integrations need from this section."""
+    return grade_value(mg.value, mg.unit, lab_lln)
 
 
 def magnesium_reading(mg: Measurement, lab_lln: Measurement | None) -> MagnesiumReading:
-    graded_unit = grading_unit(mg)
-    lln = lab_lln if lab_lln is not None else Measurement(Analyte.MAGNESIUM_LLN, DEFAULT_LLN[graded_unit], graded_unit)
+    graded = grading_unit(mg.unit)
+    lln = lab_lln if lab_lln is not None else Measurement(Analyte.MAGNESIUM_LLN, DEFAULT_LLN[graded], graded)
+    mmol = mg.in_(Unit.MMOL_L)
     return MagnesiumReading(
         entered=mg,
-        mmol_per_l=mg.in_(Unit.MMOL_L),
+        mmol_per_l=mmol,
         mg_per_dl=mg.in_(Unit.MG_DL),
         meq_per_l=mg.in_(Unit.MEQ_L),
         lln=lln,
         lln_mmol_per_l=lln.in_(Unit.MMOL_L),
         lln_from_lab=lab_lln is not None,
+        above_uln=mmol > ULN_MMOL_L,
     )
-
-
-def grading_unit(mg: Measurement) -> Unit:
-    """CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3)."""
-    return Unit.MG_DL if mg.unit is Unit.MG_DL else Unit.MMOL_L
-
-
-def above_uln(reading: MagnesiumReading) -> bool:
-    return reading.mmol_per_l > ULN_MMOL_L
 
 
 def ctcae_grade(reading: MagnesiumReading) -> tuple[int, str]:
     """The grade and a sentence that shows the comparison made, in the unit graded."""
-    unit = grading_unit(reading.entered)
+    unit = grading_unit(reading.entered.unit)
     value = reading.entered.in_(unit)
     lln = reading.lln.in_(unit)
     lln_text = f"LLN {fmt(lln)} {unit} ({'lab' if reading.lln_from_lab else 'default'})"
@@ -82,50 +104,70 @@ def ctcae_grade(reading: MagnesiumReading) -> tuple[int, str]:
     return 4, f"Mg {fmt(value)} {unit} is {upper}: CTCAE grade 4"
 
 
+# --- Section 7: targets ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    mmol_per_l: float
+    raised_because: tuple[str, ...]  # empty when the default target (the LLN) applies
+
+    @property
+    def raised(self) -> bool:
+        return bool(self.raised_because)
+
+
 def raised_target_reasons(data: AssessmentInput) -> tuple[str, ...]:
     """The inputs that call for the raised target of 0.82 mmol/L (empty when none)."""
     reasons = []
     if data.qtc_ms is not None and data.qtc_ms >= RAISED_TARGET_QTC_MS:
         reasons.append(f"QTc {fmt(data.qtc_ms)} ms >= {RAISED_TARGET_QTC_MS} ms")
-    reasons.extend(f"arrhythmia symptom: {s}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
+    reasons.extend(f"arrhythmia symptom: {plain_list([s])}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
     if data.has_symptom(Symptom.SEIZURE) and data.on_cni:
         reasons.append("seizure on a calcineurin inhibitor")
     return tuple(reasons)
 
 
-def target_mmol_per_l(reading: MagnesiumReading, data: AssessmentInput) -> float:
+def target(reading: MagnesiumReading, data: AssessmentInput) -> Target:
     """The default target is the LLN; the raised target, when it applies, if it is larger (section 7)."""
-    if raised_target_reasons(data):
-        return max(reading.lln_mmol_per_l, RAISED_TARGET_MMOL_L)
-    return reading.lln_mmol_per_l
+    raised = raised_target_reasons(data)
+    if raised:
+        return Target(max(reading.lln_mmol_per_l, RAISED_TARGET_MMOL_L), raised)
+    return Target(reading.lln_mmol_per_l, ())
+
+
+# --- Section 3: category, clinical severity, hypermagnesemia --------------------------------------------------
 
 
 def severity(
     reading: MagnesiumReading, data: AssessmentInput, *, grade: int, grade_text: str, raised_target_route: bool
 ) -> Severity:
-    hyper = above_uln(reading)
-    category = "none" if hyper else CATEGORY_BY_GRADE[grade]
-    urgent_symptoms = [s for s in data.symptoms if s in URGENT_SYMPTOMS]
+    category = "none" if reading.above_uln else CATEGORY_BY_GRADE[grade]
+    urgent_symptoms = data.urgent_symptoms
+    escalating = data.escalating_symptoms
     because = [grade_text]
     references = [*CTCAE_SOURCES, *LLN_SOURCES, *CATEGORY_SOURCES]
-    if hyper:
-        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_MMOL_L} mmol/L")
+    if reading.above_uln:
+        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L")
         references.extend(ULN_SOURCES)
     if urgent_symptoms:
         clinical = "emergency"
-        because.append(f"urgent symptom ({', '.join(urgent_symptoms)}): follow the local emergency protocol")
+        because.append(f"urgent symptom ({plain_list(urgent_symptoms)}): follow the local emergency protocol")
     elif category == "severe":
         clinical = "severe"
         because.append(f"CTCAE grade {grade} is severe")
-    elif data.symptoms and grade >= 1:
+    elif escalating and grade >= 1:
         clinical = "severe"
-        because.append(f"symptomatic ({', '.join(data.symptoms)}) with CTCAE grade {grade} (clinical convention)")
+        because.append(f"symptomatic ({plain_list(escalating)}) with CTCAE grade {grade}")
+        references.extend(SYMPTOM_SOURCES)
     elif raised_target_route:
         clinical = "mild"
-        because.append(f"Mg below the raised target {RAISED_TARGET_MMOL_L} mmol/L")
+        because.append(f"Mg below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L")
         references.extend(TARGET_SOURCES)
     else:
         clinical = category
+    if data.symptoms and not escalating:
+        because.append(f"{plain_list(data.symptoms)}: common after HSCT for other reasons, not escalating on its own")
     return Severity(
         ctcae_grade=grade,
         category=category,
@@ -137,25 +179,35 @@ def severity(
     )
 
 
-def unit_check(mg: Measurement) -> Warning | None:
-    low, high, high_inclusive = UNIT_CHECK_BANDS[mg.unit]
-    if not (low <= mg.value <= high if high_inclusive else low <= mg.value < high):
+def hypermagnesemia_warning(
+    reading: MagnesiumReading, data: AssessmentInput, *, unit_may_be_low: bool
+) -> Warning | None:
+    """Section 3's three wordings: arrhythmia (the emergency team decides), a unit in doubt, or plain."""
+    if not reading.above_uln:
         return None
-    if mg.unit is Unit.MMOL_L:
-        reading = (
-            f"{fmt(mg.value)} mmol/L would be a normal value in mg/dL; it can also be true hypermagnesemia"
-            " (renal failure, or a sample taken during a magnesium infusion)"
+    x = fmt(reading.mmol_per_l)
+    because = [f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L"]
+    references = [*ULN_SOURCES, *ANTIDOTE_SOURCES]
+    if data.arrhythmia:
+        text = (
+            f"Mg {x} mmol/L is above the ULN: no routine Mg replacement. Whether IV Mg is given for the arrhythmia is"
+            " the emergency team's decision: torsades responds to IV Mg whatever the serum level. Check renal"
+            " function; IV calcium is the antidote for Mg toxicity."
         )
-    elif mg.unit is Unit.MG_DL:
-        reading = f"{fmt(mg.value)} mg/dL would be a normal value in mmol/L"
+        because.append(f"arrhythmia symptom: {plain_list(s for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)}")
+        references.extend(TORSADES_ANY_LEVEL_SOURCES)
+    elif unit_may_be_low:
+        confirm = "Confirm the unit in parallel" if data.urgent_symptoms else "Confirm the unit first"
+        text = (
+            f"If the unit is right, Mg {x} mmol/L is above the ULN: no Mg replacement; check renal function; IV"
+            f" calcium is the antidote for Mg toxicity. {confirm} (see the unit check)."
+        )
+        because.append("the same number in another unit is not above the ULN (unit check)")
     else:
-        reading = f"{fmt(mg.value)} mEq/L would be a normal value in mg/dL"
-    return Warning(
-        id="unit_check",
-        text=f"Check the unit: {reading}. Confirm the unit on the lab report before acting.",
-        because=(
-            f"Mg entered as {mg.show()} = {magnesium_all_units(mg.in_(Unit.MMOL_L))}",
-            f"values from {fmt(low)} to {fmt(high)} {mg.unit} read like another unit's normal range",
-        ),
-        references=("S53",),
-    )
+        text = f"Mg {x} mmol/L is above the ULN: withhold Mg; check renal function; IV calcium is the antidote."
+    return Warning("hypermagnesemia", text, tuple(because), tuple(dict.fromkeys(references)))
+
+
+def raised_target_mg_dl_text() -> str:
+    """'0.82 mmol/L (2.0 mg/dL)': the raised target as the sources write it."""
+    return f"{fmt(RAISED_TARGET_MMOL_L)} mmol/L ({RAISED_TARGET_MG_DL:.1f} mg/dL)"
