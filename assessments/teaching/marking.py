@@ -35,6 +35,19 @@ ROUTE_CHOICES: dict[str, str] = {
     IV: "IV magnesium (infusion)",
     IV_URGENT: "Urgent IV magnesium (bolus)",
 }
+# The route reasons of PROTOCOL.md section 4 in words (`plan.reasons` holds the ids); `/rules/` uses them too.
+REASON_WORDS: dict[str, str] = {
+    "hypermagnesemia": "Hypermagnesemia",
+    "urgent_symptom": "Urgent symptom",
+    "normal_magnesium": "Normal magnesium",
+    "raised_target": "Raised target",
+    "grade_2_or_worse": "Grade 2 or worse",
+    "symptomatic": "Symptomatic",
+    "enteral_route_unavailable": "Enteral route unavailable",
+    "diarrhea_or_gut_gvhd": "Diarrhea or gut GVHD",
+    "qtc_critical": "Critical QTc",
+    "mild_asymptomatic_enteral_ok": "Mild, no escalating symptom, can take it by mouth",
+}
 NO_REMINDER = "no_reminder"
 # The reminder ids of PROTOCOL.md section 13, as a trainee would name them (hours read from the core's constants);
 # `tests/teaching` checks that every reminder of the protocol's table is offered here.
@@ -119,8 +132,14 @@ def _route(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...],
     step = next((s for s in plan["steps"] if s["id"] in GIVE_STEPS), None)
     because = tuple(step["because"]) if step else ()
     references = tuple(dict.fromkeys(ref for r in reasons for ref in REASON_SOURCES.get(r, ())))
-    lead = f"route reasons: {', '.join(plain(r) for r in reasons)}"
+    lead = f"route reasons: {', '.join(_reason_words(r) for r in reasons)}"
     return (plan["route"],), (lead, *because), references
+
+
+def _reason_words(reason: str) -> str:
+    """'grade 2 or worse', 'diarrhea or gut GVHD': in words, in lower case inside a sentence."""
+    words = REASON_WORDS.get(reason) or plain(reason)
+    return words[:1].lower() + words[1:]
 
 
 def _monitoring(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -31,7 +31,7 @@ from assessments.clinical import (
 )
 from assessments.clinical.units import Unit, fmt
 from assessments.clinical.wording import capitalized, plain, plain_list
-from assessments.teaching.marking import MONITORING_CHOICES, ROUTE_CHOICES
+from assessments.teaching.marking import MONITORING_CHOICES, REASON_WORDS, ROUTE_CHOICES
 
 
 @dataclass(frozen=True)
@@ -73,21 +73,6 @@ def _places(number: float, places: int) -> str:
 
 def _hours(hours: float) -> str:
     return f"{fmt(hours * 60)} min" if hours < 1 else f"{fmt(hours)} h"
-
-
-# The route reasons of PROTOCOL.md section 4 in words (`plan.reasons` holds the ids).
-REASON_WORDS = {
-    "hypermagnesemia": "Hypermagnesemia",
-    "urgent_symptom": "Urgent symptom",
-    "normal_magnesium": "Normal magnesium",
-    "raised_target": "Raised target",
-    "grade_2_or_worse": "Grade 2 or worse",
-    "symptomatic": "Symptomatic",
-    "enteral_route_unavailable": "Enteral route unavailable",
-    "diarrhea_or_gut_gvhd": "Diarrhea or gut GVHD",
-    "qtc_critical": "Critical QTc",
-    "mild_asymptomatic_enteral_ok": "Mild, no escalating symptom, can take it by mouth",
-}
 
 
 def _route_words(route_id: str | None) -> str:
