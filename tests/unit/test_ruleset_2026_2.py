@@ -698,6 +698,21 @@ def test_m4_renal_function_unknown_names_the_creatinine_it_could_not_use(value, 
     assert out["derived"]["renal_function_ml_min"] is None
 
 
+@pytest.mark.xfail(
+    reason="core bug: the renal_function_unknown warning capitalizes the protocol's quoted clause ('(Serum creatinine"
+    " 40 umol/L was given, ...') in mid-sentence (section 5, M4; Text conventions)",
+    strict=True,
+)
+def test_m4_renal_function_unknown_quotes_the_unused_creatinine_word_for_word():
+    """Change 26 (M4), exact text: the warning names the creatinine "serum creatinine {value} {unit} was given, but
+    height is not, so the bedside Schwartz eGFR cannot be computed" (in mid-sentence, so in lower case)."""
+    out = run(mg=GRADE_2, **child(8, 25, None, labs=creatinine(40)))
+    assert (
+        "serum creatinine 40 umol/L was given, but height is not, so the bedside Schwartz eGFR cannot be computed"
+        in warning(out, "renal_function_unknown")["text"]
+    )
+
+
 def test_m20_severe_renal_impairment_dose_text_begins_renal_advice_first():
     """Change 27 (m20, M10): below 15 mL/min, dialysis or oliguria the dose text begins "Renal advice first (renal
     function below 15 mL/min, dialysis or oliguria):"; in `iv_urgent` on the follow-on only."""
@@ -1190,12 +1205,15 @@ def test_y1_p1_reference_action_names_the_other_reading_and_the_bolus():
     `symptoms_not_explained_by_mg` text begins "If the unit is right, "; `hypermagnesemia` says "Confirm the unit
     in parallel" with an urgent symptom."""
     out = run(mg=(1.38, "mmol/L"), symptoms=["seizure"])
-    assert step(out, "follow_local_emergency_protocol")["text"] == (
+    emergency = step(out, "follow_local_emergency_protocol")["text"]
+    # Two readings: "{the bolus in one line, as for route iv_urgent}" may or may not carry route iv_urgent's
+    # "; continuous ECG; check K and Ca"; either is accepted, the bolus itself is checked.
+    assert emergency.startswith(
         "Follow the local emergency protocol now; HypoMag shows reference information only. Reference: if the unit is"
         " right, this Mg level does not call for an urgent Mg bolus; if the lab reported mg/dL, Mg is 0.57 mmol/L"
-        f" (CTCAE grade 1) and the seizure would call for the urgent bolus ({ADULT_BOLUS_LINE}): confirm the unit"
-        " now."
+        f" (CTCAE grade 1) and the seizure would call for the urgent bolus ({ADULT_BOLUS_LINE}"
     )
+    assert emergency.endswith("): confirm the unit now.")
     assert warning(out, "symptoms_not_explained_by_mg")["text"].startswith("If the unit is right, ")
     assert warning(out, "hypermagnesemia")["text"].endswith("Confirm the unit in parallel (see the unit check).")
     assert step(out, "confirm_magnesium_unit")["text"].endswith("Confirm it in parallel with the emergency treatment.")
@@ -1292,6 +1310,7 @@ def test_y4_p3_with_a_low_mmol_reading_under_a_lab_lln_does_not_say_give_no_iv_m
         ("mg/dL", (0.9, "mg/dL"), False, False),  # P3 at a mg/dL site: last
         ("mEq/L", (1.2, "mEq/L"), False, False),  # P2 of a mEq/L value at a mEq/L site: last, P3's wording
         ("mmol/L", (1.2, "mEq/L"), True, True),
+        ("mg/dL", (3.2, "mmol/L"), True, True),  # kind S even where every reading is above the ULN
     ],
 )
 def test_y4_site_unit_raises_a_unit_check_first_when_the_entered_unit_differs(site, mg, first, before_acting):
