@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.clinical.causes import DIARRHEA_SEVERE, TROUGH_UPPER_NG_ML
+from assessments.clinical.causes import TROUGH_UPPER_NG_ML
 from assessments.clinical.inputs import ADULT_AGE_YEARS, Drug
+from assessments.clinical.route import DIARRHEA_SEVERE_ADULT_ML_DAY, DIARRHEA_SEVERE_CHILD_ML_KG_DAY
 
 Input = dict[str, Any]
 
@@ -106,11 +107,11 @@ def _toggle_ppi(data: Input) -> tuple[Input, str]:
 
 
 def _diarrhea_volume(data: Input) -> float:
-    """The volume that reaches the higher diarrhea threshold: 1000 mL/day in adults, 20 mL/kg/day in children."""
-    adult_ml_day, child_ml_kg_day, _ = DIARRHEA_SEVERE
+    """The volume that reaches the higher diarrhea threshold: 1000 mL/day in adults, 20 mL/kg/day in children
+    (PROTOCOL.md section 10; the route module defines the thresholds once)."""
     if _is_adult(data):
-        return adult_ml_day
-    return child_ml_kg_day * data["patient"]["weight_kg"]
+        return DIARRHEA_SEVERE_ADULT_ML_DAY
+    return DIARRHEA_SEVERE_CHILD_ML_KG_DAY * data["patient"]["weight_kg"]
 
 
 def _diarrhea_label(data: Input) -> str:

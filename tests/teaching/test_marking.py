@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from assessments.clinical.route import REASON_SOURCES
 from assessments.teaching.marking import (
     CAUSE_CHOICES,
     NO_CAUSE,
     NO_REMINDER,
     QUESTIONS,
+    REASON_WORDS,
     mark_answers,
     marks_record,
     topic_scores,
@@ -137,3 +139,24 @@ def test_topic_scores_count_each_case_towards_each_of_its_topics():
         s.topic: (s.right, s.answered) for s in topic_scores(attempts, {"T1": ["renal", "dose"], "T2": ["renal"]})
     }
     assert scores == {"renal": (3, 4), "dose": (1, 2)}
+
+
+def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():
+    # PROTOCOL.md section 2.1: with a unit check of kind P1, `confirm_magnesium_unit` replaces `no_replacement_needed`;
+    # the route's answer then says why nothing is given yet.
+    confirm = {"id": "confirm_magnesium_unit", "because": ["1.1 mmol/L is low in mg/dL"], "references": ["S53"]}
+    plan = {"route": "none", "reasons": ["hypermagnesemia"], "steps": [confirm]}
+    marks = by_question(mark_answers(answers={"route": "none"}, output=output(plan=plan)))
+    assert marks["route"].correct
+    assert marks["route"].reason == ("route reasons: hypermagnesemia", "1.1 mmol/L is low in mg/dL")
+
+
+def test_route_reasons_are_written_in_words():
+    plan = {"route": "iv", "reasons": ["grade_2_or_worse", "diarrhea_or_gut_gvhd", "qtc_critical"], "steps": []}
+    marks = by_question(mark_answers(answers={}, output=output(plan=plan)))
+    assert marks["route"].reason == ("route reasons: grade 2 or worse, diarrhea or gut GVHD, critical QTc",)
+
+
+def test_every_route_reason_of_the_protocol_has_words():
+    # A reason added to the core (route.REASON_SOURCES is section 4's list) needs words before a trainee sees it.
+    assert set(REASON_WORDS) == set(REASON_SOURCES)

@@ -11,12 +11,27 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.clinical import causes, dose, interactions, severity
+from assessments.clinical import (
+    calculators,
+    causes,
+    dose,
+    ecg,
+    electrolytes,
+    interactions,
+    plausibility,
+    reminders,
+    renal,
+    route,
+    severity,
+)
+from assessments.clinical.inputs import Med
 from assessments.clinical.units import Unit
+from assessments.clinical.wording import plain
 from assessments.form_mapping import input_to_form
 from assessments.models import TeachingAttempt
 from assessments.selectors import demo_case_list
-from assessments.teaching.cases import teaching_case_get
+from assessments.teaching.cases import teaching_case_get, teaching_case_list
+from assessments.teaching.marking import MONITORING_CHOICES
 
 T01 = "T01_adult_tacrolimus_grade1_oral"
 T07 = "T07_adult_tetany_grade4_foscarnet"
@@ -54,6 +69,15 @@ def test_an_administrator_without_a_teaching_role_gets_403(client_as, url):
     response = client_as("admin").get(url)
     assert response.status_code == 403
     assert "trainee" in text(response)
+
+
+@pytest.mark.parametrize("case", teaching_case_list(), ids=lambda c: c.code)
+def test_every_case_asks_and_then_reveals_with_the_engines_answers(client_as, case):
+    client = client_as("clinician")
+    assert client.get(reverse("teaching-case", args=[case.name])).status_code == 200
+    revealed = client.post(reverse("teaching-case", args=[case.name]), {})
+    assert revealed.status_code == 200
+    assert "0 of 4 right" in text(revealed)
 
 
 def test_an_unknown_case_is_404(client_as):
@@ -204,6 +228,21 @@ def test_the_bedside_result_offers_whatif_and_its_fields_reach_the_whatif_view(c
     assert "serum creatinine 80 -> 160 umol/L" in text(response)
 
 
+RULE_FAMILIES = (
+    "units",
+    "severity",
+    "route",
+    "dose",
+    "renal",
+    "femg",
+    "electrolytes",
+    "qtc",
+    "interactions",
+    "causes",
+    "reminders",
+)
+
+
 def test_rules_is_public_and_shows_the_engine_thresholds(client):
     response = client.get(reverse("rules"))
     page = text(response)
@@ -217,8 +256,50 @@ def test_rules_is_public_and_shows_the_engine_thresholds(client):
     for spacing in interactions.ORAL_SPACING.values():
         assert spacing.advice in page
     assert f"{dose.ADULT_IV_GRADE_2_4.grams:g} g MgSO4" in page
-    for family in ("severity", "route", "dose", "renal", "interactions", "causes", "reminders"):
+    for family in RULE_FAMILIES:
         assert f'id="{family}"' in response.content.decode()
+
+
+def test_rules_shows_what_rule_set_2026_2_added(client):
+    page = text(client.get(reverse("rules")))
+    # Section 2.1: every kind of unit check with its band (default LLN and ULN).
+    for kind in (plausibility.P1, plausibility.P1B, plausibility.P2, plausibility.P3, plausibility.SITE):
+        assert f" {kind} " in page
+    assert f"mmol/L above {severity.ULN_MMOL_L:.2f} and below {severity.DEFAULT_LLN[Unit.MG_DL]:.2f}" in page
+    assert f"more than {plausibility.STALE_AFTER_HOURS} h old" in page
+    # Section 5: children's per-kg IV dose with its caps by age, and the rate limits.
+    assert f"0.2 mmol/kg, at most {dose.CHILD_IV_UNDER_12.cap_mmol:g} mmol" in page
+    assert f"0.2 mmol/kg, at most {dose.CHILD_IV_12_17.cap_mmol:g} mmol" in page
+    assert (
+        f"at most {dose.CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min and never above {dose.MAX_ADULT_RATE_MG_MIN} mg/min" in page
+    )
+    assert "the local emergency protocol sets the rate" in page
+    # Renal: the sex-not-given rule and the formulas with their own sources.
+    assert "sex not given" in page and "lower value used" in page
+    for source in (*calculators.CG_SOURCES, *calculators.CKD_EPI_SOURCES, *calculators.SCHWARTZ_SOURCES):
+        assert source in page
+    assert f"label cap {renal.SEVERE_RENAL_CAP_G_PER_48H} g per 48 h" in page
+    # Section 6: calcium now, digoxin, the ECG and check-now reminders.
+    assert "give IV calcium now" in page
+    assert "risk of digoxin toxicity" in page
+    assert f"Mg < {electrolytes.MG_ECG_NOW_MMOL_L:.2f} mmol/L or K < {electrolytes.K_SEVERE_LOW_MMOL_L:.1f}" in page
+    # Section 8: tacrolimus on the QT list; section 12: digoxin spacing and first-degree AV block.
+    assert "Tacrolimus whatever its route; keep it and check its level" in page
+    assert "Digoxin keep 2-3 h apart" in page
+    assert "First-degree AV block alone" in page
+    # Section 13: the new reminders.
+    for reminder in ("ecg_now", "check_k_and_ca_now", "redraw_mg_after_iv"):
+        assert MONITORING_CHOICES[reminder] in page
+
+
+def test_rules_names_things_in_plain_words_not_ids(client):
+    page = text(client.get(reverse("rules")))
+    # No machine id (azole_antifungal, iv_urgent, grade_2_or_worse, recheck_k ...) and no bare route id "iv".
+    assert re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b", page) == []
+    assert re.findall(r"\biv\b", page) == []
+    for drug in ecg.QT_PROLONGING_DRUGS:
+        assert plain(drug).capitalize() in page
+    assert "Diarrhea or gut GVHD" in page and "Critical QTc" in page
 
 
 def test_rules_cannot_drift_from_the_constants(client, monkeypatch):
@@ -229,9 +310,28 @@ def test_rules_cannot_drift_from_the_constants(client, monkeypatch):
         {Unit.MMOL_L: ((0.55, 1), (0.4, 2), (0.3, 3)), Unit.MG_DL: ((1.3, 1), (0.9, 2), (0.7, 3))},
     )
     monkeypatch.setattr(causes, "TACROLIMUS_BONUS", 7)
+    monkeypatch.setattr(dose, "CHILD_IV_12_17", dose.PerKgRegimen(0.2, 18, ("S38", "S39"), hours=3))
+    monkeypatch.setattr(dose, "CHILD_MAX_RATE_MG_KG_MIN", 9)
+    monkeypatch.setattr(plausibility, "STALE_AFTER_HOURS", 36)
+    monkeypatch.setattr(renal, "SEVERE_RENAL_CAP_G_PER_48H", 17)
+    monkeypatch.setattr(calculators, "SCHWARTZ_K", 0.42)
+    monkeypatch.setattr(electrolytes, "IONIZED_CA_LOW_MMOL_L", 1.1)
+    monkeypatch.setattr(reminders, "RECHECK_K_URGENT_HOURS", 4)
+    monkeypatch.setattr(ecg, "QT_PROLONGING_DRUGS", (Med.METHADONE,))
+    monkeypatch.setitem(route.REASON_SOURCES, "qtc_critical", ("S91",))
     page = text(client.get(reverse("rules")))
     assert "< LLN and >= 0.55" in page and "< 0.55 and >= 0.4" in page
     assert "Tacrolimus +7" in page
+    # The children's cap binds from 12 years (and the halved cap follows it); the mg/kg/min limit.
+    assert "0.2 mmol/kg, at most 18 mmol" in page and "at most 9 mmol" in page
+    assert "at most 9 mg/kg/min" in page
+    assert "more than 36 h old" in page
+    assert "label cap 17 g per 48 h" in page
+    assert "0.42 x height cm" in page
+    assert "ionized Ca < 1.10 mmol/L" in page
+    assert "at most 4 with K <" in page
+    assert "Methadone" in page and "Ondansetron" not in page
+    assert "Critical QTc QTc >= 500 ms: an oral course is too slow S91" in page
 
 
 def test_the_live_bedside_result_offers_whatif_without_a_form_of_its_own(client):

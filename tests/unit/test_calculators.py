@@ -61,7 +61,8 @@ def test_ckd_epi_2021_working_shows_the_female_constants():
     assert "min(0.6/0.7, 1)^-0.241" in calc.working
     assert "x 0.9938^45 x 1.012 = " in calc.working
     assert calc.working.endswith(f"= {round(calc.value, 2):g} mL/min/1.73 m2")
-    assert calc.references == ("S30", "S35", "S29")
+    # Each formula cites its own statement in the fact base: CKD-EPI 2021 [S103] (change 29).
+    assert calc.references == ("S103",)
 
 
 # --- Cockcroft-Gault ------------------------------------------------------------------------------------------

@@ -332,7 +332,8 @@ def test_it_lists_the_days_a_medication_has_been_taken():
 def test_it_lists_both_beta_agonist_and_theophylline_as_one_cause():
     out = run(medications=[{"id": "theophylline"}, {"id": "beta_agonist"}])
     assert ids(out["causes"]) == ["beta_agonist_theophylline"]
-    assert out["causes"][0]["because"][0] == "beta_agonist, theophylline"
+    # Plain words, never ids (text conventions, change 11).
+    assert out["causes"][0]["because"][0] == "beta agonist and theophylline"
 
 
 def test_it_lists_each_reason_for_poor_oral_intake():

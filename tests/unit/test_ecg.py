@@ -41,7 +41,7 @@ def test_it_calls_a_qtc_of_500_or_more_critical_instead_of_prolonged(value):
 def test_it_calls_an_arrhythmia_symptom_critical_whatever_the_qtc(symptom):
     (warning,) = qtc_warnings(run(symptoms=[symptom], ecg=qtc(430)))
     assert warning["id"] == "qtc_critical"
-    assert warning["because"] == [f"arrhythmia symptom: {symptom}"]
+    assert warning["because"] == [f"arrhythmia symptom: {symptom.replace('_', ' ')}"]
 
 
 def test_it_calls_an_arrhythmia_symptom_critical_without_a_qtc():
@@ -74,8 +74,10 @@ def test_it_reviews_each_qt_prolonging_drug_with_a_long_qtc(drug, value):
     out = run(ecg=qtc(value), medications=[{"id": drug}])
     warning = qtc_warnings(out)[1]
     assert warning["id"] == "qt_prolonging_drugs"
-    assert drug in warning["text"]
-    assert warning["because"][-1] == f"QT-prolonging medicines: {drug}"
+    # Text never shows an identifier: "azole antifungal", "arsenic trioxide" (change 11).
+    name = drug.replace("_", " ")
+    assert f": {name} (other QT-prolonging drugs may apply)." in warning["text"]
+    assert warning["because"][-1] == f"QT-prolonging medicines: {name}"
     assert "review_qt_prolonging_drugs" in ids(out["plan"]["steps"])
 
 
@@ -83,13 +85,51 @@ def test_it_names_every_qt_prolonging_drug_in_the_protocols_order():
     medications = [{"id": d} for d in reversed(QT_DRUGS)]
     out = run(symptoms=["torsades"], medications=medications)
     warning = qtc_warnings(out)[1]
+    # m11: the warning says the list is partial.
     assert warning["text"] == (
-        "Review QT-prolonging medicines (azole_antifungal, ondansetron, fluoroquinolone, macrolide, methadone,"
-        " arsenic_trioxide): stop or replace where possible."
+        "QT-prolonging medicines with a long QTc: azole antifungal, ondansetron, fluoroquinolone, macrolide, methadone"
+        " and arsenic trioxide (other QT-prolonging drugs may apply)."
     )
+    assert warning["references"] == ["S89", "S91"]
     step = next(s for s in out["plan"]["steps"] if s["id"] == "review_qt_prolonging_drugs")
-    assert step["text"] == warning["text"]
+    assert step["text"] == (
+        "Review the QT-prolonging medicines (azole antifungal, ondansetron, fluoroquinolone, macrolide, methadone and"
+        " arsenic trioxide): stop or replace where possible."
+    )
     assert step["because"] == warning["because"]
+
+
+@pytest.mark.parametrize("route", ["oral", "iv", None])
+def test_tacrolimus_is_on_the_qt_list_whatever_its_route(route):
+    # m11, change 35: the tacrolimus label's QT warning [S74]; the step keeps tacrolimus and checks its level.
+    tacrolimus = {"drug": "tacrolimus", "trough": {"value": 8, "unit": "ng/mL"}}
+    if route:
+        tacrolimus["route"] = route
+    out = run(ecg=qtc(480), medications=[{"id": "ondansetron"}], immunosuppressants=[tacrolimus])
+    warning = qtc_warnings(out)[1]
+    assert warning["text"] == (
+        "QT-prolonging medicines with a long QTc: ondansetron and tacrolimus (other QT-prolonging drugs may apply)."
+    )
+    assert warning["references"] == ["S89", "S91", "S74"]
+    step = next(s for s in out["plan"]["steps"] if s["id"] == "review_qt_prolonging_drugs")
+    assert step["text"] == (
+        "Review the QT-prolonging medicines (ondansetron and tacrolimus): stop or replace where possible (keep"
+        " tacrolimus and check its level)."
+    )
+    assert step["references"] == ["S89", "S91", "S74"]
+
+
+def test_cyclosporine_is_not_on_the_qt_list():
+    out = run(ecg=qtc(480), immunosuppressants=[{"drug": "cyclosporine", "trough": {"value": 200, "unit": "ng/mL"}}])
+    assert ids(qtc_warnings(out)) == ["qtc_prolonged"]
+
+
+def test_a_critical_qtc_warning_keeps_k_and_mg_up():
+    (warning,) = qtc_warnings(run(ecg=qtc(510)))
+    assert warning["text"] == (
+        "QTc 500 ms or more, or an arrhythmia: continuous ECG monitoring; keep K 4.0-5.0 mmol/L and Mg at or above the"
+        " raised target."
+    )
 
 
 def test_it_does_not_review_qt_prolonging_drugs_with_a_normal_qtc():

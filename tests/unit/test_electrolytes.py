@@ -1,4 +1,5 @@
-"""Co-electrolytes and the order of correction (PROTOCOL.md section 6).
+"""Co-electrolytes and the order of correction (PROTOCOL.md section 6): Mg with potassium and calcium,
+hyperkalemia, K-sparing diuretics with a CNI, symptomatic hypocalcemia (IV calcium now), foscarnet and digoxin.
 
 The base patient has K 4.2 mmol/L and ionized Ca 1.20 mmol/L, both normal.
 """
@@ -42,7 +43,10 @@ def test_it_replaces_magnesium_before_a_low_potassium():
     out = run(labs=potassium(3.49))
     replete = warning(out, "replete_mg_before_k")
     assert replete["because"] == ["K 3.49 mmol/L < 3.5 mmol/L", "Mg replacement planned"]
-    assert "Never delay potassium for a severe or symptomatic deficit" in replete["text"]
+    assert replete["text"] == (
+        "Give Mg with potassium: hypokalemia stays refractory until Mg is replaced; never delay potassium for a severe"
+        " or symptomatic deficit."
+    )
     assert replete["references"] == ["S29", "S47"]
     assert "replete_mg_before_k" in step_ids(out)
 
@@ -74,7 +78,8 @@ def test_it_warns_about_hyperkalemia_above_5():
     out = run(labs=potassium(5.01))
     hyper = warning(out, "hyperkalemia")
     assert hyper["text"] == "Hyperkalemia: give no potassium supplement and stop potassium-sparing diuretics."
-    assert hyper["because"] == ["K 5.01 mmol/L > 5.0 mmol/L"]
+    assert hyper["because"] == ["K 5.01 mmol/L > 5 mmol/L"]  # amounts without trailing zeros
+    assert hyper["references"] == ["S74"]
     assert warning(out, "replete_mg_before_k") is None
 
 
@@ -96,12 +101,31 @@ def test_it_warns_about_hyperkalemia_even_when_no_magnesium_is_given():
     assert warning(run(mg=(0.85, "mmol/L"), labs=potassium(5.6)), "hyperkalemia") is not None
 
 
+@pytest.mark.parametrize("sparing", ["amiloride", "spironolactone", "eplerenone", "triamterene"])
 @pytest.mark.parametrize("cni", ["tacrolimus", "cyclosporine"])
-def test_it_warns_about_amiloride_with_a_cni(cni):
-    out = run(medications=[{"id": "amiloride"}], immunosuppressants=[{"drug": cni}])
-    sparing = warning(out, "potassium_sparing_with_cni")
-    assert sparing["because"] == [f"amiloride with {cni}"]
-    assert sparing["references"] == ["S74"]
+def test_it_warns_about_a_potassium_sparing_diuretic_with_a_cni(cni, sparing):
+    # Change 34 (doubt (c)): spironolactone, eplerenone and triamterene beside amiloride.
+    out = run(medications=[{"id": sparing}], immunosuppressants=[{"drug": cni}])
+    found = warning(out, "potassium_sparing_with_cni")
+    assert found["because"] == [f"{sparing} with {cni}"]
+    assert found["references"] == ["S74", "S102"]
+
+
+def test_it_names_every_potassium_sparing_diuretic_and_cni_in_one_warning():
+    out = run(
+        medications=[{"id": "spironolactone"}, {"id": "amiloride"}, {"id": "triamterene"}, {"id": "eplerenone"}],
+        immunosuppressants=[{"drug": "tacrolimus"}, {"drug": "cyclosporine"}],
+    )
+    assert [w for w in ids(out["warnings"]) if w == "potassium_sparing_with_cni"] == ["potassium_sparing_with_cni"]
+    assert warning(out, "potassium_sparing_with_cni")["text"] == (
+        "Amiloride, spironolactone, eplerenone and triamterene with tacrolimus and cyclosporine: risk of hyperkalemia"
+        " (the calcineurin inhibitor labels advise avoiding potassium-sparing diuretics); check potassium."
+    )
+
+
+def test_a_potassium_sparing_diuretic_is_not_a_cause():
+    out = run(medications=[{"id": "spironolactone"}], immunosuppressants=[TACROLIMUS])
+    assert ids(out["causes"]) == ["cni_tacrolimus"]
 
 
 @pytest.mark.parametrize(
@@ -127,7 +151,12 @@ def test_it_replaces_magnesium_before_a_low_ionized_calcium():
         "ionized Ca 1.14 mmol/L < 1.15 mmol/L (ionized decides)",
         "Mg replacement planned",
     ]
-    assert "Never delay IV calcium for tetany, seizure or a severe deficit" in replete["text"]
+    # M5, change 30: "Mg together with calcium", never "Mg first".
+    assert replete["text"] == (
+        "Give Mg together with calcium replacement: hypocalcemia does not correct while Mg is low. IV calcium for"
+        " tetany, seizure or a severe deficit is never delayed for Mg."
+    )
+    assert "Mg first" not in replete["text"]
     assert "replete_mg_before_ca" in step_ids(out)
 
 
@@ -158,7 +187,7 @@ def test_it_replaces_magnesium_before_a_low_corrected_calcium():
     out = run(labs=calcium(total=2.19, albumin=40), drop=NO_IONIZED)
     assert out["derived"]["corrected_calcium_mmol_per_l"] == 2.19
     assert warning(out, "replete_mg_before_ca")["because"][0] == (
-        "corrected Ca 2.19 + 0.02 x (40 - 40) = 2.19 mmol/L, < 2.2"
+        "corrected Ca 2.19 + 0.02 x (40 - 40) = 2.19 mmol/L, < 2.2 mmol/L"
     )
 
 
@@ -210,3 +239,151 @@ def test_it_does_not_ask_to_replace_magnesium_before_calcium_when_none_is_given(
 def test_it_lists_the_potassium_step_before_the_calcium_step():
     out = run(labs={**potassium(3.0), **calcium(ionized=1.0)})
     assert step_ids(out)[1:3] == ["replete_mg_before_k", "replete_mg_before_ca"]
+
+
+# Symptomatic hypocalcemia: IV calcium now (M5, Y2, Y3).
+
+LOW_CA = {"calcium_ionized": {"value": 1.0, "unit": "mmol/L"}}
+
+
+def step(out, step_id):
+    found = [s for s in out["plan"]["steps"] if s["id"] == step_id]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("symptoms", [["tetany"], ["seizure"], ["seizure", "tetany"]])
+def test_it_gives_iv_calcium_now_for_tetany_or_seizure_with_a_low_calcium(symptoms):
+    out = run(labs=LOW_CA, symptoms=symptoms)
+    assert out["plan"]["route"] == "iv_urgent"
+    names = " and ".join(symptoms)
+    calcium_now = step(out, "give_iv_calcium_now")
+    assert calcium_now["text"] == (
+        f"Symptomatic hypocalcemia (ionized Ca 1 mmol/L with {names}): give IV calcium now per the local protocol, and"
+        " Mg with it."
+    )
+    assert calcium_now["because"] == ["ionized Ca 1 mmol/L < 1.15 mmol/L (ionized decides)", f"symptoms: {names}"]
+    assert calcium_now["references"] == ["S29", "S49"]
+    # Right after the emergency step (section 11 rows 1-2).
+    assert step_ids(out)[:2] == ["follow_local_emergency_protocol", "give_iv_calcium_now"]
+
+
+@pytest.mark.parametrize(
+    ("labs", "words"),
+    [
+        ({"calcium_total": {"value": 2.0, "unit": "mmol/L"}, "albumin": {"value": 40, "unit": "g/L"}}, "corrected"),
+        ({"calcium_total": {"value": 2.0, "unit": "mmol/L"}}, "total"),
+    ],
+)
+def test_iv_calcium_now_names_the_calcium_that_decided(labs, words):
+    out = run(labs=labs, symptoms=["seizure"], drop=NO_IONIZED)
+    assert step(out, "give_iv_calcium_now")["text"].startswith(
+        f"Symptomatic hypocalcemia ({words} Ca 2 mmol/L with seizure): give IV calcium now"
+    )
+
+
+def test_iv_calcium_now_at_a_normal_mg_says_mg_is_not_part_of_the_treatment():
+    # Y2: route none below the ULN.
+    out = run(mg=(0.85, "mmol/L"), labs=LOW_CA, symptoms=["tetany"])
+    assert out["plan"]["route"] == "none"
+    assert step(out, "give_iv_calcium_now")["text"] == (
+        "Symptomatic hypocalcemia (ionized Ca 1 mmol/L with tetany): give IV calcium now per the local protocol; Mg is"
+        " not low: Mg is not part of this treatment."
+    )
+
+
+def test_iv_calcium_now_above_the_uln_gives_no_mg_and_names_the_antidote():
+    out = run(mg=(2.6, "mg/dL"), labs=LOW_CA, symptoms=["tetany"])
+    calcium_now = step(out, "give_iv_calcium_now")
+    assert calcium_now["text"] == (
+        "Symptomatic hypocalcemia (ionized Ca 1 mmol/L with tetany): give IV calcium now per the local protocol; Mg is"
+        " above the ULN: give no Mg; IV calcium is also the antidote for Mg toxicity."
+    )
+    assert "S35" in calcium_now["references"]
+
+
+def test_iv_calcium_now_above_the_uln_with_a_p1_unit_check_says_if_the_unit_is_right():
+    out = run(mg=(1.2, "mmol/L"), labs=LOW_CA, symptoms=["tetany"])
+    assert (
+        "; Mg is above the ULN (if the unit is right; see the unit check): give no Mg; IV calcium is also"
+        in (step(out, "give_iv_calcium_now")["text"])
+    )
+
+
+def test_iv_calcium_now_on_digoxin_adds_the_labels_heart_block_caution():
+    # Y3, change 52.
+    out = run(labs=LOW_CA, symptoms=["tetany"], medications=[{"id": "digoxin"}])
+    calcium_now = step(out, "give_iv_calcium_now")
+    assert calcium_now["text"].endswith(
+        ", and Mg with it. On digoxin: give the calcium slowly with ECG monitoring and senior review; the magnesium"
+        " sulfate label warns of heart block when IV calcium is given to a digitalized patient."
+    )
+    assert calcium_now["because"][-1] == "digoxin listed"
+    assert calcium_now["references"] == ["S29", "S49", "S35"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"labs": LOW_CA, "symptoms": ["torsades"]},  # not tetany or seizure
+        {"symptoms": ["tetany"]},  # calcium normal
+        {"labs": LOW_CA, "symptoms": ["muscle_cramps"]},
+        {"symptoms": ["seizure"], "drop": NO_IONIZED},  # no calcium measured
+    ],
+)
+def test_no_iv_calcium_now_without_tetany_or_seizure_and_a_low_calcium(changes):
+    out = run(medications=[{"id": "foscarnet"}], **changes)
+    assert step(out, "give_iv_calcium_now") is None
+    assert step(out, "consider_holding_foscarnet") is None
+
+
+def test_it_considers_holding_foscarnet_with_symptomatic_hypocalcemia():
+    out = run(labs=LOW_CA, symptoms=["seizure"], medications=[{"id": "foscarnet"}])
+    holding = step(out, "consider_holding_foscarnet")
+    assert holding["text"] == (
+        "Foscarnet chelates ionized calcium and Mg: consider slowing or holding the foscarnet infusion (prescriber's"
+        " decision)."
+    )
+    assert holding["references"] == ["S12", "S86"]
+
+
+# Digoxin (M6).
+
+
+@pytest.mark.parametrize(
+    ("changes", "finding"),
+    [
+        ({}, "Mg 0.6 mmol/L below the target 0.7 mmol/L"),
+        ({"mg": (0.85, "mmol/L"), "labs": potassium(3.4)}, "K 3.4 mmol/L < 3.5 mmol/L"),  # any route, route none here
+        ({"mg": (0.8, "mmol/L"), "ecg": {"qtc_ms": 480}}, "Mg 0.8 mmol/L below the target 0.82 mmol/L"),
+    ],
+)
+def test_it_warns_about_digoxin_toxicity_with_a_low_mg_or_k(changes, finding):
+    found = warning(run(medications=[{"id": "digoxin"}], **changes), "digoxin_toxicity_risk")
+    assert found["text"] == "Low Mg and/or K increase the risk of digoxin toxicity: check the digoxin level and an ECG."
+    assert found["because"] == ["digoxin listed", finding]
+    assert found["references"] == ["S30", "S101"]
+
+
+def test_it_names_both_a_low_mg_and_a_low_k_on_digoxin():
+    found = warning(run(medications=[{"id": "digoxin"}], labs=potassium(3.2)), "digoxin_toxicity_risk")
+    assert found["because"] == [
+        "digoxin listed",
+        "Mg 0.6 mmol/L below the target 0.7 mmol/L",
+        "K 3.2 mmol/L < 3.5 mmol/L",
+    ]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"mg": (0.85, "mmol/L")},  # Mg at target, K normal
+        {"mg": (1.2, "mmol/L")},  # above the ULN is not "below the target"
+        {"mg": (0.85, "mmol/L"), "drop": ("labs.potassium",)},
+    ],
+)
+def test_it_does_not_warn_about_digoxin_toxicity_otherwise(changes):
+    assert warning(run(medications=[{"id": "digoxin"}], **changes), "digoxin_toxicity_risk") is None
+
+
+def test_it_does_not_warn_about_digoxin_toxicity_without_digoxin():
+    assert warning(run(labs=potassium(3.2)), "digoxin_toxicity_risk") is None

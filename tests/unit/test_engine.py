@@ -1,159 +1,20 @@
-"""`assess()` as a whole: FEMg and its interpretation (PROTOCOL.md section 9), the `missing` list, the order of
-warnings and the rule-set version on every result.
+"""`assess()` as a whole: the `missing` list, the order of warnings, the derived figures and the rule-set version
+on every result. (FEMg and its interpretation, PROTOCOL.md section 9, are in test_femg.py.)
 """
 
 from __future__ import annotations
 
-import pytest
-
 from assessments.clinical import RULESET_VERSION, assess, parse_input
-from assessments.clinical.engine import WARNING_ORDER, femg_interpretation
+from assessments.clinical.engine import WARNING_ORDER
 from assessments.clinical.inputs import AssessmentInput
-from assessments.clinical.renal import RenalStatus
 
 from .builders import ids, payload, run
-
-URINE = {
-    "urine_magnesium": {"value": 1.2, "unit": "mmol/L"},
-    "urine_creatinine": {"value": 8.2, "unit": "mmol/L"},
-}
 
 
 def parsed(**kwargs) -> AssessmentInput:
     result = parse_input(payload(**kwargs))
     assert result.input is not None, result.errors
     return result.input
-
-
-def renal(function: float | None, *, unknown: bool = False) -> RenalStatus:
-    return RenalStatus(
-        crcl=None,
-        egfr=None,
-        schwartz=None,
-        function_ml_min=function,
-        below_30=function is not None and function < 30,
-        below_15=function is not None and function < 15,
-        unknown=unknown,
-        missing=(),
-        because=(),
-    )
-
-
-# --- FEMg -----------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "interpretation"),
-    [
-        (0.5, "extrarenal"),
-        (1.99, "extrarenal"),
-        (2.0, "indeterminate"),  # 2-4 % inclusive
-        (3.22, "indeterminate"),
-        (4.0, "indeterminate"),
-        (4.01, "renal_wasting"),
-        (12.0, "renal_wasting"),
-    ],
-)
-def test_it_reads_femg_in_bands(value, interpretation):
-    assert femg_interpretation(value, parsed(), renal(90.0)) == (interpretation, None)
-
-
-def test_femg_is_interpretable_at_a_renal_function_of_exactly_60():
-    assert femg_interpretation(3.0, parsed(), renal(60.0)) == ("indeterminate", None)
-
-
-def test_femg_is_not_interpretable_below_60():
-    assert femg_interpretation(3.0, parsed(), renal(59.9)) == ("not_interpretable", "renal_function_below_60")
-
-
-@pytest.mark.parametrize("condition", ["dialysis", "oliguria", "aki"])
-def test_femg_is_not_interpretable_with_a_renal_condition_whatever_the_estimate(condition):
-    # A creatinine-based estimate overstates the GFR in these states.
-    data = parsed(conditions=[condition])
-    assert femg_interpretation(3.0, data, renal(95.0)) == ("not_interpretable", "renal_function_below_60")
-
-
-def test_recent_iv_magnesium_is_the_first_reason_femg_is_not_interpretable():
-    data = parsed(conditions=["dialysis"], magnesium_therapy={"iv_magnesium_last_24h": True})
-    assert femg_interpretation(3.0, data, renal(20.0)) == ("not_interpretable", "iv_magnesium_last_24h")
-    assert femg_interpretation(3.0, data, renal(None, unknown=True)) == ("not_interpretable", "iv_magnesium_last_24h")
-
-
-def test_a_low_renal_function_comes_before_an_unknown_one():
-    data = parsed(conditions=["aki"])
-    assert femg_interpretation(3.0, data, renal(None, unknown=True)) == ("not_interpretable", "renal_function_below_60")
-
-
-def test_femg_is_not_interpretable_when_renal_function_is_unknown():
-    assert femg_interpretation(3.0, parsed(), renal(None, unknown=True)) == (
-        "not_interpretable",
-        "renal_function_unknown",
-    )
-
-
-def test_no_femg_means_no_interpretation():
-    assert femg_interpretation(None, parsed(magnesium_therapy={"iv_magnesium_last_24h": True}), renal(10.0)) == (
-        None,
-        None,
-    )
-
-
-def test_the_readme_femg_is_computed_and_read_end_to_end():
-    derived = run(mg=(0.52, "mmol/L"), labs={**URINE, "creatinine": {"value": 80, "unit": "umol/L"}})["derived"]
-    assert derived["femg_percent"] == 3.22
-    assert derived["femg_interpretation"] == "indeterminate"
-    assert derived["femg_not_interpretable_reason"] is None
-    femg = [c for c in derived["calculations"] if c["id"] == "femg"]
-    assert femg and femg[0]["working"].endswith("= 3.22 %")
-
-
-@pytest.mark.parametrize(
-    ("drop", "reason"),
-    [
-        ((), "iv_magnesium_last_24h"),
-        (("patient.sex",), "iv_magnesium_last_24h"),
-    ],
-)
-def test_recent_iv_magnesium_makes_femg_not_interpretable_end_to_end(drop, reason):
-    out = run(labs=URINE, magnesium_therapy={"iv_magnesium_last_24h": True}, drop=drop)
-    assert out["derived"]["femg_interpretation"] == "not_interpretable"
-    assert out["derived"]["femg_not_interpretable_reason"] == reason
-    # The number is still shown: only its reading is withheld.
-    assert out["derived"]["femg_percent"] is not None
-
-
-def test_a_high_creatinine_makes_femg_not_interpretable_end_to_end():
-    out = run(labs={**URINE, "creatinine": {"value": 200, "unit": "umol/L"}})
-    assert out["derived"]["renal_function_ml_min"] < 60
-    assert out["derived"]["femg_not_interpretable_reason"] == "renal_function_below_60"
-
-
-def test_an_unknown_renal_function_makes_femg_not_interpretable_end_to_end():
-    # Without sex neither CKD-EPI nor Cockcroft-Gault can be computed, though creatinine is given.
-    out = run(labs=URINE, drop=("patient.sex",))
-    assert out["derived"]["renal_function_ml_min"] is None
-    assert out["derived"]["femg_not_interpretable_reason"] == "renal_function_unknown"
-
-
-@pytest.mark.parametrize("missing", ["labs.urine_magnesium", "labs.urine_creatinine", "labs.creatinine"])
-def test_femg_is_null_when_one_of_its_three_values_is_missing(missing):
-    derived = run(labs=URINE, drop=(missing,))["derived"]
-    assert derived["femg_percent"] is None
-    assert derived["femg_interpretation"] is None
-    assert derived["femg_not_interpretable_reason"] is None
-    assert "femg" not in ids(derived["calculations"])
-
-
-def test_femg_changes_the_cause_scores():
-    # renal_wasting adds 15 to renal causes (PROTOCOL.md section 10): FEMg is read before causes are ranked.
-    tac = [{"drug": "tacrolimus", "trough": {"value": 8, "unit": "ng/mL"}}]
-    without = run(immunosuppressants=tac)["causes"]
-    wasting = run(
-        immunosuppressants=tac,
-        labs={"urine_magnesium": {"value": 3.0, "unit": "mmol/L"}, "urine_creatinine": {"value": 5, "unit": "mmol/L"}},
-    )
-    assert wasting["derived"]["femg_interpretation"] == "renal_wasting"
-    assert wasting["causes"][0]["score"] == without[0]["score"] + 15
 
 
 # --- Missing --------------------------------------------------------------------------------------------------
@@ -272,11 +133,32 @@ def test_warnings_follow_the_declared_order():
         drop=("labs.creatinine",),
     )
     found = ids(out["warnings"])
-    assert found[0] == "unit_check"
-    assert found == sorted(found, key=WARNING_ORDER.index)
+    # 0.8 mg/dL is a real low mg/dL result (P3): its unit check is the last warning (section 2.1).
+    assert found[-1] == "unit_check"
+    rest = found[:-1]
+    assert rest == sorted(rest, key=WARNING_ORDER.__getitem__)
     # Several kinds really were present, so the order was tested and not trivially true.
     assert {"qtc_prolonged", "qt_prolonging_drugs", "renal_function_unknown", "replete_mg_before_k"} <= set(found)
-    assert {"replete_mg_before_ca", "iv_mg_caution"} <= set(found)
+    assert {"replete_mg_before_ca", "iv_mg_caution", "digoxin_toxicity_risk"} <= set(found)
+
+
+def test_every_warning_explains_itself_and_cites_its_sources():
+    out = run(
+        mg=(1.10, "mmol/L"),
+        symptoms=["seizure"],
+        magnesium_therapy={"iv_magnesium_last_24h": True},
+    )
+    # 1.10 mmol/L is low when read as mg/dL: the unit check (P1) first, then the others in the declared order.
+    assert ids(out["warnings"]) == [
+        "unit_check",
+        "recent_iv_magnesium",
+        "hypermagnesemia",
+        "symptoms_not_explained_by_mg",
+    ]
+    for warning in out["warnings"]:
+        assert warning["because"]
+        assert warning["references"]
+        assert warning["drug"] is None
 
 
 def test_every_warning_id_has_a_place_in_the_order():
@@ -289,8 +171,8 @@ def test_every_warning_id_has_a_place_in_the_order():
 
 
 def test_every_result_carries_the_rule_set_version():
-    assert run()["ruleset"] == "2026.1"
-    assert assess(parsed()).ruleset == RULESET_VERSION == "2026.1"
+    assert run()["ruleset"] == "2026.2"
+    assert assess(parsed()).ruleset == RULESET_VERSION == "2026.2"
 
 
 def test_the_derived_figures_of_an_adult_come_from_crcl_and_egfr():

@@ -14,7 +14,10 @@ ORAL_SPACING = {
     "mycophenolate": ("at least 2 h apart", ["S78"]),
     "iron_oral": ("at least 2 h apart", ["S79"]),
     "gabapentin": ("gabapentin at least 2 h after Mg", ["S79"]),
+    "digoxin": ("keep 2-3 h apart", ["S79"]),  # on the SmPC's list (M6, change 31)
 }
+# Text never shows an identifier (change 11): the protocol's plain names.
+PLAIN = {"bisphosphonate_oral": "oral bisphosphonate", "iron_oral": "oral iron"}
 IV_CAUTION_DRUGS = ["neuromuscular_blocker", "digoxin", "calcium_channel_blocker"]
 VOMITING = {"vomiting": True}  # route iv
 ORAL_CURRENT = {"oral_current": True}
@@ -26,6 +29,10 @@ def interactions(out, warning_id="oral_mg_interaction"):
 
 def drugs(out, warning_id="oral_mg_interaction"):
     return [w["drug"] for w in interactions(out, warning_id)]
+
+
+def plain(medication):
+    return PLAIN.get(medication, medication.replace("_", " "))
 
 
 def tacrolimus(route=None):
@@ -41,9 +48,11 @@ def test_it_spaces_oral_magnesium_from_each_interacting_drug(medication):
     out = run(medications=[{"id": medication}])
     (warning,) = interactions(out)
     assert warning["drug"] == medication
+    assert warning["text"].startswith(f"Oral Mg and {plain(medication)}: ")
     assert spacing in warning["text"]
+    assert medication not in warning["text"].replace(plain(medication), "")  # no id, only its plain name
     assert warning["references"] == references
-    assert warning["because"] == [f"{medication} listed", "oral Mg planned"]
+    assert warning["because"] == [f"{plain(medication)} listed", "oral Mg planned"]
     assert "separate_oral_interactions" in ids(out["plan"]["steps"])
 
 
@@ -52,7 +61,7 @@ def test_it_spaces_oral_magnesium_from_tacrolimus_by_mouth_or_of_unknown_route(r
     out = run(immunosuppressants=tacrolimus(route))
     (warning,) = interactions(out)
     assert warning["drug"] == "tacrolimus"
-    assert "about 2 h apart" in warning["text"]
+    assert warning["text"] == "Oral Mg and tacrolimus: keep about 2 h apart."
     assert warning["references"] == ["S74"]
 
 
@@ -66,7 +75,7 @@ def test_it_does_not_space_oral_magnesium_from_other_immunosuppressants(drug):
 
 
 def test_it_gives_no_oral_interaction_for_drugs_that_do_not_bind_magnesium():
-    out = run(medications=[{"id": "ondansetron"}, {"id": "digoxin"}, {"id": "proton_pump_inhibitor"}])
+    out = run(medications=[{"id": "ondansetron"}, {"id": "amiloride"}, {"id": "proton_pump_inhibitor"}])
     assert interactions(out) == []
     assert "separate_oral_interactions" not in ids(out["plan"]["steps"])
 
@@ -88,15 +97,19 @@ def test_it_spaces_oral_magnesium_the_patient_already_takes_whatever_the_route(c
     out = run(magnesium_therapy=ORAL_CURRENT, medications=[{"id": "iron_oral"}], **changes)
     (warning,) = interactions(out)
     assert warning["drug"] == "iron_oral"
-    assert warning["because"] == ["iron_oral listed", "already taking oral Mg"]
+    assert warning["because"] == ["oral iron listed", "already taking oral Mg"]
 
 
 def test_it_lists_one_warning_per_drug_in_the_protocols_order():
-    medications = [{"id": m} for m in ("gabapentin", "iron_oral", "mycophenolate", "fluoroquinolone")]
+    medications = [{"id": m} for m in ("digoxin", "gabapentin", "iron_oral", "mycophenolate", "fluoroquinolone")]
     out = run(medications=medications, immunosuppressants=tacrolimus())
-    assert drugs(out) == ["fluoroquinolone", "mycophenolate", "tacrolimus", "iron_oral", "gabapentin"]
+    assert drugs(out) == ["fluoroquinolone", "mycophenolate", "tacrolimus", "iron_oral", "gabapentin", "digoxin"]
     separate = next(s for s in out["plan"]["steps"] if s["id"] == "separate_oral_interactions")
     assert separate["references"] == ["S77", "S78", "S74", "S79"]
+    assert separate["text"] == (
+        "Space oral magnesium from fluoroquinolone, mycophenolate, tacrolimus, oral iron, gabapentin and digoxin as"
+        " each interaction warning says."
+    )
 
 
 # IV cautions.
@@ -109,20 +122,25 @@ def test_it_cautions_about_each_drug_that_iv_magnesium_affects(medication, chang
     (warning,) = interactions(out, "iv_mg_caution")
     assert warning["drug"] == medication
     assert warning["references"] == ["S35", "S30"]
-    assert warning["because"] == [f"{medication} listed", "IV Mg planned"]
+    assert warning["because"] == [f"{plain(medication)} listed", "IV Mg planned"]
 
 
 @pytest.mark.parametrize(
     ("medication", "text"),
     [
-        ("neuromuscular_blocker", "potentiates neuromuscular blockers"),
-        ("digoxin", "risk of heart block"),
-        ("calcium_channel_blocker", "risk of hypotension"),
+        ("neuromuscular_blocker", "Neuromuscular blocker with IV Mg: neuromuscular blockade is potentiated."),
+        (
+            # M6: the label's reasoning, not a direct effect of Mg.
+            "digoxin",
+            "Digoxin with IV Mg: give IV Mg with caution in a digitalized patient: heart block may occur if IV calcium"
+            " is needed to treat Mg toxicity.",
+        ),
+        ("calcium_channel_blocker", "Calcium channel blocker with IV Mg: additive hypotension."),
     ],
 )
 def test_it_says_what_iv_magnesium_does_with_each_drug(medication, text):
     (warning,) = interactions(run(gi=VOMITING, medications=[{"id": medication}]), "iv_mg_caution")
-    assert text in warning["text"]
+    assert warning["text"] == text
 
 
 @pytest.mark.parametrize("mg", [0.60, 0.85])
@@ -134,13 +152,45 @@ def test_it_gives_no_iv_caution_without_iv_magnesium(mg):
 def test_it_cautions_that_iv_magnesium_needs_senior_review_in_heart_block():
     (warning,) = interactions(run(gi=VOMITING, conditions=["heart_block"]), "iv_mg_caution")
     assert warning["drug"] is None
-    assert warning["text"] == "Heart block: IV Mg is contraindicated; senior review first."
+    assert warning["text"] == (
+        "Heart block: the label lists it as a contraindication to IV Mg: senior review before any infusion."
+    )
+    assert warning["because"] == ["heart block (second or third degree)", "IV Mg planned"]
 
 
-def test_it_cautions_that_the_emergency_protocol_governs_a_bolus_in_heart_block():
+def test_it_leaves_a_bolus_in_heart_block_to_the_emergency_team():
+    # M10: never a bare "contraindicated" beside a reference dose.
     (warning,) = interactions(run(symptoms=["torsades"], conditions=["heart_block"]), "iv_mg_caution")
     assert warning["drug"] is None
-    assert warning["text"] == "Heart block: IV Mg is contraindicated; the local emergency protocol governs."
+    assert warning["text"] == (
+        "Heart block: the emergency team decides on the bolus; any infusion after it only after senior review."
+    )
+    assert "contraindicated" not in warning["text"]
+
+
+@pytest.mark.parametrize("changes", [{"gi": VOMITING}, {"symptoms": ["torsades"]}])
+def test_a_first_degree_av_block_is_watched_not_gated(changes):
+    # m13, change 36: no senior-review gate and no contraindication.
+    out = run(conditions=["first_degree_av_block"], **changes)
+    (warning,) = interactions(out, "first_degree_av_block")
+    assert warning["text"] == (
+        "First-degree AV block: not treated as the label's heart-block contraindication; watch the ECG during IV Mg"
+        " and stop for a higher-degree block."
+    )
+    assert warning["drug"] is None
+    assert warning["because"] == ["first-degree AV block", "IV Mg planned"]
+    assert interactions(out, "iv_mg_caution") == []
+    assert "senior_review_heart_block" not in ids(out["plan"]["steps"])
+
+
+def test_a_first_degree_av_block_needs_no_warning_without_iv_magnesium():
+    assert interactions(run(conditions=["first_degree_av_block"]), "first_degree_av_block") == []
+
+
+def test_with_both_blocks_heart_block_rules():
+    out = run(gi=VOMITING, conditions=["first_degree_av_block", "heart_block"])
+    assert interactions(out, "first_degree_av_block") == []
+    assert drugs(out, "iv_mg_caution") == [None]
 
 
 def test_it_lists_iv_cautions_before_oral_interactions():
@@ -151,7 +201,9 @@ def test_it_lists_iv_cautions_before_oral_interactions():
         conditions=["heart_block"],
     )
     assert [(w["id"], w["drug"]) for w in out["warnings"]] == [
+        ("digoxin_toxicity_risk", None),
         ("iv_mg_caution", "digoxin"),
         ("iv_mg_caution", None),
         ("oral_mg_interaction", "levothyroxine"),
+        ("oral_mg_interaction", "digoxin"),
     ]

@@ -104,7 +104,7 @@ def test_it_refuses_an_unknown_top_level_key():
     data["foo"] = 1
     assert errors(data) == {
         "foo": "unknown field 'foo'; accepted: conditions, ecg, gi, immunosuppressants, labs, magnesium_therapy,"
-        " medications, nutrition, patient, save, setting, symptoms, transplant"
+        " medications, nutrition, patient, save, setting, site, symptoms, transplant"
     }
 
 
@@ -609,18 +609,71 @@ def test_pn_magnesium_may_be_null():
     assert data.nutrition.pn_mg_mmol_per_kg_day is None
 
 
-def test_pn_magnesium_has_no_upper_limit():
-    data = accepted(payload(nutrition={"parenteral_nutrition": True, "pn_mg_mmol_per_kg_day": 0.35}))
-    assert data.nutrition.pn_mg_mmol_per_kg_day == 0.35
+@pytest.mark.parametrize("amount", [0, 0.35, 2.0])
+def test_pn_magnesium_is_accepted_from_0_to_2_mmol_per_kg_day(amount):
+    data = accepted(payload(nutrition={"parenteral_nutrition": True, "pn_mg_mmol_per_kg_day": amount}))
+    assert data.nutrition.pn_mg_mmol_per_kg_day == amount
+
+
+def test_pn_magnesium_above_2_mmol_per_kg_day_is_refused():
+    # A larger number is almost always mmol/day typed as mmol/kg/day (section 2, change 8).
+    found = errors(payload(nutrition={"parenteral_nutrition": True, "pn_mg_mmol_per_kg_day": 2.01}))
+    assert found == {
+        "nutrition.pn_mg_mmol_per_kg_day": "2.01 mmol/kg/day is outside the accepted range 0-2 mmol/kg/day"
+    }
 
 
 def test_pn_magnesium_may_not_be_negative():
     found = errors(payload(nutrition={"pn_mg_mmol_per_kg_day": -0.1}))
     assert list(found) == ["nutrition.pn_mg_mmol_per_kg_day"]
-    assert (
-        found["nutrition.pn_mg_mmol_per_kg_day"]
-        == "-0.1 mmol/kg/day is outside the accepted range 0 mmol/kg/day or more"
-    )
+    assert found["nutrition.pn_mg_mmol_per_kg_day"] == "-0.1 mmol/kg/day is outside the accepted range 0-2 mmol/kg/day"
+
+
+# --- Rule set 2026.2 inputs: the age of the Mg sample and the site's laboratory unit ---------------------------
+
+
+@pytest.mark.parametrize("hours", [0, 3.5, 720])
+def test_the_age_of_the_mg_sample_is_accepted_from_0_to_720_h(hours):
+    data = accepted(payload(labs={"magnesium": {"value": 0.6, "unit": "mmol/L", "age_hours": hours}}))
+    assert data.labs.magnesium_age_hours == hours
+    assert data.labs.magnesium.value == 0.6
+
+
+def test_the_age_of_the_mg_sample_is_optional():
+    assert accepted(payload()).labs.magnesium_age_hours is None
+
+
+@pytest.mark.parametrize("hours", [-1, 721])
+def test_an_older_mg_sample_is_not_assessed(hours):
+    # 720 h (30 days) is the longest monitoring interval in the fact base (section 2).
+    assert errors(payload(labs={"magnesium": {"value": 0.6, "unit": "mmol/L", "age_hours": hours}})) == {
+        "labs.magnesium.age_hours": f"{hours} h is outside the accepted range 0-720 h"
+    }
+
+
+def test_only_magnesium_carries_an_age():
+    found = errors(payload(labs={"potassium": {"value": 4, "unit": "mmol/L", "age_hours": 3}}))
+    assert list(found) == ["labs.potassium.age_hours"]
+
+
+@pytest.mark.parametrize("unit", ["mmol/L", "mg/dL", "mEq/L"])
+def test_the_site_laboratory_unit_is_one_of_the_magnesium_units(unit):
+    assert accepted(payload(site={"magnesium_unit": unit})).site_magnesium_unit is Unit(unit)
+
+
+def test_the_site_laboratory_unit_is_optional():
+    assert accepted(payload()).site_magnesium_unit is None
+    assert accepted(payload(site={})).site_magnesium_unit is None
+
+
+def test_a_site_laboratory_unit_that_is_not_a_magnesium_unit_is_refused():
+    assert errors(payload(site={"magnesium_unit": "umol/L"})) == {
+        "site.magnesium_unit": "'umol/L' is not accepted; use one of mmol/L, mg/dL, mEq/L"
+    }
+
+
+def test_an_unknown_key_under_site_is_refused():
+    assert list(errors(payload(site={"magnesium_units": "mmol/L"}))) == ["site.magnesium_units"]
 
 
 # --- One pass -------------------------------------------------------------------------------------------------

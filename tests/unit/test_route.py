@@ -101,7 +101,9 @@ def test_it_raises_the_target_for_a_seizure_on_a_cni_at_grade_0_and_gives_iv():
 def test_it_warns_about_the_urgent_symptom_that_mg_does_not_explain_even_when_another_leads_to_rule_2():
     out = run(mg=(0.75, "mmol/L"), symptoms=["torsades", "tetany"])
     assert route(out) == ("iv_urgent", ["urgent_symptom"])
-    assert [w["text"].split(" ")[0] for w in unexplained(out)] == ["tetany"]
+    # Tetany needs grade >= 1 (0.75 is grade 0); torsades holds at any Mg up to the ULN.
+    (warning,) = unexplained(out)
+    assert warning["text"] == "This Mg level does not explain the tetany: check ionized calcium (and pH)."
 
 
 # Rule 3: grade 0.
@@ -145,8 +147,12 @@ def test_it_ignores_non_urgent_symptoms_at_a_normal_level():
     [
         ({"mg": (0.45, "mmol/L")}, "grade_2_or_worse"),
         ({"mg": (0.25, "mmol/L")}, "grade_2_or_worse"),
-        ({"symptoms": ["fatigue"]}, "symptomatic"),
+        ({"symptoms": ["muscle_cramps"]}, "symptomatic"),
+        ({"symptoms": ["paresthesia"]}, "symptomatic"),
+        ({"symptoms": ["weakness"]}, "symptomatic"),
         ({"symptoms": ["palpitations"]}, "symptomatic"),
+        ({"symptoms": ["nystagmus"]}, "symptomatic"),
+        ({"symptoms": ["confusion"]}, "symptomatic"),
         ({"nutrition": {"oral_intake": "nil"}}, "enteral_route_unavailable"),
         ({"gi": {"vomiting": True}}, "enteral_route_unavailable"),
         ({"gi": {"mucositis_grade": 3}}, "enteral_route_unavailable"),
@@ -160,10 +166,22 @@ def test_it_gives_iv_magnesium_for_each_rule_4_reason_alone(changes, reason):
     assert route(run(**changes)) == ("iv", [reason])
 
 
+@pytest.mark.parametrize("symptoms", [["fatigue"], ["tremor"], ["fatigue", "tremor"]])
+def test_fatigue_or_tremor_alone_keeps_the_oral_route(symptoms):
+    # m23, change 12: common after HSCT for other reasons; they do not escalate the route on their own.
+    assert route(run(symptoms=symptoms)) == ("oral", ["mild_asymptomatic_enteral_ok"])
+
+
+def test_tremor_beside_a_specific_symptom_names_only_the_specific_one():
+    out = run(symptoms=["tremor", "weakness"])
+    assert route(out) == ("iv", ["symptomatic"])
+    assert out["plan"]["steps"][0]["because"] == ["symptomatic: weakness"]
+
+
 def test_it_lists_every_rule_4_reason_in_protocol_order():
     out = run(
         mg=(0.45, "mmol/L"),
-        symptoms=["fatigue"],
+        symptoms=["paresthesia"],
         nutrition={"oral_intake": "nil"},
         gi={"vomiting": True, "mucositis_grade": 3, "diarrhea_ml_per_day": 1200, "lower_gi_gvhd_stage": 2},
         ecg={"qtc_ms": 510},
@@ -235,3 +253,88 @@ def test_it_cites_the_sources_of_each_reason_on_the_give_step():
     assert ids(out["plan"]["steps"])[0] == "give_iv_magnesium"
     # enteral_route_unavailable [S40], diarrhea_or_gut_gvhd [S29, S31], beside the dose's own sources.
     assert {"S40", "S29", "S31"} <= set(give["references"])
+
+
+# Urgent symptoms that Mg does not explain (section 4, m5): one warning naming each, with advice per symptom.
+
+
+@pytest.mark.parametrize(
+    ("changes", "text", "references"),
+    [
+        (
+            {"mg": (2.6, "mg/dL"), "symptoms": ["torsades"]},  # above the ULN (no unit check at 2.6 mg/dL)
+            "This Mg level does not explain the torsades: check K, calcium, QT-prolonging drugs and bradycardia"
+            " (including heart block).",
+            ["S100"],
+        ),
+        (
+            {"mg": (0.85, "mmol/L"), "symptoms": ["ventricular_arrhythmia"]},  # at or above the raised target
+            "This Mg level does not explain the ventricular arrhythmia: check K, calcium, QT-prolonging drugs and"
+            " bradycardia (including heart block).",
+            ["S100"],
+        ),
+        (
+            {"mg": (0.75, "mmol/L"), "symptoms": ["seizure"]},  # grade 0
+            "This Mg level does not explain the seizure: check calcium (ionized).",
+            ["S49"],
+        ),
+        (
+            {"mg": (0.75, "mmol/L"), "symptoms": ["tetany"]},
+            "This Mg level does not explain the tetany: check ionized calcium (and pH).",
+            ["S48"],
+        ),
+        (
+            {"mg": (0.75, "mmol/L"), "symptoms": ["seizure"], "immunosuppressants": TACROLIMUS},
+            "This Mg level does not explain the seizure: check calcium (ionized) and consider CNI neurotoxicity"
+            " (PRES).",
+            ["S49", "S3", "S67"],
+        ),
+        (
+            {"mg": (0.75, "mmol/L"), "symptoms": ["seizure"], "immunosuppressants": [{"drug": "sirolimus"}]},
+            "This Mg level does not explain the seizure: check calcium (ionized).",  # CNI neurotoxicity only on a CNI
+            ["S49"],
+        ),
+    ],
+)
+def test_it_says_when_an_urgent_symptom_is_not_explained_by_the_magnesium(changes, text, references):
+    (warning,) = unexplained(run(**changes))
+    assert warning["text"] == text
+    assert warning["references"] == references
+    assert warning["drug"] is None
+
+
+def test_the_unexplained_warning_names_what_it_saw():
+    (warning,) = unexplained(run(mg=(0.75, "mmol/L"), symptoms=["seizure"], immunosuppressants=TACROLIMUS))
+    assert warning["because"] == ["seizure with Mg 0.75 mmol/L, CTCAE grade 0, on tacrolimus"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"symptoms": ["torsades"], "mg": (1.05, "mmol/L")},
+        {"symptoms": ["ventricular_arrhythmia"], "mg": (0.81, "mmol/L")},
+        {"symptoms": ["seizure", "tetany"]},
+        {"symptoms": ["fatigue", "confusion", "palpitations"], "mg": (0.85, "mmol/L")},
+    ],
+)
+def test_it_does_not_warn_when_the_magnesium_explains_the_urgent_symptom_or_none_is_urgent(changes):
+    assert unexplained(run(**changes)) == []
+
+
+def test_it_warns_once_naming_every_unexplained_urgent_symptom_with_its_own_advice():
+    out = run(mg=(2.6, "mg/dL"), symptoms=["seizure", "torsades", "tetany", "ventricular_arrhythmia"])
+    (warning,) = unexplained(out)
+    assert warning["text"] == (
+        "This Mg level does not explain the seizure, the torsades, the tetany and the ventricular arrhythmia: for the"
+        " seizure check calcium (ionized); for the torsades and the ventricular arrhythmia check K, calcium,"
+        " QT-prolonging drugs and bradycardia (including heart block); for the tetany check ionized calcium (and pH)."
+    )
+    # References: the union of those cited for the symptoms named.
+    assert warning["references"] == ["S49", "S100", "S48"]
+
+
+@pytest.mark.parametrize(("mg", "lead"), [(1.2, "If the unit is right, this"), (2.0, "This")])
+def test_with_a_p1_unit_check_the_unexplained_warning_begins_if_the_unit_is_right(mg, lead):
+    # Y1, change 50: 1.2 mmol/L is low in mg/dL (P1), where the seizure may be Mg's; 2.0 is P1b (normal in mg/dL).
+    (warning,) = unexplained(run(mg=(mg, "mmol/L"), symptoms=["seizure"]))
+    assert warning["text"] == f"{lead} Mg level does not explain the seizure: check calcium (ionized)."

@@ -14,9 +14,8 @@ from assessments.clinical.severity import (
     ctcae_grade,
     magnesium_reading,
     raised_target_reasons,
-    target_mmol_per_l,
-    unit_check,
 )
+from assessments.clinical.severity import target as target_of
 from assessments.clinical.units import Analyte, Measurement, Unit
 
 from .builders import ids, payload, run
@@ -183,11 +182,29 @@ def test_grade_3_or_worse_is_severe_without_symptoms(mg):
     assert sev["symptomatic"] is False
 
 
-@pytest.mark.parametrize("symptom", ["muscle_cramps", "tremor", "palpitations", "confusion"])
-def test_any_symptom_with_grade_1_is_severe(symptom):
+@pytest.mark.parametrize(
+    "symptom", ["muscle_cramps", "paresthesia", "weakness", "palpitations", "nystagmus", "confusion"]
+)
+def test_a_specific_symptom_with_grade_1_is_severe(symptom):
     sev = run(mg=(0.6, "mmol/L"), symptoms=[symptom])["severity"]
     assert (sev["category"], sev["clinical_severity"], sev["urgent"]) == ("mild", "severe", False)
-    assert any("(clinical convention)" in b for b in sev["because"])
+    assert f"symptomatic ({symptom.replace('_', ' ')}) with CTCAE grade 1" in sev["because"]
+    assert {"S31", "S30"} <= set(sev["references"])
+
+
+@pytest.mark.parametrize("symptoms", [["fatigue"], ["tremor"], ["fatigue", "tremor"]])
+def test_fatigue_and_tremor_alone_do_not_make_grade_1_severe(symptoms):
+    # Section 3 (m23, change 12): common after HSCT for other reasons; they count as symptoms but do not escalate.
+    sev = run(mg=(0.6, "mmol/L"), symptoms=symptoms)["severity"]
+    assert (sev["category"], sev["clinical_severity"], sev["symptomatic"]) == ("mild", "mild", True)
+    words = " and ".join(symptoms)
+    assert f"{words}: common after HSCT for other reasons, not escalating on its own" in sev["because"]
+
+
+def test_tremor_beside_a_specific_symptom_is_severe():
+    sev = run(mg=(0.6, "mmol/L"), symptoms=["tremor", "paresthesia"])["severity"]
+    assert sev["clinical_severity"] == "severe"
+    assert "symptomatic (paresthesia) with CTCAE grade 1" in sev["because"]
 
 
 def test_a_non_urgent_symptom_at_grade_0_is_not_severe():
@@ -277,7 +294,8 @@ def test_no_raised_target_reason_without_a_qtc():
     data = parsed(drop=("ecg",))
     assert raised_target_reasons(data) == ()
     reading = magnesium_reading(data.labs.magnesium, None)
-    assert target_mmol_per_l(reading, data) == 0.70
+    assert target_of(reading, data).mmol_per_l == 0.70
+    assert target_of(reading, data).raised is False
 
 
 # --- Above the ULN --------------------------------------------------------------------------------------------
@@ -311,55 +329,59 @@ def test_an_urgent_symptom_above_the_uln_gets_no_magnesium():
     assert (out["plan"]["route"], out["severity"]["category"]) == ("none", "none")
 
 
-# --- Unit check -----------------------------------------------------------------------------------------------
+# --- The hypermagnesemia warning (section 3's three wordings) ---------------------------------------------------
 
 
-def checked(value: float, unit: Unit) -> bool:
-    return unit_check(Measurement(Analyte.MAGNESIUM, value, unit)) is not None
+def hypermagnesemia(**kwargs) -> dict:
+    (warning,) = [w for w in run(**kwargs)["warnings"] if w["id"] == "hypermagnesemia"]
+    return warning
 
 
-@pytest.mark.parametrize(
-    ("value", "unit", "warned"),
-    [
-        (1.19, Unit.MMOL_L, False),
-        (1.2, Unit.MMOL_L, True),
-        (3.0, Unit.MMOL_L, True),
-        (3.01, Unit.MMOL_L, False),
-        (0.49, Unit.MG_DL, False),
-        (0.5, Unit.MG_DL, True),
-        (1.19, Unit.MG_DL, True),
-        (1.2, Unit.MG_DL, False),  # the mg/dL band is open at the top
-        (2.39, Unit.MEQ_L, False),
-        (2.4, Unit.MEQ_L, True),
-        (6.0, Unit.MEQ_L, True),
-        (6.01, Unit.MEQ_L, False),
-    ],
-)
-def test_the_unit_check_bands_are_exact(value, unit, warned):
-    assert checked(value, unit) is warned
+def test_it_warns_about_hypermagnesemia_above_the_uln():
+    # 2.6 mg/dL is above the ULN in every unit (no unit check): the plain wording.
+    warning = hypermagnesemia(mg=(2.6, "mg/dL"))
+    assert (
+        warning["text"]
+        == "Mg 1.07 mmol/L is above the ULN: withhold Mg; check renal function; IV calcium is the antidote."
+    )
+    assert warning["because"] == ["Mg 1.07 mmol/L = 2.6 mg/dL = 2.14 mEq/L is above the ULN 1.05 mmol/L"]
+    assert warning["references"] == ["S56", "S53", "S35"]
+    assert warning["drug"] is None
 
 
-def test_the_mmol_unit_check_says_it_can_also_be_true_hypermagnesemia():
-    warning = unit_check(Measurement(Analyte.MAGNESIUM, 2.0, Unit.MMOL_L))
-    assert warning.id == "unit_check"
-    assert "2 mmol/L would be a normal value in mg/dL" in warning.text
-    assert "true hypermagnesemia" in warning.text
-    assert warning.because[0] == "Mg entered as 2 mmol/L = 2 mmol/L = 4.86 mg/dL = 4 mEq/L"
-    assert warning.references == ("S53",)
+def test_it_does_not_warn_about_hypermagnesemia_at_the_uln():
+    assert "hypermagnesemia" not in ids(run(mg=(1.05, "mmol/L"))["warnings"])
 
 
-def test_the_mg_dl_unit_check_reads_as_mmol_per_l():
-    warning = unit_check(Measurement(Analyte.MAGNESIUM, 0.8, Unit.MG_DL))
-    assert "0.8 mg/dL would be a normal value in mmol/L" in warning.text
-    assert warning.because[1] == "values from 0.5 to 1.2 mg/dL read like another unit's normal range"
+@pytest.mark.parametrize("mg", [1.06, 1.5, 2.0])
+def test_hypermagnesemia_that_may_be_another_units_value_never_says_withhold(mg):
+    # P1 (1.06, 1.5: low as mg/dL) and P1b (2.0: normal as mg/dL): "If the unit is right", never a bare "withhold".
+    warning = hypermagnesemia(mg=(mg, "mmol/L"))
+    assert warning["text"] == (
+        f"If the unit is right, Mg {mg:g} mmol/L is above the ULN: no Mg replacement; check renal function; IV calcium"
+        " is the antidote for Mg toxicity. Confirm the unit first (see the unit check)."
+    )
+    assert "withhold" not in warning["text"]
+    assert "the same number in another unit is not above the ULN (unit check)" in warning["because"]
 
 
-def test_the_meq_unit_check_reads_as_mg_per_dl():
-    warning = unit_check(Measurement(Analyte.MAGNESIUM, 4.0, Unit.MEQ_L))
-    assert "4 mEq/L would be a normal value in mg/dL" in warning.text
+def test_hypermagnesemia_in_doubt_with_an_urgent_symptom_confirms_the_unit_in_parallel():
+    # Y1, change 50: with an urgent symptom the last sentence never asks to confirm first.
+    warning = hypermagnesemia(mg=(1.2, "mmol/L"), symptoms=["seizure"])
+    assert warning["text"].endswith(" Confirm the unit in parallel (see the unit check).")
+    assert "first" not in warning["text"]
 
 
-def test_the_unit_check_never_blocks_the_assessment():
-    out = run(mg=(0.8, "mg/dL"))
-    assert ids(out["warnings"])[0] == "unit_check"
-    assert out["plan"]["route"] == "iv"  # 0.8 mg/dL is grade 3 and is treated as such
+@pytest.mark.parametrize("symptom", ["torsades", "ventricular_arrhythmia"])
+@pytest.mark.parametrize(("value", "unit", "x"), [(1.2, "mmol/L", "1.2"), (2.6, "mg/dL", "1.07")])
+def test_hypermagnesemia_with_an_arrhythmia_leaves_iv_mg_to_the_emergency_team(symptom, value, unit, x):
+    # M8, change 13: torsades responds to IV Mg whatever the level; it never says "withhold Mg".
+    warning = hypermagnesemia(mg=(value, unit), symptoms=[symptom])
+    assert warning["text"] == (
+        f"Mg {x} mmol/L is above the ULN: no routine Mg replacement. Whether IV Mg is given for the arrhythmia is the"
+        " emergency team's decision: torsades responds to IV Mg whatever the serum level. Check renal function; IV"
+        " calcium is the antidote for Mg toxicity."
+    )
+    assert f"arrhythmia symptom: {symptom.replace('_', ' ')}" in warning["because"]
+    assert "S89" in warning["references"]
+    assert "withhold" not in warning["text"]
