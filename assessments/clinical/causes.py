@@ -77,18 +77,20 @@ CAUSES: dict[str, CauseSpec] = {
 }
 
 # Medications that trigger a cause of the same id.
-_MEDICATION_CAUSES = (
-    Med.AMPHOTERICIN_B_CONVENTIONAL,
-    Med.AMPHOTERICIN_B_LIPOSOMAL,
-    Med.AMINOGLYCOSIDE,
-    Med.FOSCARNET,
-    Med.PENTAMIDINE,
-    Med.CIDOFOVIR,
-    Med.LOOP_DIURETIC,
-    Med.THIAZIDE_DIURETIC,
-    Med.PLATINUM_CHEMOTHERAPY,
-    Med.IFOSFAMIDE,
-    Med.EGFR_ANTIBODY,
+_MEDICATION_CAUSES = frozenset(
+    {
+        Med.AMPHOTERICIN_B_CONVENTIONAL,
+        Med.AMPHOTERICIN_B_LIPOSOMAL,
+        Med.AMINOGLYCOSIDE,
+        Med.FOSCARNET,
+        Med.PENTAMIDINE,
+        Med.CIDOFOVIR,
+        Med.LOOP_DIURETIC,
+        Med.THIAZIDE_DIURETIC,
+        Med.PLATINUM_CHEMOTHERAPY,
+        Med.IFOSFAMIDE,
+        Med.EGFR_ANTIBODY,
+    }
 )
 _CONDITION_CAUSES = {
     Condition.REFEEDING_RISK: "refeeding_syndrome",
@@ -108,17 +110,21 @@ def likelihood(score: int) -> str:
 Term = tuple[str, int]  # (what the input says, points it adds to the score)
 
 
-def trough_above_range(data: AssessmentInput, drug: Drug) -> Term | None:
-    """('tacrolimus trough 16 ng/mL > 15 ng/mL', +10) when that drug's trough is above range, else None."""
+def troughs_above_range(data: AssessmentInput) -> dict[Drug, Term]:
+    """drug -> ('tacrolimus trough 16 ng/mL > 15 ng/mL', +10) for each drug whose trough is above range."""
+    found = {}
     for item in data.immunosuppressants:
-        if item.drug is drug and item.trough is not None:
-            level, upper = item.trough.in_(Unit.NG_ML), TROUGH_UPPER_NG_ML[drug]
+        if item.trough is not None:
+            level, upper = item.trough.in_(Unit.NG_ML), TROUGH_UPPER_NG_ML[item.drug]
             if level > upper:
-                return f"{plain(drug)} trough {fmt(level)} ng/mL > {upper} ng/mL", TROUGH_ABOVE_RANGE_BONUS
-    return None
+                found[item.drug] = (
+                    f"{plain(item.drug)} trough {fmt(level)} ng/mL > {upper} ng/mL",
+                    TROUGH_ABOVE_RANGE_BONUS,
+                )
+    return found
 
 
-def _triggers(data: AssessmentInput) -> dict[str, list[Term]]:
+def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[Term]]:
     """cause id -> the inputs that triggered it, each with the points it adds, in protocol order."""
     found: dict[str, list[Term]] = {}
     drugs = {i.drug: i for i in data.immunosuppressants}
@@ -130,15 +136,16 @@ def _triggers(data: AssessmentInput) -> dict[str, list[Term]]:
             found[cause] = [(f"{plain(drug)} ({level}), {day}", 0)]
             if drug is Drug.TACROLIMUS:
                 found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
-            found[cause] += [t for t in (trough_above_range(data, drug),) if t]
+            if drug in above:
+                found[cause].append(above[drug])
     mtor = [d for d in (Drug.SIROLIMUS, Drug.EVEROLIMUS) if d in drugs]
     if mtor:
-        above = [t for t in (trough_above_range(data, d) for d in mtor) if t]
-        found["mtor_inhibitor"] = [(f"{plain_list(mtor)}, {day}", 0), *above[:1]]  # +10 once
-    for med in _MEDICATION_CAUSES:
-        item = data.medication(med)
-        if item is not None:
-            found[med.value] = [(plain(med) + (f" for {item.days} days" if item.days is not None else ""), 0)]
+        mtor_above = [above[d] for d in mtor if d in above]
+        found["mtor_inhibitor"] = [(f"{plain_list(mtor)}, {day}", 0), *mtor_above[:1]]  # +10 once
+    for item in data.medications:
+        if item.id in _MEDICATION_CAUSES:
+            days = f" for {item.days} days" if item.days is not None else ""
+            found[item.id.value] = [(plain(item.id) + days, 0)]
     ppi = data.medication(Med.PROTON_PUMP_INHIBITOR)
     if ppi is not None:
         found["proton_pump_inhibitor"] = [_ppi_term(ppi.days)]
@@ -210,9 +217,11 @@ def _femg_term(spec: CauseSpec, femg_interpretation: str | None) -> list[Term]:
     return [(f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1))]
 
 
-def rank_causes(data: AssessmentInput, femg_interpretation: str | None) -> tuple[Cause, ...]:
+def rank_causes(
+    data: AssessmentInput, femg_interpretation: str | None, above: dict[Drug, Term] | None = None
+) -> tuple[Cause, ...]:
     causes = []
-    for cause_id, terms in _triggers(data).items():
+    for cause_id, terms in _triggers(data, troughs_above_range(data) if above is None else above).items():
         spec = CAUSES[cause_id]
         femg = _femg_term(spec, femg_interpretation)
         base = EVIDENCE_BASE[spec.evidence]

@@ -1,14 +1,15 @@
 """The facts every later rule reads, computed once per assessment in `engine.assess` and passed down.
 
-Each lab value is converted once here (Mg, K, calcium), so the rules compare numbers instead of converting again.
+Each lab value is converted once (Mg, K, calcium) and each question the rules ask many times (the route, whether Mg
+is being replaced, below the target, heart block) is answered once here, as a plain field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .inputs import AssessmentInput, Condition
+from .inputs import AssessmentInput, Condition, Drug
 from .route import IV, IV_URGENT, NONE, ORAL, RouteDecision
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from .severity import Target
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
     data: AssessmentInput
     reading: MagnesiumReading
@@ -33,6 +34,7 @@ class Context:
     femg_interpretation: str | None
     femg_reason: str | None  # why FEMg is not interpretable (section 9), else None
     causes: tuple[Cause, ...]
+    troughs_above: dict[Drug, tuple[str, int]]  # drugs whose trough is above range, with the sentence (section 10)
     calcium: CalciumStatus
     potassium_mmol_l: float | None
     qtc_level: str | None
@@ -42,55 +44,32 @@ class Context:
     oral_interacting: tuple[str, ...]  # drugs that get an `oral_mg_interaction` warning (section 12)
     dosing: DoseContext  # what the dose was computed from (the reference bolus line reuses it)
     renal_step: Step | None  # section 5's `renal_dose_reduction` step, worded with its warning
+    # Answered once from the fields above.
+    route: str = field(init=False)
+    replacing: bool = field(init=False)
+    intravenous: bool = field(init=False)
+    urgent: bool = field(init=False)  # an urgent symptom is given (section 3)
+    oral_magnesium: bool = field(init=False)  # oral Mg given now or planned: spacing matters (section 12)
+    mg_mmol_l: float = field(init=False)
+    below_target: bool = field(init=False)
+    heart_block: bool = field(init=False)
+    first_degree_av_block: bool = field(init=False)  # alone: with both conditions `heart_block` rules (section 12)
+    unit_may_be_low: bool = field(init=False)  # unit check P1: above the ULN as entered, low in another unit
+    unit_in_doubt: bool = field(init=False)  # unit check P1 or P1b (section 3's hypermagnesemia wording)
+    follow_on: Dose | None = field(init=False)
 
-    @property
-    def route(self) -> str:
-        return self.decision.route
-
-    @property
-    def replacing(self) -> bool:
-        return self.route != NONE
-
-    @property
-    def intravenous(self) -> bool:
-        return self.route in (IV, IV_URGENT)
-
-    @property
-    def urgent(self) -> bool:
-        return bool(self.data.urgent_symptoms)
-
-    @property
-    def oral_magnesium(self) -> bool:
-        """Oral Mg is given now or planned: the spacing of interacting drugs matters (section 12)."""
-        return self.route == ORAL or self.data.magnesium_therapy.oral_current
-
-    @property
-    def mg_mmol_l(self) -> float:
-        return self.reading.mmol_per_l
-
-    @property
-    def below_target(self) -> bool:
-        return self.reading.mmol_per_l < self.target.mmol_per_l
-
-    @property
-    def heart_block(self) -> bool:
-        return Condition.HEART_BLOCK in self.data.conditions
-
-    @property
-    def first_degree_av_block(self) -> bool:
-        """A first-degree block alone; with both conditions, `heart_block` rules (section 12)."""
-        return Condition.FIRST_DEGREE_AV_BLOCK in self.data.conditions and not self.heart_block
-
-    @property
-    def unit_may_be_low(self) -> bool:
-        """Above the ULN as entered but low in another unit: unit check of kind P1 (section 2.1)."""
-        return self.unit_check is not None and self.unit_check.kind == "P1"
-
-    @property
-    def unit_in_doubt(self) -> bool:
-        """Above the ULN as entered but not in another unit's reading: kinds P1 and P1b (section 3's wording)."""
-        return self.unit_check is not None and self.unit_check.kind in ("P1", "P1b")
-
-    @property
-    def follow_on(self) -> Dose | None:
-        return self.dose.follow_on if self.dose is not None else None
+    def __post_init__(self) -> None:
+        route = self.route = self.decision.route
+        self.replacing = route != NONE
+        self.intravenous = route in (IV, IV_URGENT)
+        self.urgent = bool(self.data.urgent_symptoms)
+        self.oral_magnesium = route == ORAL or self.data.magnesium_therapy.oral_current
+        self.mg_mmol_l = self.reading.mmol_per_l
+        self.below_target = self.mg_mmol_l < self.target.mmol_per_l
+        conditions = self.data.conditions
+        self.heart_block = Condition.HEART_BLOCK in conditions
+        self.first_degree_av_block = Condition.FIRST_DEGREE_AV_BLOCK in conditions and not self.heart_block
+        kind = self.unit_check.kind if self.unit_check is not None else None
+        self.unit_may_be_low = kind == "P1"
+        self.unit_in_doubt = kind in ("P1", "P1b")
+        self.follow_on = self.dose.follow_on if self.dose is not None else None

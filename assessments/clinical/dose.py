@@ -101,7 +101,7 @@ def child_max_rate_mg_per_min(weight_kg: float) -> float:
     return min(CHILD_MAX_RATE_MG_KG_MIN * weight_kg, MAX_ADULT_RATE_MG_MIN)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class DoseContext:
     data: AssessmentInput
     grade: int
@@ -146,7 +146,7 @@ def plan_dose(route: str, ctx: DoseContext) -> Dose | None:
 # --- amounts -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class IvAmount:
     grams: float
     mmol: float
@@ -389,7 +389,7 @@ def _iv_dose(
 # --- oral ----------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class OralPerKg:
     per_kg_mmol: float
     mmol: float

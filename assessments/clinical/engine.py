@@ -8,7 +8,7 @@ reminders (13) that depend on them. Each step is a pure function of what came be
 from __future__ import annotations
 
 from . import RULESET_VERSION
-from .causes import rank_causes
+from .causes import rank_causes, troughs_above_range
 from .context import Context
 from .dose import DoseContext, plan_dose
 from .ecg import qt_drugs_warning, qt_prolonging_drugs, qtc_level, qtc_warning
@@ -104,7 +104,8 @@ def assess(data: AssessmentInput) -> Assessment:
     dose = plan_dose(route, dosing)
     femg_calc = femg(data)
     interpretation, not_interpretable = femg_interpretation(femg_calc.value if femg_calc else None, data, renal)
-    causes = rank_causes(data, interpretation)
+    above = troughs_above_range(data)
+    causes = rank_causes(data, interpretation, above)
     calcium = calcium_status(data)
     level, level_because = qtc_level(data)
     renal_warnings, renal_step = renal_findings(
@@ -125,6 +126,7 @@ def assess(data: AssessmentInput) -> Assessment:
         femg_interpretation=interpretation,
         femg_reason=not_interpretable,
         causes=causes,
+        troughs_above=above,
         calcium=calcium,
         potassium_mmol_l=potassium_mmol_l(data),
         qtc_level=level,

@@ -217,33 +217,36 @@ class AssessmentInput:
     qtc_ms: float | None = None
     magnesium_therapy: MagnesiumTherapy = field(default_factory=MagnesiumTherapy)
     site_magnesium_unit: Unit | None = None  # the unit the site's own laboratory reports Mg in (section 2.1)
+    # Derived once from the fields above (every rule asks these questions, some many times).
+    _medications: dict[Med, Medication] = field(init=False, repr=False, compare=False)
+    cnis: tuple[Immunosuppressant, ...] = field(init=False, repr=False, compare=False)
+    urgent_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
+    escalating_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
+    arrhythmia: bool = field(init=False, repr=False, compare=False)
+    _symptoms: frozenset[Symptom] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        derived = {
+            "_medications": {m.id: m for m in self.medications},
+            "cnis": tuple(i for i in self.immunosuppressants if i.drug.is_cni),
+            "urgent_symptoms": tuple(s for s in self.symptoms if s in URGENT_SYMPTOMS),
+            # Urgent or specific symptoms: those that escalate the route and the severity (section 3).
+            "escalating_symptoms": tuple(s for s in self.symptoms if s not in NON_SPECIFIC_SYMPTOMS),
+            "arrhythmia": any(s in ARRHYTHMIA_SYMPTOMS for s in self.symptoms),
+            "_symptoms": frozenset(self.symptoms),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     def has(self, med: Med) -> bool:
-        return any(m.id is med for m in self.medications)
+        return med in self._medications
 
     def medication(self, med: Med) -> Medication | None:
-        return next((m for m in self.medications if m.id is med), None)
-
-    @property
-    def cnis(self) -> tuple[Immunosuppressant, ...]:
-        return tuple(i for i in self.immunosuppressants if i.drug.is_cni)
+        return self._medications.get(med)
 
     @property
     def on_cni(self) -> bool:
         return bool(self.cnis)
 
     def has_symptom(self, *symptoms: Symptom) -> bool:
-        return any(s in self.symptoms for s in symptoms)
-
-    @property
-    def urgent_symptoms(self) -> tuple[Symptom, ...]:
-        return tuple(s for s in self.symptoms if s in URGENT_SYMPTOMS)
-
-    @property
-    def escalating_symptoms(self) -> tuple[Symptom, ...]:
-        """Urgent or specific symptoms: those that escalate the route and the severity (section 3)."""
-        return tuple(s for s in self.symptoms if s not in NON_SPECIFIC_SYMPTOMS)
-
-    @property
-    def arrhythmia(self) -> bool:
-        return any(s in ARRHYTHMIA_SYMPTOMS for s in self.symptoms)
+        return not self._symptoms.isdisjoint(symptoms)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
@@ -65,6 +64,10 @@ TOP_LEVEL = {
     "conditions", "symptoms", "ecg", "magnesium_therapy", "save",
 }  # fmt: skip
 MAGNESIUM_UNITS = (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)
+_UNITS: dict[str, Unit] = {str(u): u for u in Unit}
+_MEASUREMENT_KEYS = frozenset({"value", "unit"})
+_MEASUREMENT_REQUIRED = ("value", "unit")
+_AGE_KEY = frozenset({"age_hours"})
 SAMPLE_AGE_RANGE_HOURS = (0.0, 720.0)  # 30 days: the longest monitoring interval in the fact base (section 2)
 PN_MG_RANGE_MMOL_KG_DAY = (0.0, 2.0)  # above the label's largest per-kg PN amount in scope (section 2) [S35]
 
@@ -78,7 +81,7 @@ class FieldError:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class ParseResult:
     input: AssessmentInput | None
     errors: tuple[FieldError, ...]
@@ -98,13 +101,16 @@ class _Reader:
     def error(self, path: str, message: str) -> None:
         self.errors.append(FieldError(path, message))
 
-    def obj(self, value: Any, path: str, allowed: set[str], required: tuple[str, ...] = ()) -> dict | None:
-        if not isinstance(value, dict):
+    def obj(
+        self, value: Any, path: str, allowed: frozenset[str] | set[str], required: tuple[str, ...] = ()
+    ) -> dict | None:
+        if value.__class__ is not dict and not isinstance(value, dict):
             self.error(path or "input", f"must be an object, got {_kind(value)}")
             return None
-        for key in value:
-            if key not in allowed:
-                self.error(_join(path, key), f"unknown field '{key}'; accepted: {', '.join(sorted(allowed))}")
+        if not allowed.issuperset(value):
+            for key in value:
+                if key not in allowed:
+                    self.error(_join(path, key), f"unknown field '{key}'; accepted: {', '.join(sorted(allowed))}")
         for key in required:
             if key not in value:
                 self.error(_join(path, key), "is required")
@@ -147,12 +153,12 @@ class _Reader:
         return value
 
     def choice(self, value: Any, path: str, enum: type[E]) -> E | None:
-        options = [e.value for e in enum]
-        if not isinstance(value, str) or value not in options:
+        member = enum._value2member_map_.get(value) if isinstance(value, str) else None
+        if member is None:
             shown = "null" if value is None else _show(value)
-            self.error(path, f"{shown} is not accepted; use one of {', '.join(options)}")
+            self.error(path, f"{shown} is not accepted; use one of {', '.join(e.value for e in enum)}")
             return None
-        return enum(value)
+        return member  # type: ignore[return-value]
 
     def measurement(
         self,
@@ -164,13 +170,12 @@ class _Reader:
         extra: frozenset[str] = frozenset(),
     ) -> Measurement | None:
         """A lab value: the range check is made in the unit entered, and a likely unit mix-up is named."""
-        data = self.obj(value, path, {"value", "unit", *extra}, ("value", "unit"))
+        data = self.obj(value, path, _MEASUREMENT_KEYS | extra if extra else _MEASUREMENT_KEYS, _MEASUREMENT_REQUIRED)
         if data is None or "value" not in data or "unit" not in data:
             return None
-        unit = None
-        if isinstance(data["unit"], str) and data["unit"] in units:
-            unit = Unit(data["unit"])
-        else:
+        unit = _UNITS.get(data["unit"]) if isinstance(data["unit"], str) else None
+        if unit not in units:
+            unit = None
             self.error(_join(path, "unit"), f"{_show(data['unit'])} is not accepted; use one of {', '.join(units)}")
         raw = data["value"]
         if not _is_number(raw):
@@ -197,6 +202,11 @@ class _Reader:
 
 def _is_number(value: Any) -> bool:
     """A JSON number: not a boolean, not NaN or infinity (a 400-digit integer is a number, range checks follow)."""
+    kind = value.__class__
+    if kind is float:
+        return value - value == 0  # False for NaN and for +/- infinity
+    if kind is int:
+        return True
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return isinstance(value, int) or math.isfinite(value)
@@ -215,11 +225,10 @@ def _kind(value: Any) -> str:
 
 
 def _number_text(value: float) -> str:
-    """A number as received; an integer too large for a float is shown abbreviated instead of overflowing."""
-    try:
-        return fmt(value, 4)
-    except OverflowError:
+    """A number as received; an integer too large for a float is shown abbreviated instead of in full."""
+    if abs(value) > _LARGEST_FLOAT:
         return _show(value)
+    return fmt(value, 4)
 
 
 _SHOW = reprlib.Repr()
@@ -231,20 +240,16 @@ def _show(value: Any) -> str:
     return _SHOW.repr(value)
 
 
-def _optional(data: dict, key: str, read: Callable[[Any], Any]) -> Any:
-    return read(data[key]) if key in data else None
-
-
 def parse_input(payload: Any) -> ParseResult:
     reader = _Reader()
     data = reader.obj(payload, "", TOP_LEVEL, ("patient", "transplant", "labs"))
     if data is None:
         return ParseResult(None, tuple(reader.errors))
     # A missing required section is already reported as "is required"; don't report it twice.
-    patient = _optional(data, "patient", lambda v: _patient(reader, v))
-    transplant = _optional(data, "transplant", lambda v: _transplant(reader, v))
-    labs = _optional(data, "labs", lambda v: _labs(reader, v))
-    setting = _optional(data, "setting", lambda v: reader.choice(v, "setting", Setting))
+    patient = _patient(reader, data["patient"]) if "patient" in data else None
+    transplant = _transplant(reader, data["transplant"]) if "transplant" in data else None
+    labs = _labs(reader, data["labs"]) if "labs" in data else None
+    setting = reader.choice(data["setting"], "setting", Setting) if "setting" in data else None
     immunosuppressants = _immunosuppressants(reader, data.get("immunosuppressants", []))
     medications = _medications(reader, data.get("medications", []))
     gi = _gi(reader, data.get("gi", {}))
@@ -253,14 +258,18 @@ def parse_input(payload: Any) -> ParseResult:
     symptoms = _unique_choices(reader, data.get("symptoms", []), "symptoms", Symptom)
     site = reader.obj(data.get("site", {}), "site", {"magnesium_unit"})
     site_unit = (
-        _optional(site, "magnesium_unit", lambda v: reader.unit_choice(v, "site.magnesium_unit", MAGNESIUM_UNITS))
+        (
+            reader.unit_choice(site["magnesium_unit"], "site.magnesium_unit", MAGNESIUM_UNITS)
+            if "magnesium_unit" in site
+            else None
+        )
         if site
         else None
     )
     ecg = reader.obj(data.get("ecg", {}), "ecg", {"qtc_ms"})
-    qtc = _optional(ecg, "qtc_ms", lambda v: reader.number(v, "ecg.qtc_ms", QTC_RANGE_MS, "ms")) if ecg else None
+    qtc = (reader.number(ecg["qtc_ms"], "ecg.qtc_ms", QTC_RANGE_MS, "ms") if "qtc_ms" in ecg else None) if ecg else None
     therapy = _therapy(reader, data.get("magnesium_therapy", {}))
-    _optional(data, "save", lambda v: reader.boolean(v, "save"))
+    (reader.boolean(data["save"], "save") if "save" in data else None)
     if reader.errors:
         return ParseResult(None, tuple(reader.errors))
     return ParseResult(
@@ -287,7 +296,9 @@ def _patient(reader: _Reader, value: Any) -> Patient | None:
     data = reader.obj(value, "patient", {"age_years", "sex", "weight_kg", "height_cm"}, ("age_years",))
     if data is None:
         return None
-    age = _optional(data, "age_years", lambda v: reader.number(v, "patient.age_years", AGE_RANGE_YEARS, "years"))
+    age = (
+        reader.number(data["age_years"], "patient.age_years", AGE_RANGE_YEARS, "years") if "age_years" in data else None
+    )
     if age is not None and age < NEONATE_BELOW_YEARS:
         reader.error(
             "patient.age_years",
@@ -295,9 +306,13 @@ def _patient(reader: _Reader, value: Any) -> Patient | None:
             " HypoMag; follow neonatal guidance",
         )
         age = None
-    sex = _optional(data, "sex", lambda v: reader.choice(v, "patient.sex", Sex))
-    weight = _optional(data, "weight_kg", lambda v: reader.number(v, "patient.weight_kg", WEIGHT_RANGE_KG, "kg"))
-    height = _optional(data, "height_cm", lambda v: reader.number(v, "patient.height_cm", HEIGHT_RANGE_CM, "cm"))
+    sex = reader.choice(data["sex"], "patient.sex", Sex) if "sex" in data else None
+    weight = (
+        reader.number(data["weight_kg"], "patient.weight_kg", WEIGHT_RANGE_KG, "kg") if "weight_kg" in data else None
+    )
+    height = (
+        reader.number(data["height_cm"], "patient.height_cm", HEIGHT_RANGE_CM, "cm") if "height_cm" in data else None
+    )
     if age is not None and age < 18 and "weight_kg" not in data:
         reader.error("patient.weight_kg", "is required for a child (under 18 years): pediatric doses are per kg")
     return Patient(age, sex, weight, height) if age is not None else None
@@ -307,8 +322,8 @@ def _transplant(reader: _Reader, value: Any) -> Transplant | None:
     data = reader.obj(value, "transplant", {"type", "day"}, ("type", "day"))
     if data is None:
         return None
-    kind = _optional(data, "type", lambda v: reader.choice(v, "transplant.type", TransplantType))
-    day = _optional(data, "day", lambda v: reader.integer(v, "transplant.day", DAY_RANGE, "days from transplant"))
+    kind = reader.choice(data["type"], "transplant.type", TransplantType) if "type" in data else None
+    day = reader.integer(data["day"], "transplant.day", DAY_RANGE, "days from transplant") if "day" in data else None
     return Transplant(kind, day) if kind is not None and day is not None else None
 
 
@@ -322,7 +337,7 @@ def _labs(reader: _Reader, value: Any) -> Labs | None:
             f"labs.{key}",
             analyte,
             units,
-            extra=frozenset({"age_hours"}) if key == "magnesium" else frozenset(),
+            extra=_AGE_KEY if key == "magnesium" else frozenset(),
         )
         for key, (analyte, units) in LAB_FIELDS.items()
         if key in data
@@ -345,8 +360,8 @@ def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant,
         data = reader.obj(raw, path, {"drug", "trough", "route"}, ("drug",))
         if data is None:
             continue
-        drug = _optional(data, "drug", lambda v, p=path: reader.choice(v, f"{p}.drug", Drug))
-        route = _optional(data, "route", lambda v, p=path: reader.choice(v, f"{p}.route", DrugRoute))
+        drug = reader.choice(data["drug"], f"{path}.drug", Drug) if "drug" in data else None
+        route = reader.choice(data["route"], f"{path}.route", DrugRoute) if "route" in data else None
         if drug is None:
             continue
         if drug in seen:
@@ -372,8 +387,8 @@ def _medications(reader: _Reader, value: Any) -> tuple[Medication, ...]:
         data = reader.obj(raw, path, {"id", "days"}, ("id",))
         if data is None:
             continue
-        med = _optional(data, "id", lambda v, p=path: reader.choice(v, f"{p}.id", Med))
-        days = _optional(data, "days", lambda v, p=path: reader.integer(v, f"{p}.days", (0, None), "days taken"))
+        med = reader.choice(data["id"], f"{path}.id", Med) if "id" in data else None
+        days = reader.integer(data["days"], f"{path}.days", (0, None), "days taken") if "days" in data else None
         if med is None:
             continue
         if med in seen:
@@ -404,20 +419,24 @@ def _gi(reader: _Reader, value: Any) -> GI | None:
     if data is None:
         return None
     return GI(
-        diarrhea_ml_per_day=_optional(
-            data,
-            "diarrhea_ml_per_day",
-            lambda v: reader.number(v, "gi.diarrhea_ml_per_day", DIARRHEA_RANGE_ML_DAY, "mL/day"),
+        diarrhea_ml_per_day=(
+            reader.number(data["diarrhea_ml_per_day"], "gi.diarrhea_ml_per_day", DIARRHEA_RANGE_ML_DAY, "mL/day")
+            if "diarrhea_ml_per_day" in data
+            else None
         ),
-        lower_gi_gvhd_stage=_optional(
-            data, "lower_gi_gvhd_stage", lambda v: reader.integer(v, "gi.lower_gi_gvhd_stage", GRADE_RANGE, "stage")
+        lower_gi_gvhd_stage=(
+            reader.integer(data["lower_gi_gvhd_stage"], "gi.lower_gi_gvhd_stage", GRADE_RANGE, "stage")
+            if "lower_gi_gvhd_stage" in data
+            else None
         ),
-        vomiting=bool(_optional(data, "vomiting", lambda v: reader.boolean(v, "gi.vomiting"))),
-        mucositis_grade=_optional(
-            data, "mucositis_grade", lambda v: reader.integer(v, "gi.mucositis_grade", GRADE_RANGE, "grade")
+        vomiting=bool(reader.boolean(data["vomiting"], "gi.vomiting") if "vomiting" in data else None),
+        mucositis_grade=(
+            reader.integer(data["mucositis_grade"], "gi.mucositis_grade", GRADE_RANGE, "grade")
+            if "mucositis_grade" in data
+            else None
         ),
         high_output_stoma=bool(
-            _optional(data, "high_output_stoma", lambda v: reader.boolean(v, "gi.high_output_stoma"))
+            reader.boolean(data["high_output_stoma"], "gi.high_output_stoma") if "high_output_stoma" in data else None
         ),
     )
 
@@ -431,9 +450,13 @@ def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
         # A larger number is almost always mmol/day typed as mmol/kg/day (section 2).
         pn_mg = reader.number(pn_mg, "nutrition.pn_mg_mmol_per_kg_day", PN_MG_RANGE_MMOL_KG_DAY, "mmol/kg/day")
     return Nutrition(
-        oral_intake=_optional(data, "oral_intake", lambda v: reader.choice(v, "nutrition.oral_intake", OralIntake)),
+        oral_intake=(
+            reader.choice(data["oral_intake"], "nutrition.oral_intake", OralIntake) if "oral_intake" in data else None
+        ),
         parenteral_nutrition=bool(
-            _optional(data, "parenteral_nutrition", lambda v: reader.boolean(v, "nutrition.parenteral_nutrition"))
+            reader.boolean(data["parenteral_nutrition"], "nutrition.parenteral_nutrition")
+            if "parenteral_nutrition" in data
+            else None
         ),
         pn_mg_mmol_per_kg_day=pn_mg,
     )
@@ -445,11 +468,11 @@ def _therapy(reader: _Reader, value: Any) -> MagnesiumTherapy | None:
         return None
     return MagnesiumTherapy(
         oral_current=bool(
-            _optional(data, "oral_current", lambda v: reader.boolean(v, "magnesium_therapy.oral_current"))
+            reader.boolean(data["oral_current"], "magnesium_therapy.oral_current") if "oral_current" in data else None
         ),
         iv_magnesium_last_24h=bool(
-            _optional(
-                data, "iv_magnesium_last_24h", lambda v: reader.boolean(v, "magnesium_therapy.iv_magnesium_last_24h")
-            )
+            reader.boolean(data["iv_magnesium_last_24h"], "magnesium_therapy.iv_magnesium_last_24h")
+            if "iv_magnesium_last_24h" in data
+            else None
         ),
     )

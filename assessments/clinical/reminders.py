@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .causes import trough_above_range
 from .context import Context
 from .dose import LEVEL_AFTER_INFUSION_HOURS
 from .ecg import CRITICAL, PROLONGED, QTC_SOURCES
@@ -193,15 +192,11 @@ def check_creatinine(ctx: Context) -> Reminder | None:
 
 
 def check_cni_trough(ctx: Context) -> Reminder | None:
-    data = ctx.data
-    why, drugs = [], []
-    for item in data.cnis:
-        above = trough_above_range(data, item.drug)
-        if above or item.trough is None:
-            drugs.append(item.drug)
-            why.append(above[0] if above else f"{plain(item.drug)} trough not given")
+    above = ctx.troughs_above
+    drugs = [i.drug for i in ctx.data.cnis if i.drug in above or i.trough is None]
     if not drugs:
         return None
+    why = [above[d][0] if d in above else f"{plain(d)} trough not given" for d in drugs]
     noun = "level" if len(drugs) == 1 else "levels"
     return Reminder(
         "check_cni_trough", f"Check the {plain_list(drugs)} trough {noun}.", DAILY_HOURS, tuple(why), ("S5", "S7")

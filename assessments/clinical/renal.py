@@ -33,7 +33,7 @@ MISSING_WORDS = {"labs.creatinine": "serum creatinine", "patient.sex": "sex", "p
                  "patient.height_cm": "height"}  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class RenalStatus:
     crcl: Calculation | None
     egfr: Calculation | None

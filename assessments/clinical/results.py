@@ -1,6 +1,10 @@
-"""What an assessment returns: frozen dataclasses that mirror the contract output
-(`../shared/contract/README.md`, "Output"). Every item a clinician acts on carries `because` (the inputs that
-triggered it) and `references` (source ids of KNOWLEDGE.md).
+"""What an assessment returns: dataclasses that mirror the contract output (`../shared/contract/README.md`,
+"Output"). Every item a clinician acts on carries `because` (the inputs that triggered it) and `references` (source
+ids of KNOWLEDGE.md).
+
+Each result is built once, by the rule that owns it, and never changed afterwards. They are slotted rather than
+frozen: a frozen dataclass sets every field through `object.__setattr__`, which made building the 30-odd items of
+one assessment several times slower (issue 16); the inputs (`inputs.py`) stay frozen.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from .units import Measurement
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MagnesiumReading:
     entered: Measurement
     mmol_per_l: float
@@ -22,7 +26,7 @@ class MagnesiumReading:
     above_uln: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Severity:
     ctcae_grade: int
     category: str
@@ -33,7 +37,7 @@ class Severity:
     references: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Calculation:
     """One calculator's result with its working, so the arithmetic on screen can be checked by hand."""
 
@@ -46,7 +50,7 @@ class Calculation:
     references: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Derived:
     crcl_ml_min: float | None
     egfr_ml_min_1_73m2: float | None
@@ -61,7 +65,7 @@ class Derived:
     calculations: tuple[Calculation, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Cause:
     id: str
     label: str
@@ -72,7 +76,7 @@ class Cause:
     references: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Dose:
     """One regimen. Fields that do not apply are None (contract README, 'dose'); `text` is built from these same
     values, never from a fixed string (PROTOCOL.md section 5)."""
@@ -101,7 +105,7 @@ class Dose:
     start_mmol_per_day: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     id: str
     text: str
@@ -109,7 +113,7 @@ class Step:
     references: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UnitReading:
     """The entered number taken as a value in another unit (PROTOCOL.md section 2.1)."""
 
@@ -120,7 +124,7 @@ class UnitReading:
     tier: str  # none | oral | iv: the route by level alone
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Warning:
     id: str
     text: str
@@ -130,7 +134,7 @@ class Warning:
     readings: tuple[UnitReading, ...] | None = None  # the unit_check warning only
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reminder:
     id: str
     text: str
@@ -139,7 +143,7 @@ class Reminder:
     references: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Plan:
     route: str
     reasons: tuple[str, ...]
@@ -147,7 +151,7 @@ class Plan:
     steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Assessment:
     ruleset: str
     magnesium: MagnesiumReading

@@ -1,16 +1,37 @@
 """`Assessment` -> the contract output JSON (`../shared/contract/README.md`, "Output").
 
-Numeric fields keep two decimals; text fields carry the rounded display values.
+Numeric fields keep two decimals; text fields carry the rounded display values. One small function per kind of
+item, so that the shape of each is read in one place.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .results import Assessment, Calculation, Cause, Dose, Reminder, Step, Warning
+from .results import Assessment, Calculation, Cause, Dose, Reminder, Step, UnitReading, Warning
 from .units import Measurement
 
 DECIMALS = 2
+# Dose fields that are numbers, in the order the contract lists them (None where they do not apply).
+DOSE_NUMBERS = (
+    "mmol",
+    "grams_mgso4",
+    "ml_50_percent",
+    "volume_ml",
+    "duration_hours",
+    "rate_mg_per_min",
+    "max_rate_mg_per_min",
+    "pump_rate_ml_per_h",
+    "concentration_percent",
+    "per_kg_mmol",
+    "mmol_before_cap",
+    "weight_kg",
+    "mmol_per_day_min",
+    "mmol_per_day_max",
+    "mmol_per_dose_min",
+    "mmol_per_dose_max",
+    "start_mmol_per_day",
+)
 
 
 def _num(value: float | None) -> float | None:
@@ -32,60 +53,77 @@ def _entered(result: Assessment) -> dict[str, Any]:
 def _dose(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
+    data: dict[str, Any] = {}
+    for name in DOSE_NUMBERS:
+        value = getattr(dose, name)
+        data[name] = None if value is None else round(value, DECIMALS)
+    data["renal_adjusted"] = dose.renal_adjusted
+    data["follow_on"] = _dose(dose.follow_on)
+    data["text"] = dose.text
+    data["because"] = list(dose.because)
+    data["references"] = list(dose.references)
+    return data
+
+
+def _cause(c: Cause) -> dict[str, Any]:
     return {
-        "mmol": _num(dose.mmol),
-        "grams_mgso4": _num(dose.grams_mgso4),
-        "ml_50_percent": _num(dose.ml_50_percent),
-        "volume_ml": _num(dose.volume_ml),
-        "duration_hours": _num(dose.duration_hours),
-        "rate_mg_per_min": _num(dose.rate_mg_per_min),
-        "max_rate_mg_per_min": _num(dose.max_rate_mg_per_min),
-        "pump_rate_ml_per_h": _num(dose.pump_rate_ml_per_h),
-        "concentration_percent": _num(dose.concentration_percent),
-        "per_kg_mmol": _num(dose.per_kg_mmol),
-        "mmol_before_cap": _num(dose.mmol_before_cap),
-        "weight_kg": _num(dose.weight_kg),
-        "mmol_per_day_min": _num(dose.mmol_per_day_min),
-        "mmol_per_day_max": _num(dose.mmol_per_day_max),
-        "mmol_per_dose_min": _num(dose.mmol_per_dose_min),
-        "mmol_per_dose_max": _num(dose.mmol_per_dose_max),
-        "start_mmol_per_day": _num(dose.start_mmol_per_day),
-        "renal_adjusted": dose.renal_adjusted,
-        "follow_on": _dose(dose.follow_on),
-        "text": dose.text,
-        "because": list(dose.because),
-        "references": list(dose.references),
+        "id": c.id,
+        "label": c.label,
+        "score": c.score,
+        "likelihood": c.likelihood,
+        "evidence": c.evidence,
+        "because": list(c.because),
+        "references": list(c.references),
     }
 
 
-def _item(item: Cause | Step | Warning | Reminder | Calculation) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": item.id}
-    if isinstance(item, Cause):
-        data.update(label=item.label, score=item.score, likelihood=item.likelihood, evidence=item.evidence)
-    if isinstance(item, Calculation):
-        data.update(label=item.label, value=_num(item.value), unit=item.unit, formula=item.formula)
-        data.update(working=item.working)
-    if isinstance(item, Step | Warning | Reminder):
-        data["text"] = item.text
-    if isinstance(item, Reminder):
-        data["due_in_hours"] = _num(item.due_in_hours)
-    if isinstance(item, Warning):
-        data["drug"] = item.drug
-        if item.readings is not None:
-            data["readings"] = [
-                {
-                    "unit": r.unit,
-                    "mmol_per_l": _num(r.mmol_per_l),
-                    "ctcae_grade": r.ctcae_grade,
-                    "above_uln": r.above_uln,
-                    "tier": r.tier,
-                }
-                for r in item.readings
-            ]
-    if not isinstance(item, Calculation):
-        data["because"] = list(item.because)
-    data["references"] = list(item.references)
+def _step(s: Step) -> dict[str, Any]:
+    return {"id": s.id, "text": s.text, "because": list(s.because), "references": list(s.references)}
+
+
+def _reading(r: UnitReading) -> dict[str, Any]:
+    return {
+        "unit": r.unit,
+        "mmol_per_l": round(r.mmol_per_l, DECIMALS),
+        "ctcae_grade": r.ctcae_grade,
+        "above_uln": r.above_uln,
+        "tier": r.tier,
+    }
+
+
+def _warning(w: Warning) -> dict[str, Any]:
+    data = {
+        "id": w.id,
+        "text": w.text,
+        "drug": w.drug,
+        "because": list(w.because),
+        "references": list(w.references),
+    }
+    if w.readings is not None:
+        data["readings"] = [_reading(r) for r in w.readings]
     return data
+
+
+def _reminder(r: Reminder) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "text": r.text,
+        "due_in_hours": round(r.due_in_hours, DECIMALS),
+        "because": list(r.because),
+        "references": list(r.references),
+    }
+
+
+def _calculation(c: Calculation) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "label": c.label,
+        "value": round(c.value, DECIMALS),
+        "unit": c.unit,
+        "formula": c.formula,
+        "working": c.working,
+        "references": list(c.references),
+    }
 
 
 def to_json(result: Assessment) -> dict[str, Any]:
@@ -94,11 +132,11 @@ def to_json(result: Assessment) -> dict[str, Any]:
         "ruleset": result.ruleset,
         "magnesium": {
             "entered": _entered(result),
-            "mmol_per_l": _num(mg.mmol_per_l),
-            "mg_per_dl": _num(mg.mg_per_dl),
-            "meq_per_l": _num(mg.meq_per_l),
+            "mmol_per_l": round(mg.mmol_per_l, DECIMALS),
+            "mg_per_dl": round(mg.mg_per_dl, DECIMALS),
+            "meq_per_l": round(mg.meq_per_l, DECIMALS),
             "lln": _measurement(mg.lln),
-            "lln_mmol_per_l": _num(mg.lln_mmol_per_l),
+            "lln_mmol_per_l": round(mg.lln_mmol_per_l, DECIMALS),
             "lln_source": "lab" if mg.lln_from_lab else "default",
             "above_uln": mg.above_uln,
         },
@@ -121,17 +159,17 @@ def to_json(result: Assessment) -> dict[str, Any]:
             "femg_percent": _num(derived.femg_percent),
             "femg_interpretation": derived.femg_interpretation,
             "femg_not_interpretable_reason": derived.femg_not_interpretable_reason,
-            "target_mmol_per_l": _num(derived.target_mmol_per_l),
-            "calculations": [_item(c) for c in derived.calculations],
+            "target_mmol_per_l": round(derived.target_mmol_per_l, DECIMALS),
+            "calculations": [_calculation(c) for c in derived.calculations],
         },
-        "causes": [_item(c) for c in result.causes],
+        "causes": [_cause(c) for c in result.causes],
         "plan": {
             "route": plan.route,
             "reasons": list(plan.reasons),
             "dose": _dose(plan.dose),
-            "steps": [_item(s) for s in plan.steps],
+            "steps": [_step(s) for s in plan.steps],
         },
-        "warnings": [_item(w) for w in result.warnings],
-        "reminders": [_item(r) for r in result.reminders],
+        "warnings": [_warning(w) for w in result.warnings],
+        "reminders": [_reminder(r) for r in result.reminders],
         "missing": list(result.missing),
     }

@@ -107,7 +107,7 @@ def ctcae_grade(reading: MagnesiumReading) -> tuple[int, str]:
 # --- Section 7: targets ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Target:
     mmol_per_l: float
     raised_because: tuple[str, ...]  # empty when the default target (the LLN) applies

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .causes import TROUGH_UPPER_NG_ML, trough_above_range
+from .causes import TROUGH_UPPER_NG_ML
 from .context import Context
 from .dose import bolus_one_line
 from .ecg import qt_drug_references, qt_drugs_step_text
@@ -230,17 +230,11 @@ def review_ppi(ctx: Context) -> Step | None:
 
 
 def review_cni_level(ctx: Context) -> Step | None:
-    data = ctx.data
-    why = []
-    for item in data.cnis:
-        above = trough_above_range(data, item.drug)
-        if above:
-            why.append(above[0])
-        elif item.trough is None:
-            why.append(f"{plain(item.drug)} trough not given")
-    if not why:
+    above = ctx.troughs_above
+    drugs = [i.drug for i in ctx.data.cnis if i.drug in above or i.trough is None]
+    if not drugs:
         return None
-    drugs = [i.drug for i in data.cnis if trough_above_range(data, i.drug) or i.trough is None]
+    why = [above[d][0] if d in above else f"{plain(d)} trough not given" for d in drugs]
     return Step(
         "review_cni_level",
         f"Review the {plain_list(drugs)} level and dose with the transplant team.",
@@ -250,7 +244,7 @@ def review_cni_level(ctx: Context) -> Step | None:
 
 
 def review_mtor_level(ctx: Context) -> Step | None:
-    above = [t for t in (trough_above_range(ctx.data, d) for d in MTOR_INHIBITORS) if t]
+    above = [ctx.troughs_above[d] for d in MTOR_INHIBITORS if d in ctx.troughs_above]
     if not above:
         return None
     limit = TROUGH_UPPER_NG_ML[Drug.SIROLIMUS]

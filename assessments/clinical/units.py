@@ -88,14 +88,17 @@ class Analyte(Enum):
     )
     TROUGH = AnalyteSpec("trough level", Unit.NG_ML, {Unit.NG_ML: 1.0, Unit.UG_L: 1.0}, (0.0, 3000.0))
 
-    @property
-    def spec(self) -> AnalyteSpec:
-        return self.value
+    def __init__(self, spec: AnalyteSpec) -> None:
+        # Plain attributes, read on every conversion: an Enum's `.value` goes through a descriptor each time.
+        self.spec = spec
+        self.factors = spec.factors
 
 
 def convert(analyte: Analyte, value: float, from_unit: Unit, to_unit: Unit) -> float:
     """Convert between two accepted units of one analyte, through its canonical unit."""
-    factors = analyte.spec.factors
+    if from_unit is to_unit:
+        return value
+    factors = analyte.factors
     return round(value * factors[from_unit] / factors[to_unit], _PRECISION)
 
 
@@ -108,7 +111,10 @@ class Measurement:
     unit: Unit
 
     def in_(self, unit: Unit) -> float:
-        return convert(self.analyte, self.value, self.unit, unit)
+        if unit is self.unit:
+            return self.value
+        factors = self.analyte.factors
+        return round(self.value * factors[self.unit] / factors[unit], _PRECISION)
 
     @property
     def canonical(self) -> float:
@@ -118,10 +124,15 @@ class Measurement:
         return f"{fmt(self.value)} {self.unit}"
 
 
+_FIXED = {places: f"%.{places}f" for places in range(7)}
+
+
 def fmt(number: float, places: int = 2) -> str:
     """Display a number without trailing zeros: 4.0 -> '4', 16.24 -> '16.24', 0.25 -> '0.25'."""
-    text = f"{number:.{places}f}"
-    if "." in text:  # with places=0 there is no decimal part: '120' must keep its zero
+    if number.__class__ is int or number.is_integer():  # most numbers in the texts are whole (5 g, 500 mL, 3 h)
+        return str(int(number))
+    text = _FIXED[places] % number
+    if places:  # with places=0 there is no decimal part: '120' must keep its zero
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
