@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.clinical import parse_input
+from assessments.clinical import grade_magnesium, parse_input
 from assessments.clinical.inputs import AssessmentInput
 from assessments.clinical.severity import (
     ctcae_grade,
@@ -385,3 +385,19 @@ def test_hypermagnesemia_with_an_arrhythmia_leaves_iv_mg_to_the_emergency_team(s
     assert f"arrhythmia symptom: {symptom.replace('_', ' ')}" in warning["because"]
     assert "S89" in warning["references"]
     assert "withhold" not in warning["text"]
+
+
+# --- The grade alone, for integrations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mg", "lab_lln", "grade"),
+    [
+        (Measurement(Analyte.MAGNESIUM, 1.2, Unit.MG_DL), None, 1),
+        (Measurement(Analyte.MAGNESIUM, 0.98, Unit.MEQ_L), None, 2),
+        (Measurement(Analyte.MAGNESIUM, 0.72, Unit.MMOL_L), Measurement(Analyte.MAGNESIUM_LLN, 0.75, Unit.MMOL_L), 1),
+        (Measurement(Analyte.MAGNESIUM, 0.72, Unit.MMOL_L), None, 0),
+    ],
+)
+def test_grade_magnesium_is_the_ctcae_grade_of_an_entered_value(mg, lab_lln, grade):
+    assert grade_magnesium(mg, lab_lln) == grade
