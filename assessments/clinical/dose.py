@@ -8,6 +8,7 @@ structured fields do not hold. Salt: magnesium sulfate heptahydrate, 4.06 mmol M
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .inputs import AssessmentInput
@@ -233,7 +234,10 @@ def _rate_limit_words(amount: IvAmount, ctx: DoseContext, *, bolus: bool) -> str
         return f"{rate}; at most {fmt(amount.max_rate_mg_per_min)} mg/min"
     w = fmt(ctx.weight_kg)
     if CHILD_MAX_RATE_MG_KG_MIN * ctx.weight_kg < MAX_ADULT_RATE_MG_MIN:
-        limit = f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {fmt(amount.max_rate_mg_per_min)} mg/min for {w} kg"
+        # Rates are written in whole mg/min; a limit is rounded down, never up past 10 mg/kg/min.
+        limit = (
+            f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {math.floor(amount.max_rate_mg_per_min)} mg/min for {w} kg"
+        )
     else:
         limit = (
             f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min and never above {MAX_ADULT_RATE_MG_MIN} mg/min:"
@@ -430,13 +434,15 @@ def _oral(ctx: DoseContext) -> Dose:
     clauses = [f"{head} {product}"]
     if ctx.halve:
         clauses.append(ctx.renal.halving_reason)
-    if ctx.renal.unknown:
-        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
-    elif still_low:
+    if still_low:
         clauses.append(
             f"already on oral Mg and still low: give the upper dose, {fmt(day_max)} mmol/day"
             f" ({fmt(dose_max)} mmol three times daily)"
         )
+    if ctx.renal.unknown:
+        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
+    elif still_low:
+        pass  # the upper dose is the start (M9)
     elif ctx.halve:
         clauses.append(f"start at {fmt(start)} mmol/day")
     else:

@@ -162,7 +162,7 @@ def renal_findings(
     warnings: list[Warning] = []
     because = renal.because
     if renal.unknown:
-        what = capitalized(renal.unused_creatinine) if renal.unused_creatinine else f"Missing: {renal.missing_words}"
+        what = renal.unused_creatinine or f"no {renal.missing_words}"
         warnings.append(
             Warning(
                 "renal_function_unknown",

@@ -126,11 +126,6 @@ def test_it_names_the_creatinine_it_could_not_use_for_a_child_without_height():
     ]
 
 
-@pytest.mark.xfail(
-    reason="core bug: renal.renal_findings capitalizes the protocol's quoted clause ('Serum creatinine ...') inside"
-    " the renal_function_unknown text",
-    strict=True,
-)
 def test_the_unused_creatinine_is_quoted_word_for_word_in_the_warning():
     # Section 5 (M4): the warning names it with its unit: "serum creatinine {value} {unit} was given, but height is
     # not, so the bedside Schwartz eGFR cannot be computed"; a clause joined to a sentence starts in lower case.

@@ -540,11 +540,6 @@ def test_m3_every_iv_dose_has_a_rate_and_a_limit_and_a_child_text_states_the_lim
     assert "600 mg/min" not in big["text"]
 
 
-@pytest.mark.xfail(
-    reason="core bug: a child's rate limit is printed with decimals ('73.5 mg/min' for 7.35 kg); PROTOCOL.md Text"
-    " conventions: 'rates in whole mg/min'",
-    strict=True,
-)
 def test_m3_child_rate_limit_is_written_in_whole_mg_per_min():
     """Change 18 (M3) with "Text conventions": rates in whole mg/min. An infant of 7.35 kg has a limit of 73.5 mg/min
     (the field keeps 2 decimals); the text must state a whole number. Two readings: rounding to nearest (74) would
@@ -698,11 +693,6 @@ def test_m4_renal_function_unknown_names_the_creatinine_it_could_not_use(value, 
     assert out["derived"]["renal_function_ml_min"] is None
 
 
-@pytest.mark.xfail(
-    reason="core bug: the renal_function_unknown warning capitalizes the protocol's quoted clause ('(Serum creatinine"
-    " 40 umol/L was given, ...') in mid-sentence (section 5, M4; Text conventions)",
-    strict=True,
-)
 def test_m4_renal_function_unknown_quotes_the_unused_creatinine_word_for_word():
     """Change 26 (M4), exact text: the warning names the creatinine "serum creatinine {value} {unit} was given, but
     height is not, so the bedside Schwartz eGFR cannot be computed" (in mid-sentence, so in lower case)."""
