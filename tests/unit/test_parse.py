@@ -204,6 +204,25 @@ def test_a_list_item_that_is_not_an_object_is_refused():
 # --- Types ----------------------------------------------------------------------------------------------------
 
 
+class Reading(float):
+    """A float subclass, as a form library or numpy (float64) may hand over."""
+
+
+class Count(int):
+    """An int subclass (an IntEnum member, say)."""
+
+
+@pytest.mark.parametrize("value", [Reading(0.5), Count(1)])
+def test_a_number_of_a_numeric_subclass_is_accepted(value):
+    data = accepted(payload(labs={"magnesium": {"value": value, "unit": "mmol/L"}}))
+    assert data.labs.magnesium.value == float(value)
+
+
+@pytest.mark.parametrize("value", [Reading("nan"), Reading("inf")])
+def test_a_non_finite_number_of_a_float_subclass_is_refused(value):
+    assert list(errors(payload(labs={"magnesium": {"value": value, "unit": "mmol/L"}}))) == ["labs.magnesium.value"]
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
