@@ -151,6 +151,16 @@ def test_an_oral_dose_with_unknown_renal_function_shows_no_continuation():
     )
 
 
+def test_already_on_oral_mg_with_unknown_renal_function_the_text_still_gives_the_upper_dose():
+    # start_mmol_per_day is 24 (M9): the text must say so, beside "first dose only" (a text agrees with its numbers).
+    got = dose(magnesium_therapy={"oral_current": True}, drop=("labs.creatinine",))
+    assert got["start_mmol_per_day"] == 24
+    assert (
+        "; already on oral Mg and still low: give the upper dose, 24 mmol/day (8 mmol three times daily); first dose"
+        " only, at full strength: further doses wait for renal function (no serum creatinine);" in got["text"]
+    )
+
+
 def test_an_oral_dose_in_severe_renal_impairment_begins_with_renal_advice():
     got = dose(conditions=["dialysis"])
     assert got["text"].startswith(
@@ -519,6 +529,13 @@ def test_it_caps_the_iv_dose_of_a_child_aged_12_to_17_at_20_mmol(weight, mmol, b
 def test_it_halves_the_iv_dose_of_a_child_aged_12_to_17():
     got = dose(patient=TEEN, gi=VOMITING, conditions=AKI)
     assert (got["per_kg_mmol"], got["mmol"], got["volume_ml"], got["renal_adjusted"]) == (0.1, 5.0, 12.32, True)
+
+
+def test_a_halved_iv_dose_of_a_child_aged_12_to_17_is_capped_at_10_mmol():
+    # Section 5: when halved, per_kg_mmol and the cap are halved too (IV 12-17 y: at most 10 mmol).
+    got = dose(patient={**TEEN, "age_years": 16, "weight_kg": 110}, gi=VOMITING, conditions=AKI)
+    assert (got["per_kg_mmol"], got["mmol"], got["mmol_before_cap"]) == (0.1, 10.0, 11.0)
+    assert "0.1 mmol/kg x 110 kg = 11 mmol, capped at 10 mmol (2.46 g), halved because of AKI." in got["text"]
 
 
 def test_the_iv_dose_no_longer_halves_on_the_12th_birthday():
