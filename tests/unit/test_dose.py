@@ -451,6 +451,13 @@ def test_a_child_under_15_kg_has_a_rate_limit_of_10_mg_per_kg_per_min():
     assert "(3 mg/min; at most 10 mg/kg/min = 100 mg/min for 10 kg)" in got["text"]
 
 
+def test_a_childs_rate_limit_is_written_in_whole_mg_per_min_rounded_down():
+    # Text conventions: rates in whole mg/min; 10 x 7.35 kg = 73.5 is written 73, never rounded up past the limit.
+    got = dose(patient={"age_years": 1, "weight_kg": 7.35, "height_cm": 70}, gi=VOMITING)
+    assert got["max_rate_mg_per_min"] == 73.5
+    assert "at most 10 mg/kg/min = 73 mg/min for 7.35 kg)" in got["text"]
+
+
 def test_a_halved_childs_iv_text_never_shows_the_pmh_alternative():
     # X1b, change 47: 0.4 mmol/kg would be 4 x the halved dose.
     got = dose(patient=CHILD, gi=VOMITING, conditions=AKI)
