@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .inputs import AssessmentInput, Condition, Drug
-from .route import IV, IV_URGENT, NONE, ORAL, RouteDecision
+from .route import IV, IV_URGENT, NONE, RouteDecision
 
 if TYPE_CHECKING:
     from .dose import DoseContext
@@ -49,7 +49,6 @@ class Context:
     replacing: bool = field(init=False)
     intravenous: bool = field(init=False)
     urgent: bool = field(init=False)  # an urgent symptom is given (section 3)
-    oral_magnesium: bool = field(init=False)  # oral Mg given now or planned: spacing matters (section 12)
     mg_mmol_l: float = field(init=False)
     below_target: bool = field(init=False)
     heart_block: bool = field(init=False)
@@ -63,7 +62,6 @@ class Context:
         self.replacing = route != NONE
         self.intravenous = route in (IV, IV_URGENT)
         self.urgent = bool(self.data.urgent_symptoms)
-        self.oral_magnesium = route == ORAL or self.data.magnesium_therapy.oral_current
         self.mg_mmol_l = self.reading.mmol_per_l
         self.below_target = self.mg_mmol_l < self.target.mmol_per_l
         conditions = self.data.conditions

@@ -66,7 +66,7 @@ def oral_interacting_drugs(data: AssessmentInput, *, oral_magnesium: bool) -> tu
     found = {m.id.value for m in data.medications if m.id.value in ORAL_SPACING}
     if any(i.drug is Drug.TACROLIMUS and i.route in (DrugRoute.ORAL, None) for i in data.immunosuppressants):
         found.add(Drug.TACROLIMUS.value)
-    return tuple(d for d in ORAL_SPACING if d in found)
+    return tuple(str(d) for d in ORAL_SPACING if d in found)
 
 
 def interaction_warnings(ctx: Context) -> list[Warning]:

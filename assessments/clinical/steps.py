@@ -22,7 +22,7 @@ from .electrolytes import (
 from .inputs import Condition, Drug, Med, Symptom
 from .interactions import ORAL_SPACING
 from .plausibility import TIER_WORDS
-from .results import Step
+from .results import Step, UnitReading
 from .route import IV, IV_URGENT, ORAL, urgent_symptom_reasons
 from .severity import TARGET_SOURCES, raised_target_mg_dl_text
 from .units import fmt
@@ -73,25 +73,32 @@ def reference_action(ctx: Context) -> tuple[str, tuple[str, ...]]:
             " level; correct K; stop QT-prolonging drugs",
             ("S89",),
         )
-    if ctx.unit_may_be_low:
-        for reading in ctx.unit_check.readings:  # type: ignore[union-attr]
-            held = (
-                urgent_symptom_reasons(ctx.data, reading.mmol_per_l, reading.ctcae_grade, ctx.target.mmol_per_l)
-                if not reading.above_uln
-                else {}
-            )
-            if held:
-                return (
-                    "if the unit is right, this Mg level does not call for an urgent Mg bolus; if the lab reported"
-                    f" {reading.unit}, Mg is {fmt(reading.mmol_per_l)} mmol/L (CTCAE grade {reading.ctcae_grade}) and"
-                    f" the {plain_list(held)} would call for the urgent bolus ({bolus_one_line(ctx.dosing)}): confirm"
-                    " the unit now",
-                    ("S53",),
-                )
+    # With a P1 unit check another reading is low (grade >= 1), where the seizure or tetany that remains here calls
+    # for the bolus: the first such reading is named (section 11, Y1).
+    held = _urgent_in_another_unit(ctx) if ctx.unit_may_be_low else None
+    if held is not None:
+        reading, symptoms = held
+        return (
+            "if the unit is right, this Mg level does not call for an urgent Mg bolus; if the lab reported"
+            f" {reading.unit}, Mg is {fmt(reading.mmol_per_l)} mmol/L (CTCAE grade {reading.ctcae_grade}) and"
+            f" the {plain_list(symptoms)} would call for the urgent bolus ({bolus_one_line(ctx.dosing)}): confirm"
+            " the unit now",
+            ("S53",),
+        )
     return (
         f"this Mg level does not call for an urgent Mg bolus; treat the {plain_list(urgent)} per the local protocol",
         (),
     )
+
+
+def _urgent_in_another_unit(ctx: Context) -> tuple[UnitReading, dict] | None:
+    """The first other reading (mmol/L, mg/dL, mEq/L) in which an urgent symptom's rule-2 condition holds."""
+    found = (
+        (reading, urgent_symptom_reasons(ctx.data, reading.mmol_per_l, reading.ctcae_grade, ctx.target.mmol_per_l))
+        for reading in ctx.unit_check.readings  # type: ignore[union-attr]
+        if not reading.above_uln
+    )
+    return next(((reading, held) for reading, held in found if held), None)
 
 
 def confirm_magnesium_unit(ctx: Context) -> Step | None:

@@ -33,20 +33,6 @@ def context_of(monkeypatch):
     return assess
 
 
-@pytest.mark.parametrize(
-    ("changes", "oral"),
-    [
-        ({}, True),  # route oral
-        ({"gi": {"vomiting": True}}, False),  # route iv
-        ({"gi": {"vomiting": True}, "magnesium_therapy": {"oral_current": True}}, True),  # already taking it
-        ({"mg": (0.85, "mmol/L")}, False),  # route none
-    ],
-)
-def test_oral_magnesium_is_planned_or_already_taken(context_of, changes, oral):
-    # Section 12: the spacing of interacting drugs matters then.
-    assert context_of(**changes).oral_magnesium is oral
-
-
 def test_it_carries_the_route_and_what_follows_from_it(context_of):
     ctx = context_of(symptoms=["torsades"])
     assert (ctx.route, ctx.replacing, ctx.intravenous, ctx.urgent) == ("iv_urgent", True, True, True)

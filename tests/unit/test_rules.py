@@ -110,11 +110,6 @@ def test_20_percent_exactly_is_allowed(monkeypatch):
     assert rules.threshold_tables_in_order() == []
 
 
-@pytest.mark.xfail(
-    reason="core bug: rules.threshold_tables_in_order applies the 150 mg/min limit to the urgent bolus, which"
-    " PROTOCOL.md section 5 leaves to the local emergency protocol (change 56)",
-    strict=True,
-)
 def test_the_urgent_bolus_may_run_faster_than_150_mg_per_min(monkeypatch):
     # Section 5: "Every non-urgent adult IV dose stays at or below 150 mg/min"; "The rate of an urgent bolus is the
     # local emergency protocol's: ... actively seizing patients are given 2-4 g over 10-15 min [S33]"; change 56:

@@ -94,11 +94,6 @@ def test_iv_cautions_and_readings_are_plain_json_types():
     assert not any(isinstance(w["drug"], Enum) for w in out["warnings"])
 
 
-@pytest.mark.xfail(
-    reason="core bug: interactions.interaction_warnings puts the Med/Drug enum member, not its string id, in the"
-    " `drug` of each oral_mg_interaction warning (iv_mg_caution uses the string)",
-    strict=True,
-)
 def test_oral_interaction_drugs_are_plain_strings():
     # Contract README: the oral_mg_interaction warning sets `drug` to the medication id (a JSON string).
     out = run(medications=[{"id": "levothyroxine"}], immunosuppressants=[{"drug": "tacrolimus"}])
