@@ -185,7 +185,8 @@ class _Reader:
             return None
         spec = analyte.spec
         low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
-        low_here, top_here = (convert(analyte, b, spec.canonical, unit) for b in (low, top))
+        low_here = convert(analyte, low, spec.canonical, unit)
+        top_here = convert(analyte, top, spec.canonical, unit)
         if low_here <= raw <= top_here:
             return Measurement(analyte, float(raw), unit)
         message = (

@@ -77,8 +77,10 @@ def _kind(mg: Measurement, entered: UnitReading, others: tuple[UnitReading, ...]
 def unit_check(data: AssessmentInput) -> UnitCheck | None:
     mg, lln, site = data.labs.magnesium, data.labs.magnesium_lln, data.site_magnesium_unit
     entered = reading_in(mg.value, mg.unit, lln)
-    others = tuple(reading_in(mg.value, unit, lln) for unit in UNITS_IN_ORDER if unit is not mg.unit)
     differs = site is not None and site is not mg.unit
+    if mg.unit is Unit.MMOL_L and not entered.above_uln and not differs:
+        return None  # the commonest entry: a mmol/L value up to the ULN raises no check (the table has no row for it)
+    others = tuple(reading_in(mg.value, unit, lln) for unit in UNITS_IN_ORDER if unit is not mg.unit)
     kind = _kind(mg, entered, others) or (SITE if differs else None)
     if kind is None:
         return None
