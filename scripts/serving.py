@@ -41,8 +41,16 @@ def golden_case(name: str = GOLDEN) -> dict[str, Any]:
 
 
 def demo_case_files(root: Path = ROOT) -> list[Path]:
-    """The app's demo cases, wherever the app keeps its `demo_cases` folder (it may move into a feature folder)."""
-    return sorted(root.glob("assessments/**/demo_cases/*.json"))
+    """The app's demo cases (the bedside page's examples), wherever the app keeps them: `assessments/demo_cases/`
+    today, a feature folder's `examples/` after the move of shared/design/LAYOUT.md. A demo case is an object with
+    a name and a contract input (other `examples/` folders, such as FHIR's, hold other things)."""
+    found = []
+    for path in sorted(root.glob("assessments/**/*.json")):
+        if path.parent.name in ("demo_cases", "examples"):
+            case = json.loads(path.read_text())
+            if isinstance(case, dict) and "name" in case and isinstance(case.get("input"), dict):
+                found.append(path)
+    return found
 
 
 def free_port() -> int:
