@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # The shared folder sits beside the repository, in a developer's tree and in CI's clone alike.
 SHARED := ../shared
 
-.PHONY: help venv run serve lint test bench load safety-report
+.PHONY: help venv run serve lint test bench load load-rate safety-report
 
 help:
 	@echo "make run   - create the virtualenv, install, migrate and serve on http://127.0.0.1:8000"
@@ -17,8 +17,10 @@ help:
 	@echo "make serve - gunicorn with the production settings on http://127.0.0.1:8000, for a local trial"
 	@echo "make lint  - ruff check and ruff format --check"
 	@echo "make safety-report - hazard -> tests -> pass/fail from a run of the hazard tests (docs/safety/hazard-log.md)"
-	@echo "make bench - engine speed, gunicorn req/s and latency (wrk), page weight; last line is JSON"
-	@echo "make load  - 50 signed-in users for 60 s on PostgreSQL (partials, API, saves, ward list); last line is JSON"
+	@echo "make bench - engine (full path and assess) against the previous commit, htmx partial vs /healthz (wrk),"
+	@echo "             page weight; BASELINE=REV to compare with another commit; last line is JSON"
+	@echo "make load  - Locust: 200 staff acting every 10-30 s for 60 s on PostgreSQL, open loop; last line is JSON"
+	@echo "make load-rate - the same, stepping the rate up to the highest with p95 under 300 ms"
 
 venv: $(VENV)/.installed
 
@@ -70,12 +72,24 @@ test: venv lint
 		tests/web tests/teaching tests/integration tests/safety tests/platform/test_faults.py
 
 # Heavy (about a minute of full load on every core): run it on an otherwise idle machine. Installs wrk when missing.
+# The engine is compared with BASELINE (a commit, default HEAD~1; none to skip) in the same run.
+BASELINE ?= HEAD~1
 bench: venv
-	$(BIN)/python scripts/bench
+	$(BIN)/python scripts/bench --baseline '$(BASELINE)' $(BENCH_ARGS)
 
-# Heavy too (a minute of 50 users, plus their sign-ins): on a throwaway PostgreSQL; fails on any error response.
-load: venv
-	scripts/with-postgres $(BIN)/python scripts/load
+# The `load` extra (Locust) on top of the test one; again only when pyproject.toml changes.
+$(VENV)/.installed-load: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --disable-pip-version-check --quiet -e '.[test,load]'
+	touch $@
+
+# Heavy too (1-3 minutes): Locust against gunicorn on a throwaway PostgreSQL; fails on any error response.
+# LOAD_ARGS passes options, e.g. LOAD_ARGS='--users 400 --seconds 120' (scripts/load --help).
+load: $(VENV)/.installed-load
+	scripts/with-postgres $(BIN)/python scripts/load $(LOAD_ARGS)
+
+# The arrival rate the machine sustains with p95 under 300 ms: steps of 20 s, x1.5 each, until p95 is over.
+load-rate: $(VENV)/.installed-load
+	scripts/with-postgres $(BIN)/python scripts/load --find-rate $(LOAD_ARGS)
 
 # The clinical safety case: runs only the test_haz tests (make test checks the log lists a test per hazard).
 safety-report: venv
