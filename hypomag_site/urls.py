@@ -15,7 +15,7 @@ urlpatterns = [
     # Patients, saved assessments, reminders, the ward list, pharmacist review, the audit log (issue 4).
     path("", include("assessments.urls_records")),
     # Teaching cases, predict-then-reveal, what-if, the rule explorer (issue 5).
-    path("", include("assessments.urls_teaching")),
+    path("", include("assessments.teaching.urls")),
     # FHIR input and CDS Hooks (issue 6).
     path("", include("assessments.urls_integration")),
     # OpenAPI document and other platform endpoints (issue 7).
