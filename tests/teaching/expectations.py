@@ -1,8 +1,8 @@
 """A teaching case's `expect` checked against an engine output, with the contract's own checker.
 
 The checker is `../shared/contract/check_cases.py` (its `CHECKS`), the one that judges the golden cases, loaded
-from the shared folder beside the repository as `tests/unit/test_golden_cases.py` does. Only the tests need it;
-the running app never does.
+from the shared folder beside the repository as `tests/unit/test_golden_cases.py` does. Test code: the running app
+never reads `../shared`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from typing import Any
 
 from assessments.services import assessment_run
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+# The repository's root is the folder holding manage.py, wherever this helper sits below it.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").exists())
+SHARED = ROOT.parent / "shared"
 CHECKER_PATH = SHARED / "contract" / "check_cases.py"
 SCHEMA_PATH = SHARED / "contract" / "assessment-input.schema.json"
 
