@@ -17,7 +17,6 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from assessments.models import (
     AuditEvent,
@@ -30,7 +29,6 @@ from assessments.models import (
     StaffProfile,
     Ward,
 )
-from assessments.timeline import TimelinePoint
 
 DEMO_CASES_DIR = Path(__file__).resolve().parent / "demo_cases"
 
@@ -150,21 +148,3 @@ def audit_events(*, patient_id: int | None = None, user_id: int | None = None, l
     if user_id is not None:
         events = events.filter(user_id=user_id)
     return list(events[:limit])
-
-
-def timeline_points(assessments: list[SavedAssessment]) -> list[TimelinePoint]:
-    """The saved assessments as timeline points, oldest first (the SVG and its table read the same list)."""
-    return [
-        TimelinePoint(
-            transplant_day=a.transplant_day,
-            mg_mmol_per_l=a.mg_mmol_per_l,
-            ctcae_grade=a.ctcae_grade,
-            clinical_severity=a.clinical_severity,
-            route=a.route,
-            trough_drug=a.trough_drug,
-            trough_value=a.trough_value,
-            trough_unit=a.trough_unit,
-            label=timezone.localtime(a.sample_time).strftime("%Y-%m-%d %H:%M"),
-        )
-        for a in sorted(assessments, key=lambda a: (a.sample_time, a.pk))
-    ]

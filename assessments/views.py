@@ -11,7 +11,7 @@ from assessments.clinical.references import REFERENCES
 from assessments.form_mapping import input_to_form
 from assessments.forms import AssessmentForm
 from assessments.models import Patient, SavedAssessment
-from assessments.records_forms import SaveToPatientForm
+from assessments.records.forms import SaveToPatientForm
 from assessments.roles import Capability, user_can
 from assessments.selectors import demo_case_get, demo_case_list
 from assessments.services import assessment_run

@@ -1,4 +1,4 @@
-"""The magnesium timeline SVG (assessments/timeline.py): parsed as XML, never matched as a picture.
+"""The magnesium timeline SVG (assessments/records/timeline.py): parsed as XML, never matched as a picture.
 
 The base series is three assessments: day -3 above the LLN (grade 0, no Mg), day 5 with a tacrolimus trough (grade
 1, oral) and day 12 at 0.42 mmol/L (grade 2, IV). LLN 0.70 and target 0.80 mmol/L.
@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.clinical.units import MG_MG_DL_PER_MMOL_L
-from assessments.timeline import TimelinePoint, timeline_svg
+from assessments.records.timeline import TimelinePoint, timeline_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 LLN, TARGET = Decimal("0.70"), Decimal("0.80")

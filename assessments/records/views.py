@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import selectors, services
 from assessments.comparison import outputs_diff
 from assessments.forms import DEFAULT_UNITS, AssessmentForm
-from assessments.records_forms import (
+from assessments.records.forms import (
     AuditFilterForm,
     PatientForm,
     ReminderForm,
@@ -31,8 +31,8 @@ from assessments.records_forms import (
     SaveToPatientForm,
     WardChoiceForm,
 )
+from assessments.records.timeline import timeline_points, timeline_svg
 from assessments.roles import Capability, capability_required
-from assessments.timeline import timeline_svg
 from assessments.views import render_assess_page
 
 records = capability_required(Capability.PATIENT_RECORDS)
@@ -74,7 +74,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def _timeline(assessments: list) -> tuple[str, list]:
     """The SVG and its points. The LLN and target bands are read from the latest saved output, so the chart shows
     what the engine used (PROTOCOL.md sections 3 and 7), never a number of its own."""
-    points = selectors.timeline_points(assessments)
+    points = timeline_points(assessments)
     if not assessments:
         return "", points
     latest = assessments[0].output

@@ -5,7 +5,7 @@ No patient identifier appears in a URL: records are addressed by their database 
 
 from django.urls import path
 
-from assessments import records_views as views
+from assessments.records import views
 
 urlpatterns = [
     path("patients/", views.patient_list, name="patient-list"),

@@ -22,9 +22,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL
 from assessments.clinical.units import Analyte, Unit, convert, fmt
+
+if TYPE_CHECKING:
+    from assessments.models import SavedAssessment
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,24 @@ GRADES = {
 # Route id -> (code drawn under the point, words for tooltips and the legend).
 ROUTES = {NONE: ("–", "no magnesium"), ORAL: ("PO", "oral"), IV: ("IV", "IV"), IV_URGENT: ("IV!", "urgent IV")}
 _ID = re.compile(r"[A-Za-z][\w-]*\Z")
+
+
+def timeline_points(assessments: list[SavedAssessment]) -> list[TimelinePoint]:
+    """The saved assessments as timeline points, oldest first (the SVG and its table read the same list)."""
+    return [
+        TimelinePoint(
+            transplant_day=a.transplant_day,
+            mg_mmol_per_l=a.mg_mmol_per_l,
+            ctcae_grade=a.ctcae_grade,
+            clinical_severity=a.clinical_severity,
+            route=a.route,
+            trough_drug=a.trough_drug,
+            trough_value=a.trough_value,
+            trough_unit=a.trough_unit,
+            label=timezone.localtime(a.sample_time).strftime("%Y-%m-%d %H:%M"),
+        )
+        for a in sorted(assessments, key=lambda a: (a.sample_time, a.pk))
+    ]
 
 
 def _e(text: object) -> str:
