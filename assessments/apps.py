@@ -8,4 +8,5 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         # Registers the rule-set checks, so that a broken rule set stops start-up instead of reaching a patient, and
         # the deploy check that reports a CDS Hooks service open to unsigned calls.
-        from assessments import cds_auth, checks  # noqa: F401
+        from assessments import checks  # noqa: F401
+        from assessments.ehr import cds_auth  # noqa: F401

@@ -17,7 +17,7 @@ urlpatterns = [
     # Teaching cases, predict-then-reveal, what-if, the rule explorer (issue 5).
     path("", include("assessments.teaching.urls")),
     # FHIR input and CDS Hooks (issue 6).
-    path("", include("assessments.urls_integration")),
+    path("", include("assessments.ehr.urls")),
     # OpenAPI document and other platform endpoints (issue 7).
     path("", include("assessments.urls_platform")),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from assessments import cds_hooks
+from assessments.ehr import cds_hooks
 from tests.integration.conftest import sample
 
 SERVICE = "http://testserver/cds-services/hypomag-patient-view"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from assessments.fhir.samples import sample_load
+from assessments.ehr.fhir.samples import sample_load
 
 # The sample bundles' results were drawn at 06:00 UTC on 2 March 2026; three hours later they are current.
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

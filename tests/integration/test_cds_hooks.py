@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from assessments import cds_hooks
+from assessments.ehr import cds_hooks
 from assessments.models import AuditEvent, DeclineReason
 from tests.integration.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
 from tests.integration.conftest import resource, sample

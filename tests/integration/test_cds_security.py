@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from assessments import cds_auth
+from assessments.ehr import cds_auth
 from tests.integration.cds import DISCOVERY, FEEDBACK, ISSUER, SERVICE, EcKey, RsaKey, hook_request, signed_token
 
 

@@ -10,7 +10,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from assessments import cds_auth
+from assessments.ehr import cds_auth
 from hypomag_site.settings import env_cds_issuers
 
 NAME = "HYPOMAG_CDS_ISSUERS"

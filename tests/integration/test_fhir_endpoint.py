@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assessments.fhir.samples import sample_text
+from assessments.ehr.fhir.samples import sample_text
 from assessments.services import assessment_run
 from tests.integration.conftest import sample
 

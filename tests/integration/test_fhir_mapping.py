@@ -1,4 +1,4 @@
-"""FHIR R4 -> contract input (`assessments.fhir`): every code, every safety check, provenance and staleness."""
+"""FHIR R4 -> contract input (`assessments.ehr.fhir`): every code, every safety check, provenance and staleness."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assessments.fhir import fhir_to_input
-from assessments.fhir.codes import CODES_BY_FIELD, OBSERVATIONS
+from assessments.ehr.fhir import fhir_to_input
+from assessments.ehr.fhir.codes import CODES_BY_FIELD, OBSERVATIONS
 from assessments.services import assessment_run
 from tests.integration.conftest import NOW, resource, sample
 

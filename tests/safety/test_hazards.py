@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.fhir import fhir_to_input
+from assessments.ehr.fhir import fhir_to_input
 from assessments.form_mapping import input_to_form
 from assessments.models import SavedAssessment, Ward
 from tests.integration.conftest import NOW, sample

@@ -1,6 +1,6 @@
 """EHR integration endpoints (issue 6): FHIR input, the CDS Hooks service, and the "Import from FHIR" page.
 
-Thin: read the request, call `assessments.fhir` or `assessments.cds_hooks`, answer. The machine endpoints are
+Thin: read the request, call `fhir` or `cds_hooks` of this package, answer. The machine endpoints are
 CSRF-exempt (an EHR has no session cookie, and nothing about a patient is stored) and never cached (patient data).
 """
 
@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import cds_hooks
-from assessments.fhir import fhir_to_input
-from assessments.fhir.samples import sample_names, sample_text
+from assessments.ehr import cds_hooks
+from assessments.ehr.fhir import fhir_to_input
+from assessments.ehr.fhir.samples import sample_names, sample_text
 from assessments.form_mapping import input_to_form
 from assessments.forms import AssessmentForm
 from assessments.selectors import demo_case_list

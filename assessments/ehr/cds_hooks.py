@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments import cds_auth
 from assessments.clinical import RULESET_VERSION, parse_input
 from assessments.clinical.references import REFERENCES
 from assessments.clinical.severity import ctcae_grade, magnesium_reading
 from assessments.clinical.units import Analyte, Measurement, Unit
-from assessments.fhir import FhirImport, fhir_to_input
-from assessments.fhir.codes import CODES_BY_FIELD, LOINC
+from assessments.ehr import cds_auth
+from assessments.ehr.fhir import FhirImport, fhir_to_input
+from assessments.ehr.fhir.codes import CODES_BY_FIELD, LOINC
 from assessments.models import AuditEvent, DeclineReason
 from assessments.services import assessment_run
 from assessments.templatetags.assessment_tags import route_label
@@ -461,7 +461,7 @@ def feedback_record(data: Any) -> int:
     return len(events)
 
 
-# --- security: the EHR's bearer JWT (assessments.cds_auth) ------------------------------------------------------
+# --- security: the EHR's bearer JWT (assessments.ehr.cds_auth) ------------------------------------------------------
 
 
 def bearer_verify(authorization: str | None, *, audience: str) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments import integration_views as views
+from assessments.ehr import views
 
 urlpatterns = [
     path("api/v1/fhir/assessment-input", views.fhir_assessment_input, name="api-fhir-input"),

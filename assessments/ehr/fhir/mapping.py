@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
-from pydantic import ValidationError
 
 from . import checks
 from .codes import IMMUNOSUPPRESSANTS, LOINC, MEDICATIONS, OBSERVATIONS, RXNORM, LoincCode
