@@ -1,6 +1,6 @@
 """Reads: demo cases, and the records (patients, assessments, reminders, review queue, audit log).
 
-Demo cases: the golden cases of the shared clinical folder, copied into `assessments/demo_cases/` so
+Demo cases: the golden cases of the shared clinical folder, copied into `assessments/bedside/examples/` so
 that the app needs nothing outside the repository at run time (`tests/web/test_assessment_page.py` checks that
 the copies still match).
 """
@@ -30,7 +30,7 @@ from assessments.models import (
     Ward,
 )
 
-DEMO_CASES_DIR = Path(__file__).resolve().parent / "demo_cases"
+DEMO_CASES_DIR = Path(__file__).resolve().parent / "bedside" / "examples"
 
 
 @dataclass(frozen=True)

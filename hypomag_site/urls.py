@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import api, views
+from assessments import api
+from assessments.bedside import views
 
 urlpatterns = [
-    path("", views.assess, name="assess"),
-    path("references/", views.references, name="references"),
-    path("about/", views.about, name="about"),
+    path("", include("assessments.bedside.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/assessments", api.assessments_endpoint, name="api-assessments"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -18,11 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.bedside.form_mapping import input_to_form
+from assessments.bedside.forms import AssessmentForm
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.samples import sample_names, sample_text
-from assessments.form_mapping import input_to_form
-from assessments.forms import AssessmentForm
 from assessments.selectors import demo_case_list
 from assessments.services import assessment_run
 

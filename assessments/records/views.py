@@ -21,8 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
+from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm
+from assessments.bedside.views import render_assess_page
 from assessments.comparison import outputs_diff
-from assessments.forms import DEFAULT_UNITS, AssessmentForm
 from assessments.records.forms import (
     AuditFilterForm,
     PatientForm,
@@ -33,7 +34,6 @@ from assessments.records.forms import (
 )
 from assessments.records.timeline import timeline_points, timeline_svg
 from assessments.roles import Capability, capability_required
-from assessments.views import render_assess_page
 
 records = capability_required(Capability.PATIENT_RECORDS)
 review = capability_required(Capability.REVIEW)

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from assessments.bedside.forms import AssessmentForm
 from assessments.comparison import outputs_diff
-from assessments.forms import AssessmentForm
 from assessments.roles import Capability, capability_required
 from assessments.services import assessment_run
 from assessments.teaching.attempts import attempt_is_kept, teaching_attempt_create, teaching_history

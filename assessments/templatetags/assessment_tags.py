@@ -75,7 +75,7 @@ def field_label(path: str, form: Any) -> str:
 @register.filter
 def path_label(path: str) -> str:
     """`field_label` for pages without the bedside form (saved records, review, teaching)."""
-    from assessments.forms import AssessmentForm
+    from assessments.bedside.forms import AssessmentForm
 
     return AssessmentForm().label_for(path)
 

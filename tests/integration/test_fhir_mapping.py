@@ -20,7 +20,7 @@ V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
 def golden_input(name: str) -> dict:
     path = CASES / f"{name}.json"
     if not path.exists():  # the app's own copy of the golden cases
-        path = Path(__file__).resolve().parents[2] / "assessments" / "demo_cases" / f"{name}.json"
+        path = Path(__file__).resolve().parents[2] / "assessments" / "bedside" / "examples" / f"{name}.json"
     return json.loads(path.read_text())["input"]
 
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from assessments.form_mapping import LAB_KEYS, input_to_form
-from assessments.forms import AssessmentForm
+from assessments.bedside.form_mapping import LAB_KEYS, input_to_form
+from assessments.bedside.forms import AssessmentForm
 from assessments.openapi import input_schema
 from assessments.selectors import demo_case_list
 

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
+from assessments.bedside.form_mapping import input_to_form
 from assessments.ehr.fhir import fhir_to_input
-from assessments.form_mapping import input_to_form
 from assessments.models import SavedAssessment, Ward
 from tests.integration.conftest import NOW, sample
 from tests.unit.builders import errors, ids, payload, run

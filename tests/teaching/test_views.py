@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from assessments.bedside.form_mapping import input_to_form
 from assessments.clinical import causes, dose, interactions, severity
 from assessments.clinical.units import Unit
-from assessments.form_mapping import input_to_form
 from assessments.models import TeachingAttempt
 from assessments.selectors import demo_case_list
 from assessments.teaching.cases import teaching_case_get

@@ -14,10 +14,10 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
+from assessments.bedside.form_mapping import input_to_form
+from assessments.bedside.forms import AssessmentForm
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
-from assessments.form_mapping import input_to_form
-from assessments.forms import AssessmentForm
 from assessments.selectors import DEMO_CASES_DIR, demo_case_list
 from assessments.services import assessment_run
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.form_mapping import input_to_form
+from assessments.bedside.form_mapping import input_to_form
 from assessments.models import Reminder, ReminderState, SavedAssessment, Ward
 from tests.conftest import PASSWORD
 from tests.unit.builders import payload

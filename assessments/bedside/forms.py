@@ -2,7 +2,7 @@
 
 The form only checks what a browser can get wrong (a word where a number belongs, a value without its unit); the
 clinical ranges are the engine's (`assessments.clinical.parse`), and its errors are attached to these fields by
-`attach_engine_errors`. `assessments.form_mapping` turns the cleaned data into the contract input.
+`attach_engine_errors`. `form_mapping` turns the cleaned data into the contract input.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from assessments.form_mapping import (
+from assessments.bedside.form_mapping import (
     IMMUNOSUPPRESSANT_SLOTS,
     LAB_KEYS,
     MEDICATION_GROUPS,

@@ -1,3 +1,9 @@
+"""The bedside page (`assess`): the form, its live result and the printed handover; the references and about pages.
+
+`render_assess_page` is this package's export to the records feature: saving re-renders the bedside page with its
+errors, through the same code as the page itself.
+"""
+
 from django import db
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -6,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from assessments.bedside.form_mapping import input_to_form
+from assessments.bedside.forms import AssessmentForm
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
-from assessments.form_mapping import input_to_form
-from assessments.forms import AssessmentForm
 from assessments.models import Patient, SavedAssessment
 from assessments.records.forms import SaveToPatientForm
 from assessments.roles import Capability, user_can
