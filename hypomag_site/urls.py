@@ -2,13 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import api
-from assessments.bedside import views
-
 urlpatterns = [
     path("", include("assessments.bedside.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("api/v1/assessments", api.assessments_endpoint, name="api-assessments"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Patients, saved assessments, reminders, the ward list, pharmacist review, the audit log (issue 4).
@@ -18,6 +13,6 @@ urlpatterns = [
     # FHIR input and CDS Hooks (issue 6).
     path("", include("assessments.ehr.urls")),
     # OpenAPI document and other platform endpoints (issue 7).
-    path("", include("assessments.urls_platform")),
+    path("", include("assessments.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,8 +4,7 @@
 errors, through the same code as the page itself.
 """
 
-from django import db
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -108,19 +107,3 @@ def references(request: HttpRequest) -> HttpResponse:
 def about(request: HttpRequest) -> HttpResponse:
     context = {"ruleset": RULESET_VERSION, "reference_count": len(REFERENCES)}
     return render(request, "assessments/about.html", context)
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for a load balancer or monitor: the app answers, the database answers, and which rule set runs."""
-    try:
-        with db.connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except db.Error:
-        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    else:
-        response = JsonResponse({"status": "ok", "database": "ok", "ruleset": RULESET_VERSION})
-    # A cached "ok" would hide an outage.
-    response["Cache-Control"] = "no-store"
-    return response

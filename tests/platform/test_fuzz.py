@@ -5,7 +5,7 @@ careless hands break them: wrong types, huge numbers, NaN and Infinity, unicode,
 nobody asked for. Whatever comes in, the answer is never a 500, and every 400 from the API names the field it is
 about: a 500 tells a clinician nothing, and an error without a field cannot be shown next to what was typed.
 
-The valid inputs are generated from the schema the app ships (`assessments/contract/input.schema.json`) by a small
+The valid inputs are generated from the schema the app ships (`assessments/api/input.schema.json`) by a small
 generator below, so that they follow the schema exactly (ranges and enums included) and reach the engine instead of
 stopping at the parser.
 """
@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from assessments.api.openapi import input_schema
 from assessments.bedside.form_mapping import LAB_KEYS, input_to_form
 from assessments.bedside.forms import AssessmentForm
-from assessments.openapi import input_schema
 from assessments.selectors import demo_case_list
 
 SCHEMA = input_schema()

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assessments.openapi import INPUT_SCHEMA_PATH, OUTPUT_SCHEMA
+from assessments.api.openapi import INPUT_SCHEMA_PATH, OUTPUT_SCHEMA
 
 SHARED_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared" / "contract" / "assessment-input.schema.json"
 CASES = SHARED_SCHEMA.parent.parent / "clinical" / "cases"

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document of the JSON API, served at `GET /api/v1/openapi.json`.
 
 Integrators generate clients from it, and the test suite runs schemathesis against it (tests/platform), so it must
-say exactly what `assessments/api.py` and `healthz` answer: a response the document does not allow fails CI.
+say exactly what `assessments/api/views.py` answers: a response the document does not allow fails CI.
 
-The request schema is the contract's input schema, copied into `assessments/contract/` because the app must not
+The request schema is the contract's input schema, copied into `assessments/api/` because the app must not
 read `../shared` at run time; a test keeps the copy equal to the shared original. OpenAPI 3.1 schema objects are
 JSON Schema 2020-12, so the contract schema is used as it is, minus `$schema` and `$id` (an `$id` would move the
 base URI of references inside the document).
@@ -16,12 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
-
 from assessments.clinical import RULESET_VERSION
 
-INPUT_SCHEMA_PATH = Path(__file__).resolve().parent / "contract" / "input.schema.json"
+INPUT_SCHEMA_PATH = Path(__file__).resolve().parent / "input.schema.json"
 
 JSON = "application/json"
 
@@ -288,8 +285,3 @@ def openapi_document() -> dict[str, Any]:
             }
         },
     }
-
-
-@require_GET
-def openapi_json(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(openapi_document())

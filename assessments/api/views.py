@@ -1,17 +1,21 @@
-"""JSON API: `POST /api/v1/assessments` (contract README). Stateless: nothing is stored.
+"""The machine entry points: `POST /api/v1/assessments` (contract README), `GET /healthz`, `GET /api/v1/openapi.json`.
 
-200 with the output; 400 with `{"errors": [...]}`; 415 for a body that is not JSON; 405 for other methods.
-CSRF-exempt because JSON clients carry no session cookie and nothing is changed on the server.
+The assessment endpoint is stateless (nothing is stored): 200 with the output; 400 with `{"errors": [...]}`; 415 for
+a body that is not JSON; 405 for other methods. CSRF-exempt because JSON clients carry no session cookie and nothing
+is changed on the server.
 """
 
 from __future__ import annotations
 
 import json
 
+from django import db
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from assessments.api.openapi import openapi_document
+from assessments.clinical import RULESET_VERSION
 from assessments.services import assessment_run
 
 
@@ -46,3 +50,24 @@ def assessments_endpoint(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(outcome.output)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for a load balancer or monitor: the app answers, the database answers, and which rule set runs."""
+    try:
+        with db.connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except db.Error:
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    else:
+        response = JsonResponse({"status": "ok", "database": "ok", "ruleset": RULESET_VERSION})
+    # A cached "ok" would hide an outage.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document())
