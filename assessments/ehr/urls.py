@@ -1,4 +1,4 @@
-"""URLs of the integration pages (included from hypomag_site/urls.py): FHIR input and CDS Hooks (issue 6)."""
+"""URLs of the EHR integration (included from hypomag_site/urls.py): FHIR input, CDS Hooks, the FHIR import page."""
 
 from django.urls import path
 
