@@ -84,7 +84,7 @@ def render_assess_page(
         if not outcome.ok:
             form.attach_engine_errors(outcome.errors)
 
-    template_name = "assessments/assess.html"
+    template_name = "bedside/assess.html"
     if request.htmx:
         template_name += "#result"
     context = {
@@ -100,10 +100,10 @@ def render_assess_page(
 
 @require_GET
 def references(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/references.html", {"references": REFERENCES.values()})
+    return render(request, "bedside/references.html", {"references": REFERENCES.values()})
 
 
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     context = {"ruleset": RULESET_VERSION, "reference_count": len(REFERENCES)}
-    return render(request, "assessments/about.html", context)
+    return render(request, "bedside/about.html", context)

@@ -175,7 +175,7 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
                     return _imported(request, context, found)
     context.update({"bundle_text": text, "import_errors": errors})
     # A form shown again with its errors is a 200, as Django's own form views do.
-    return render(request, "assessments/fhir_import.html", context)
+    return render(request, "ehr/fhir_import.html", context)
 
 
 LIST_LABELS = {"immunosuppressants": "Immunosuppression", "medications": "Medications"}
@@ -200,4 +200,4 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
             "provenance_rows": [{**row, "label": _field_label(form, row["field"])} for row in found.provenance],
         }
     )
-    return render(request, "assessments/fhir_import.html", context)
+    return render(request, "ehr/fhir_import.html", context)
