@@ -20,7 +20,6 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.core import checks
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -155,20 +154,3 @@ def bearer_verify(authorization: str | None, *, audience: str) -> dict[str, Any]
     if not cache.add(f"cds-jti:{seen}", True, timeout=lifetime):
         raise Unauthorized("the token has been used before (jti replayed)")
     return claims
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def check_cds_issuers(app_configs, **kwargs) -> list[checks.CheckMessage]:
-    """An open CDS Hooks service in production is allowed (an EHR without JWTs) but must be a choice, so say it.
-
-    Info, not Warning: CI runs `check --deploy --fail-level WARNING` with production settings and no issuers.
-    """
-    if settings.DEBUG or issuers():
-        return []
-    return [
-        checks.Info(
-            "CDS Hooks accepts unsigned requests: HYPOMAG_CDS_ISSUERS is empty.",
-            hint='Set HYPOMAG_CDS_ISSUERS to {"<EHR issuer>": {"jwks_url": "https://..."}} (see README.md).',
-            id="assessments.I010",
-        )
-    ]

@@ -10,7 +10,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from assessments.ehr import cds_auth
+from assessments.checks import check_cds_issuers
 from hypomag_site.settings import env_cds_issuers
 
 NAME = "HYPOMAG_CDS_ISSUERS"
@@ -68,7 +68,7 @@ def test_a_jwks_url_must_be_https(monkeypatch):
 
 def test_the_deploy_check_reports_an_open_service_in_production():
     with override_settings(DEBUG=False, HYPOMAG_CDS_ISSUERS={}):
-        messages = cds_auth.check_cds_issuers(None)
+        messages = check_cds_issuers(None)
 
     # Info, not Warning: CI's `check --deploy --fail-level WARNING` runs without issuers and must pass.
     assert [(m.id, m.level) for m in messages] == [("assessments.I010", checks.INFO)]
@@ -77,4 +77,4 @@ def test_the_deploy_check_reports_an_open_service_in_production():
 def test_the_deploy_check_is_silent_when_an_issuer_is_configured():
     issuers = {"https://ehr.example.org": {"jwks_url": "https://ehr.example.org/jwks.json"}}
     with override_settings(DEBUG=False, HYPOMAG_CDS_ISSUERS=issuers):
-        assert cds_auth.check_cds_issuers(None) == []
+        assert check_cds_issuers(None) == []

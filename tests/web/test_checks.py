@@ -1,6 +1,8 @@
 from unittest.mock import patch
 
-from assessments.checks import check_rule_set
+from django.core import checks
+
+from assessments.checks import check_cds_issuers, check_rule_set
 
 
 def test_it_passes_on_the_shipped_rule_set():
@@ -23,3 +25,12 @@ def test_it_reports_a_threshold_table_out_of_order():
         errors = check_rule_set()
 
     assert [(e.id, e.msg) for e in errors] == [("assessments.E002", p) for p in problems]
+
+
+def test_the_app_registers_every_check_when_it_starts():
+    # Registered in AssessmentsConfig.ready(), not by importing a module for its side effect.
+    registered = checks.registry.registry.get_checks(include_deployment_checks=True)
+    assert check_rule_set in registered
+    assert check_cds_issuers in registered
+    # The CDS issuers check is a deploy check: a development `manage.py check` does not run it.
+    assert check_cds_issuers not in checks.registry.registry.get_checks()
