@@ -1,4 +1,4 @@
-"""Reads: demo cases, and the records (patients, assessments, reminders, review queue, audit log).
+"""Reads: demo cases, the records (patients, assessments, reminders, review queue, audit log), teaching history.
 
 Demo cases: the golden cases of the shared clinical folder, copied into `assessments/bedside/examples/` so
 that the app needs nothing outside the repository at run time (`tests/web/test_assessment_page.py` checks that
@@ -27,8 +27,11 @@ from assessments.models import (
     ReviewStatus,
     SavedAssessment,
     StaffProfile,
+    TeachingAttempt,
     Ward,
 )
+from assessments.teaching.cases import TOPICS, teaching_case_list
+from assessments.teaching.marking import TopicScore, topic_scores
 
 DEMO_CASES_DIR = Path(__file__).resolve().parent / "bedside" / "examples"
 
@@ -79,6 +82,11 @@ def patient_list(*, ward: Ward | None = None) -> list[Patient]:
     return list(patients.order_by("ward__name", "label"))
 
 
+def patient_exists(*, pk: str | int) -> bool:
+    """For a patient id from a query string: digits only, and the patient must exist."""
+    return str(pk).isdigit() and Patient.objects.filter(pk=pk).exists()
+
+
 def patient_get(*, pk: int) -> Patient:
     return get_object_or_404(Patient.objects.select_related("ward"), pk=pk)
 
@@ -103,6 +111,13 @@ def assessment_get(*, pk: int) -> SavedAssessment:
         ),
         pk=pk,
     )
+
+
+def assessment_get_or_none(*, pk: str | int | None) -> SavedAssessment | None:
+    """For an id from a query string (`?from=`): None for anything that is not the id of a saved assessment."""
+    if pk is None or not str(pk).isdigit():
+        return None
+    return SavedAssessment.objects.filter(pk=pk).first()
 
 
 def reminder_get(*, pk: int) -> Reminder:
@@ -148,3 +163,26 @@ def audit_events(*, patient_id: int | None = None, user_id: int | None = None, l
     if user_id is not None:
         events = events.filter(user_id=user_id)
     return list(events[:limit])
+
+
+# --- Teaching -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeachingHistory:
+    attempts: list[TeachingAttempt]
+    cases_tried: int
+    by_topic: list[TopicScore]
+
+
+def teaching_history(*, user: Any) -> TeachingHistory:
+    """A trainee's attempts, newest first, and the answers right per topic over all of them."""
+    attempts = list(TeachingAttempt.objects.filter(user=user))
+    topics_by_case = {case.name: case.topics for case in teaching_case_list()}
+    scores = topic_scores(((a.case_name, a.marks) for a in attempts), topics_by_case)
+    order = list(TOPICS)
+    return TeachingHistory(
+        attempts=attempts,
+        cases_tried=len({a.case_name for a in attempts}),
+        by_topic=sorted(scores, key=lambda s: order.index(s.topic)),
+    )

@@ -26,8 +26,10 @@ from assessments.models import (
     Review,
     ReviewStatus,
     SavedAssessment,
+    TeachingAttempt,
     Ward,
 )
+from assessments.roles import Role, user_roles
 
 
 @dataclass(frozen=True)
@@ -281,3 +283,33 @@ def review_submit(
 def export_recorded(*, user: AbstractBaseUser, obj: Any, patient: Patient | None, what: str) -> None:
     """An export (print or download of a record) leaves a trace like a write does."""
     _audit(user, AuditEvent.Action.EXPORT, obj, patient=patient, what=what)
+
+
+# --- Teaching attempts ----------------------------------------------------------------------------------------------
+# The only thing teaching mode keeps: a signed-in trainee's answers and marks per case. Teaching cases are invented,
+# so nothing about patients is involved.
+
+
+def teaching_attempt_is_kept(*, user: Any) -> bool:
+    """Only trainees' attempts are kept (issue 5: "signed-in trainees see their history; nothing else is kept")."""
+    return Role.TRAINEE in user_roles(user)
+
+
+def teaching_attempt_create(
+    *, user: AbstractBaseUser, case_name: str, answers: dict[str, str | None], marks: dict[str, bool]
+) -> TeachingAttempt:
+    return TeachingAttempt.objects.create(user=user, case_name=case_name, answers=answers, marks=marks)
+
+
+# --- CDS Hooks feedback ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cds_feedback_record(*, feedback: list[tuple[str, dict[str, Any]]]) -> int:
+    """Each accepted or overridden card (card uuid, detail), as validated by `ehr.cds_hooks.feedback_parse`, in the
+    audit log; all or none. The EHR's call has no HypoMag user and the audit log no patient identifier."""
+    for card, detail in feedback:
+        AuditEvent.objects.create(
+            action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card", object_id=card, detail=detail
+        )
+    return len(feedback)

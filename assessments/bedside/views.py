@@ -15,10 +15,9 @@ from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
-from assessments.models import Patient, SavedAssessment
 from assessments.records.forms import SaveToPatientForm
 from assessments.roles import Capability, user_can
-from assessments.selectors import demo_case_get, demo_case_list
+from assessments.selectors import assessment_get_or_none, demo_case_get, demo_case_list, patient_exists
 from assessments.services import assessment_run
 
 
@@ -53,25 +52,19 @@ def assess(request: HttpRequest) -> HttpResponse:
 def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
     """Pre-fill from a saved assessment and/or choose the patient; ids that do not exist are ignored."""
     initial_form, initial_save = None, {}
-    source = _saved(request.GET.get("from"))
+    source = assessment_get_or_none(pk=request.GET.get("from"))
     if source is not None:
         initial_form = input_to_form(source.input)
         # The new sample is today's: the Mg field is left for the new value, the rest is carried over to check.
         initial_form.pop("magnesium_value", None)
         initial_save["patient"] = source.patient_id
     patient_id = request.GET.get("patient", "")
-    if patient_id.isdigit() and Patient.objects.filter(pk=patient_id).exists():
+    if patient_exists(pk=patient_id):
         initial_save["patient"] = int(patient_id)
     completes = request.GET.get("completes", "")
     if completes.isdigit():
         initial_save["completes"] = int(completes)
     return initial_form, initial_save
-
-
-def _saved(pk: str | None):
-    if not pk or not pk.isdigit():
-        return None
-    return SavedAssessment.objects.filter(pk=pk).first()
 
 
 def render_assess_page(

@@ -1,8 +1,9 @@
 """CDS Hooks 2.0 service `hypomag-patient-view`: discovery, the hook call, feedback, and the EHR's JWT.
 
 The EHR calls us when a clinician opens a chart; we answer with at most one card about the newest serum Mg.
-Stateless: the FHIR data lives only for the request. The only write is the feedback (accepted or overridden,
-with the reason) to the audit log, which holds no patient identifier.
+Stateless: the FHIR data lives only for the request, and nothing here writes: the feedback (accepted or
+overridden, with the reason) is validated here and stored by `services.cds_feedback_record` in the audit log,
+which holds no patient identifier.
 
 What FHIR cannot tell us: the transplant type and day. An EHR that knows them sends the extension
 `org.hypomag.transplant` (`{"type": "allogeneic", "date": "2026-02-20"}`, day 0); the card then carries the
@@ -31,7 +32,7 @@ from assessments.clinical.units import Analyte, Measurement, Unit
 from assessments.ehr import cds_auth
 from assessments.ehr.fhir import FhirImport, fhir_to_input
 from assessments.ehr.fhir.codes import CODES_BY_FIELD, LOINC
-from assessments.models import AuditEvent, DeclineReason
+from assessments.models import DeclineReason
 from assessments.services import assessment_run
 from assessments.templatetags.assessment_tags import route_label
 
@@ -421,8 +422,10 @@ def _refused_card(found: FhirImport, base_url: str, errors: list[dict[str, str]]
 # --- feedback ---------------------------------------------------------------------------------------------------
 
 
-def feedback_record(data: Any) -> int:
-    """Store each accepted or overridden card in the audit log; return how many. Raises CdsError(400)."""
+def feedback_parse(data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(card uuid, audit detail) for each accepted or overridden card; CdsError(400) with every problem at once.
+
+    Validation only: `services.cds_feedback_record` writes what this returns."""
     items = data.get("feedback") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
         raise CdsError(400, [{"field": "feedback", "message": "is required (a non-empty list)"}])
@@ -452,13 +455,10 @@ def feedback_record(data: Any) -> int:
             comment = override.get("userComment") if isinstance(override, dict) else None
             if isinstance(comment, str) and comment:
                 detail["userComment"] = comment[:1000]
-        events.append(AuditEvent(action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card",
-                                 object_id=item["card"][:40], detail=detail))  # fmt: skip
+        events.append((item["card"][:40], detail))
     if errors:
         raise CdsError(400, errors)
-    for event in events:
-        event.save()
-    return len(events)
+    return events
 
 
 # --- security: the EHR's bearer JWT (assessments.ehr.cds_auth) ------------------------------------------------------

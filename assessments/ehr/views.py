@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments import services
 from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm
 from assessments.ehr import cds_hooks
@@ -128,7 +129,7 @@ def cds_feedback(request: HttpRequest) -> JsonResponse:
     if refused:
         return refused
     try:
-        stored = cds_hooks.feedback_record(data)
+        stored = services.cds_feedback_record(feedback=cds_hooks.feedback_parse(data))
     except cds_hooks.CdsError as exc:
         return _errors(exc.errors, exc.status)
     return _json({"stored": stored})

@@ -1,5 +1,5 @@
 """Teaching pages (issue 5): the case library, predict-then-reveal, the facilitator view, the trainee's history,
-what-if, and the rule explorer. Thin: each view parses, calls the teaching package or the service, renders.
+what-if, and the rule explorer. Thin: each view parses, calls the teaching package, a service or a selector, renders.
 
 Teaching pages need the teaching capability (trainee, clinician, pharmacist). What-if is as open as the bedside
 page it also serves, and `/rules/` is public: it shows the rules, not patients.
@@ -20,8 +20,8 @@ from django.views.decorators.vary import vary_on_headers
 from assessments.bedside.forms import AssessmentForm
 from assessments.comparison import outputs_diff
 from assessments.roles import Capability, capability_required
-from assessments.services import assessment_run
-from assessments.teaching.attempts import attempt_is_kept, teaching_attempt_create, teaching_history
+from assessments.selectors import teaching_history
+from assessments.services import assessment_run, teaching_attempt_create, teaching_attempt_is_kept
 from assessments.teaching.cases import (
     DIFFICULTIES,
     POPULATIONS,
@@ -95,7 +95,7 @@ def teaching_case(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "POST":
         output = _case_output(case)
         marks = mark_answers(answers=answers, output=output)
-        kept = attempt_is_kept(user=request.user) and any(answers.values())
+        kept = teaching_attempt_is_kept(user=request.user) and any(answers.values())
         if kept:
             teaching_attempt_create(user=request.user, case_name=case.name, answers=answers, marks=marks_record(marks))
         context |= {
@@ -138,7 +138,7 @@ def teaching_present(request: HttpRequest, name: str) -> HttpResponse:
 @capability_required(Capability.TEACHING)
 @require_GET
 def teaching_history_view(request: HttpRequest) -> HttpResponse:
-    kept = attempt_is_kept(user=request.user)
+    kept = teaching_attempt_is_kept(user=request.user)
     history = teaching_history(user=request.user) if kept else None
     cases = {case.name: case for case in teaching_case_list()}
     rows = [(attempt, cases.get(attempt.case_name)) for attempt in history.attempts] if history else []
