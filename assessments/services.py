@@ -48,6 +48,14 @@ class ServiceError(Exception):
     """A write refused for a reason the user can fix; the message says what to do."""
 
 
+class EngineRefused(ServiceError):
+    """The engine refused the input; `errors` are its field errors (contract paths), for the form to place."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("The assessment input is not valid: correct the fields marked.")
+        self.errors = errors
+
+
 class ReviewConflict(ServiceError):
     """Someone reviewed the plan since this reviewer opened it; `current` is that review."""
 
@@ -134,13 +142,13 @@ def assessment_save(
     data: dict[str, Any],
     sample_time: dt.datetime,
     completes: Reminder | None = None,
-) -> SavedAssessment | AssessmentOutcome:
+) -> SavedAssessment:
     """Run the engine on the input as entered and keep input, output and rule set together.
 
     The transplant day and type come from the patient record and the sample time, not from what was typed: a
     saved record must agree with its patient. Reminders become records due from the time of saving (when the plan
     starts). `completes` is the reminder this new Mg answers: it is closed as done in the same transaction.
-    Returns the field errors instead when the engine refuses the input.
+    Raises EngineRefused, with the engine's field errors, when the engine refuses the input.
     """
     if completes is not None and completes.patient_id != patient.pk:
         # A recheck saved to another patient must not close this patient's reminder (wrong patient, HAZ15).
@@ -148,8 +156,8 @@ def assessment_save(
     data = copy.deepcopy(data)
     data["transplant"] = {"type": patient.transplant_type, "day": transplant_day(patient, sample_time)}
     outcome = assessment_run(data=data)
-    if not outcome.ok:
-        return outcome
+    if outcome.output is None:
+        raise EngineRefused(outcome.errors)
     output = outcome.output
     drug, trough_value, trough_unit = _trough(data)
     saved = SavedAssessment.objects.create(

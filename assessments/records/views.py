@@ -137,19 +137,18 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
                 sample_time=save_form.cleaned_data["sample_time"],
                 completes=completes,
             )
+        except services.EngineRefused as refused:
+            form.attach_engine_errors(refused.errors)
         except services.ServiceError as error:
             save_form.add_error(None, str(error))
         else:
-            if isinstance(saved, services.AssessmentOutcome):
-                form.attach_engine_errors(saved.errors)
-            else:
-                messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
-                url = reverse("assessment-detail", args=[saved.pk])
-                if request.htmx:
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = url
-                    return response
-                return redirect(url)
+            messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
+            url = reverse("assessment-detail", args=[saved.pk])
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
     return render_assess_page(request, form=form, save_form=save_form)
 
 

@@ -117,10 +117,12 @@ def test_a_save_is_audited_with_its_rule_set(patient, clinician):
     assert event.object_id == str(saved.pk) and event.detail == {"ruleset": RULESET_VERSION}
 
 
-def test_input_the_engine_refuses_is_returned_as_field_errors_and_nothing_is_stored(patient, clinician):
-    outcome = save(clinician, patient, labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
-    assert isinstance(outcome, services.AssessmentOutcome) and not outcome.ok
-    assert outcome.errors[0]["field"] == "labs.magnesium.value"
+def test_input_the_engine_refuses_raises_its_field_errors_and_nothing_is_stored(patient, clinician):
+    # One error channel: a refusal is a ServiceError like any other, carrying the fields for the form to mark.
+    with pytest.raises(services.EngineRefused) as refused:
+        save(clinician, patient, labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
+    assert isinstance(refused.value, services.ServiceError)
+    assert refused.value.errors[0]["field"] == "labs.magnesium.value"
     assert not SavedAssessment.objects.exists() and not Reminder.objects.exists()
 
 
