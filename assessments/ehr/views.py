@@ -6,7 +6,8 @@ CSRF-exempt (an EHR has no session cookie, and nothing about a patient is stored
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import services
+from assessments.api.http import JsonBodyError, errors_response, json_loads, json_response, read_json_body
 from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm
 from assessments.ehr import cds_hooks
@@ -30,109 +32,75 @@ from assessments.services import assessment_run
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
-def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
-    response = JsonResponse(data, status=status)
-    response["Cache-Control"] = "no-store"
+def _errors(errors: list[dict[str, str]], status: int) -> JsonResponse:
+    response = errors_response(errors, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="cds-services"'
     return response
 
 
-def _errors(errors: list[dict[str, str]], status: int) -> JsonResponse:
-    return _json({"errors": errors}, status)
-
-
-def _read_json(text: str | bytes) -> tuple[Any, str | None]:
-    """(data, None) or (None, why not): the same reasons the assessment API gives, in words."""
-    try:
-        return json.loads(text), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return None, f"the text is not valid JSON: {exc}"
-    except (ValueError, RecursionError) as exc:
-        return None, "the JSON is nested too deeply" if isinstance(exc, RecursionError) else f"the JSON: {exc}"
-
-
-def _body(request: HttpRequest, media_types: tuple[str, ...]) -> tuple[Any, JsonResponse | None]:
-    if request.content_type not in media_types:
-        got = request.content_type or "no content type"
-        return None, _errors([{"field": "input", "message": f"send {' or '.join(media_types)}, not {got}"}], 415)
-    data, problem = _read_json(request.body)
-    if problem:
-        status = 415 if problem.startswith("the text") else 400
-        return None, _errors([{"field": "input", "message": problem.replace("the text", "the body")}], status)
-    return data, None
-
-
 @csrf_exempt
 @require_POST
 def fhir_assessment_input(request: HttpRequest) -> JsonResponse:
-    data, refused = _body(request, ("application/fhir+json", "application/json"))
-    if refused:
-        return refused
+    try:
+        data = read_json_body(request, media_types=("application/fhir+json", "application/json"))
+    except JsonBodyError as refused:
+        return _errors(refused.errors, refused.status)
     found = fhir_to_input(data, now=timezone.now())
     if not found.ok:
         return _errors(found.errors, 400)
-    return _json(found.as_json())
+    return json_response(found.as_json())
 
 
-def _cds(request: HttpRequest) -> JsonResponse | None:
-    """401 unless the EHR's JWT verifies (when issuers are configured); the audience is the URL called.
+def cds_endpoint(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """A CDS Hooks endpoint: 401 unless the EHR's JWT verifies (when issuers are configured; the audience is the URL
+    called), then the view; a refusal (`CdsError`, or a body that is not JSON) is answered with its status.
 
     Remembers on the request whether the caller was verified: only a verified EHR may make HypoMag fetch from the
     `fhirServer` it names (otherwise any caller could point the server at any host).
     """
-    try:
-        claims = cds_hooks.bearer_verify(
-            request.headers.get("Authorization"), audience=request.build_absolute_uri(request.path)
-        )
-    except cds_hooks.CdsError as exc:
-        return _errors(exc.errors, exc.status)
-    request.cds_verified = claims is not None
-    return None
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> JsonResponse:
+        try:
+            claims = cds_hooks.bearer_verify(
+                request.headers.get("Authorization"), audience=request.build_absolute_uri(request.path)
+            )
+            request.cds_verified = claims is not None
+            return view(request)
+        except (cds_hooks.CdsError, JsonBodyError) as refused:
+            return _errors(refused.errors, refused.status)
+
+    return wrapper
 
 
 @csrf_exempt
 @require_GET
+@cds_endpoint
 def cds_discovery(request: HttpRequest) -> JsonResponse:
-    return _cds(request) or _json(cds_hooks.discovery())
+    return json_response(cds_hooks.discovery())
 
 
 @csrf_exempt
 @require_POST
+@cds_endpoint
 def cds_service(request: HttpRequest) -> JsonResponse:
-    refused = _cds(request)
-    if refused:
-        return refused
-    data, refused = _body(request, ("application/json",))
-    if refused:
-        return refused
-    try:
-        hook = cds_hooks.request_parse(data)
-        cards = cds_hooks.cards_for(
-            hook,
-            fetcher=cds_hooks.fhir_fetch if request.cds_verified else None,
-            now=timezone.now(),
-            base_url=request.build_absolute_uri("/").rstrip("/"),
-        )
-    except cds_hooks.CdsError as exc:
-        return _errors(exc.errors, exc.status)
-    return _json(cards)
+    hook = cds_hooks.request_parse(read_json_body(request))
+    cards = cds_hooks.cards_for(
+        hook,
+        fetcher=cds_hooks.fhir_fetch if request.cds_verified else None,
+        now=timezone.now(),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
+    return json_response(cards)
 
 
 @csrf_exempt
 @require_POST
+@cds_endpoint
 def cds_feedback(request: HttpRequest) -> JsonResponse:
-    refused = _cds(request)
-    if refused:
-        return refused
-    data, refused = _body(request, ("application/json",))
-    if refused:
-        return refused
-    try:
-        stored = services.cds_feedback_record(feedback=cds_hooks.feedback_parse(data))
-    except cds_hooks.CdsError as exc:
-        return _errors(exc.errors, exc.status)
-    return _json({"stored": stored})
+    feedback = cds_hooks.feedback_parse(read_json_body(request))
+    return json_response({"stored": services.cds_feedback_record(feedback=feedback)})
 
 
 def _pasted(request: HttpRequest) -> tuple[str, str | None]:
@@ -166,9 +134,10 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
         elif not text.strip():
             errors.append("paste a FHIR Bundle or Observation (JSON), or choose a file")
         else:
-            data, problem = _read_json(text)
-            if problem:
-                errors.append(problem)
+            try:
+                data = json_loads(text, what="the text")
+            except JsonBodyError as refused:
+                errors.append(refused.message)
             else:
                 found = fhir_to_input(data, now=timezone.now())
                 errors += [error["message"] for error in found.errors]

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from assessments.api.http import JsonBodyError, json_loads
 from assessments.bedside.forms import AssessmentForm
 from assessments.comparison import outputs_diff
 from assessments.roles import Capability, capability_required
@@ -150,9 +151,9 @@ def _whatif_input(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     """The contract input from a teaching page (`input`, JSON) or from the bedside form's own fields."""
     if "input" in request.POST:
         try:
-            data = json.loads(request.POST["input"])
-        except (ValueError, RecursionError):
-            return None, "The assessment input could not be read."
+            data = json_loads(request.POST["input"], what="the assessment input")
+        except JsonBodyError as refused:
+            return None, refused.message[:1].upper() + refused.message[1:] + "."
         return (data, "") if isinstance(data, dict) else (None, "The assessment input must be a JSON object.")
     form = AssessmentForm(request.POST)
     if not form.is_valid():
