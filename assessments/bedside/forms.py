@@ -17,9 +17,32 @@ from assessments.bedside.form_mapping import (
     LAB_KEYS,
     MEDICATION_GROUPS,
     MEDICATIONS_WITH_DAYS,
+    SCALAR_FIELDS,
     field_for_path,
     form_to_input,
 )
+from assessments.clinical.inputs import Condition, Drug, DrugRoute, OralIntake, Symptom
+from assessments.labels import (
+    CONDITION_LABELS,
+    DRUG_ROUTE_LABELS,
+    FIELD_LABELS,
+    IMMUNOSUPPRESSANT_LABELS,
+    LAB_LABELS,
+    MEDICATION_LABELS,
+    ORAL_INTAKE_LABELS,
+    SETTING_LABELS,
+    SEX_LABELS,
+    SYMPTOM_LABELS,
+    TRANSPLANT_TYPE_LABELS,
+    UNIT_LABELS,
+    field_label,
+)
+
+# Each field's label is the words labels.py gives its contract path.
+LABEL = {name: FIELD_LABELS[path] for path, name in SCALAR_FIELDS.items()} | {
+    "conditions": FIELD_LABELS["conditions"],
+    "symptoms": FIELD_LABELS["symptoms"],
+}
 
 BLANK = ("", "Not recorded")
 
@@ -44,56 +67,6 @@ DEFAULT_UNITS = {
         "albumin": "g/dL",
     },
 }
-UNIT_LABELS = {"umol/L": "µmol/L", "ug/L": "µg/L"}
-
-LAB_LABELS = {
-    "magnesium": "Serum magnesium",
-    "magnesium_lln": "Lab's lower limit of normal for magnesium",
-    "potassium": "Potassium",
-    "calcium_total": "Total calcium",
-    "calcium_ionized": "Ionized calcium",
-    "albumin": "Albumin",
-    "phosphate": "Phosphate",
-    "creatinine": "Serum creatinine",
-    "urine_magnesium": "Urine magnesium (spot)",
-    "urine_creatinine": "Urine creatinine (spot)",
-}
-
-MEDICATION_LABELS = {
-    "amphotericin_b_conventional": "Amphotericin B, conventional",
-    "amphotericin_b_liposomal": "Amphotericin B, liposomal",
-    "aminoglycoside": "Aminoglycoside (gentamicin, tobramycin, amikacin)",
-    "foscarnet": "Foscarnet",
-    "pentamidine": "Pentamidine",
-    "cidofovir": "Cidofovir",
-    "loop_diuretic": "Loop diuretic (furosemide, bumetanide)",
-    "thiazide_diuretic": "Thiazide diuretic",
-    "proton_pump_inhibitor": "Proton pump inhibitor (PPI)",
-    "platinum_chemotherapy": "Platinum chemotherapy (cisplatin, carboplatin)",
-    "ifosfamide": "Ifosfamide",
-    "egfr_antibody": "EGFR antibody (cetuximab, panitumumab)",
-    "insulin_infusion": "Insulin infusion",
-    "beta_agonist": "Beta-agonist (e.g. salbutamol)",
-    "theophylline": "Theophylline",
-    "fluoroquinolone": "Fluoroquinolone (ciprofloxacin, levofloxacin; also prolongs QT)",
-    "tetracycline": "Tetracycline (doxycycline, minocycline)",
-    "bisphosphonate_oral": "Oral bisphosphonate",
-    "eltrombopag": "Eltrombopag",
-    "levothyroxine": "Levothyroxine",
-    "integrase_inhibitor": "HIV integrase inhibitor (dolutegravir, raltegravir)",
-    "mycophenolate": "Mycophenolate",
-    "iron_oral": "Oral iron",
-    "gabapentin": "Gabapentin",
-    "azole_antifungal": "Azole antifungal (posaconazole, voriconazole, fluconazole)",
-    "ondansetron": "Ondansetron (or another 5-HT3 antagonist)",
-    "macrolide": "Macrolide (azithromycin, clarithromycin)",
-    "methadone": "Methadone",
-    "arsenic_trioxide": "Arsenic trioxide",
-    "neuromuscular_blocker": "Neuromuscular blocker",
-    "digoxin": "Digoxin",
-    "calcium_channel_blocker": "Calcium channel blocker",
-    "amiloride": "Amiloride",
-}
 MEDICATION_GROUP_LABELS = {
     "causes": "Drugs that lower magnesium",
     "oral_interactions": "Drugs that interact with oral magnesium",
@@ -102,31 +75,9 @@ MEDICATION_GROUP_LABELS = {
     "other": "Other",
 }
 
-CONDITIONS = (
-    ("refeeding_risk", "Refeeding risk"),
-    ("citrate_exposure", "Citrate exposure (apheresis, transfusions)"),
-    ("hyperglycemia", "Hyperglycemia"),
-    ("alcohol_use", "Alcohol use"),
-    ("polyuric_recovery", "Polyuric recovery from acute kidney injury"),
-    ("dialysis", "Dialysis"),
-    ("heart_block", "Heart block"),
-    ("aki", "Acute kidney injury (creatinine ≥ 1.5 × baseline or rising)"),
-    ("oliguria", "Oliguria (urine < 0.5 mL/kg/h for 6 h or more)"),
-)
-SYMPTOMS = (
-    ("seizure", "Seizure"),
-    ("tetany", "Tetany"),
-    ("torsades", "Torsades de pointes"),
-    ("ventricular_arrhythmia", "Ventricular arrhythmia"),
-    ("muscle_cramps", "Muscle cramps"),
-    ("tremor", "Tremor"),
-    ("paresthesia", "Paresthesia"),
-    ("weakness", "Weakness"),
-    ("fatigue", "Fatigue"),
-    ("palpitations", "Palpitations"),
-    ("nystagmus", "Nystagmus"),
-    ("confusion", "Confusion"),
-)
+# Offered in the order of the engine's enums: only what this rule set accepts, each named by labels.py.
+CONDITIONS = tuple((c.value, CONDITION_LABELS[c.value]) for c in Condition)
+SYMPTOMS = tuple((s.value, SYMPTOM_LABELS[s.value]) for s in Symptom)
 INTEGER_BOUND = 1_000_000
 GRADES = (BLANK, *((str(n), str(n)) for n in range(5)))
 
@@ -141,90 +92,91 @@ def _number(label: str, *, required: bool = False, help_text: str = "", step: st
 
 
 def _units(label: str, units: tuple[str, ...]) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=False, choices=[(u, UNIT_LABELS.get(u, u)) for u in units])
+    return forms.ChoiceField(label=label, required=False, choices=[(u, UNIT_LABELS[u]) for u in units])
 
 
 class AssessmentForm(forms.Form):
     # --- Patient and transplant ----------------------------------------------------------------------------------
-    age_years = _number("Age (years)", required=True, help_text="For a child under 1 year, e.g. 0.5.")
-    sex = forms.ChoiceField(label="Sex", required=False, choices=[BLANK, ("female", "Female"), ("male", "Male")])
-    weight_kg = _number("Weight (kg)", help_text="Needed for children's doses and for creatinine clearance.")
-    height_cm = _number("Height (cm)", help_text="Needed for a child's eGFR.")
+    age_years = _number(LABEL["age_years"], required=True, help_text="For a child under 1 year, e.g. 0.5.")
+    sex = forms.ChoiceField(label=LABEL["sex"], required=False, choices=[BLANK, *SEX_LABELS.items()])
+    weight_kg = _number(LABEL["weight_kg"], help_text="Needed for children's doses and for creatinine clearance.")
+    height_cm = _number(LABEL["height_cm"], help_text="Needed for a child's eGFR.")
     transplant_type = forms.ChoiceField(
-        label="Transplant type",
-        choices=[("", "Choose…"), ("allogeneic", "Allogeneic"), ("autologous", "Autologous")],
+        label=LABEL["transplant_type"],
+        choices=[("", "Choose…"), *TRANSPLANT_TYPE_LABELS.items()],
     )
     # Loose bounds keep absurd integers (hundreds of digits) away from float arithmetic; the clinical range and its
     # message are the engine's.
     transplant_day = forms.IntegerField(
-        label="Day after transplant",
+        label=LABEL["transplant_day"],
         help_text="Day 0 is the day of the transplant; before it, negative.",
         min_value=-INTEGER_BOUND,
         max_value=INTEGER_BOUND,
     )
     setting = forms.ChoiceField(
-        label="Setting",
+        label=LABEL["setting"],
         required=False,
         initial="inpatient",
-        choices=[("inpatient", "Inpatient"), ("outpatient", "Outpatient")],
+        choices=list(SETTING_LABELS.items()),
     )
 
     # --- Labs ----------------------------------------------------------------------------------------------------
     # Added in __init__: <lab>_value and <lab>_unit for every LAB_KEYS entry.
 
     # --- GI and nutrition ----------------------------------------------------------------------------------------
-    diarrhea_ml_per_day = _number("Diarrhea (mL/day)")
+    diarrhea_ml_per_day = _number(LABEL["diarrhea_ml_per_day"])
     lower_gi_gvhd_stage = forms.TypedChoiceField(
-        label="Lower-GI GVHD stage (0-4)", required=False, choices=GRADES, coerce=int, empty_value=None
+        label=LABEL["lower_gi_gvhd_stage"], required=False, choices=GRADES, coerce=int, empty_value=None
     )
-    vomiting = forms.BooleanField(label="Vomiting", required=False)
+    vomiting = forms.BooleanField(label=LABEL["vomiting"], required=False)
     mucositis_grade = forms.TypedChoiceField(
-        label="Oral mucositis grade (0-4)", required=False, choices=GRADES, coerce=int, empty_value=None
+        label=LABEL["mucositis_grade"], required=False, choices=GRADES, coerce=int, empty_value=None
     )
-    high_output_stoma = forms.BooleanField(label="High-output stoma", required=False)
+    high_output_stoma = forms.BooleanField(label=LABEL["high_output_stoma"], required=False)
     oral_intake = forms.ChoiceField(
-        label="Oral intake",
+        label=LABEL["oral_intake"],
         required=False,
-        choices=[BLANK, ("normal", "Normal"), ("reduced", "Reduced"), ("nil", "Nil by mouth")],
+        choices=[BLANK, *((i.value, ORAL_INTAKE_LABELS[i.value]) for i in OralIntake)],
     )
-    parenteral_nutrition = forms.BooleanField(label="Parenteral nutrition", required=False)
-    pn_mg_mmol_per_kg_day = _number("Magnesium in parenteral nutrition (mmol/kg/day)")
+    parenteral_nutrition = forms.BooleanField(label=LABEL["parenteral_nutrition"], required=False)
+    pn_mg_mmol_per_kg_day = _number(LABEL["pn_mg_mmol_per_kg_day"])
 
     # --- Conditions, symptoms, ECG, current therapy --------------------------------------------------------------
     conditions = forms.MultipleChoiceField(
-        label="Conditions", required=False, choices=CONDITIONS, widget=forms.CheckboxSelectMultiple
+        label=LABEL["conditions"], required=False, choices=CONDITIONS, widget=forms.CheckboxSelectMultiple
     )
     symptoms = forms.MultipleChoiceField(
-        label="Symptoms", required=False, choices=SYMPTOMS, widget=forms.CheckboxSelectMultiple
+        label=LABEL["symptoms"], required=False, choices=SYMPTOMS, widget=forms.CheckboxSelectMultiple
     )
-    qtc_ms = _number("QTc (ms)", step="1")
-    oral_current = forms.BooleanField(label="Taking oral magnesium now", required=False)
-    iv_magnesium_last_24h = forms.BooleanField(label="IV magnesium given in the last 24 h", required=False)
+    qtc_ms = _number(LABEL["qtc_ms"], step="1")
+    oral_current = forms.BooleanField(label=LABEL["oral_current"], required=False)
+    iv_magnesium_last_24h = forms.BooleanField(label=LABEL["iv_magnesium_last_24h"], required=False)
 
     def __init__(self, *args: Any, default_units: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = DEFAULT_UNITS[default_units or settings.HYPOMAG_DEFAULT_UNITS]
         for slot in IMMUNOSUPPRESSANT_SLOTS:
-            which = "Immunosuppressant" if slot == 1 else "Second immunosuppressant"
+            # Slot n is the contract's immunosuppressants.(n-1): the labels number them alike.
+            def slot_label(path: str, slot: int = slot) -> str:
+                return field_label(path.replace("N", str(slot - 1)))
+
             self.fields[f"immuno{slot}_drug"] = forms.ChoiceField(
-                label=which,
+                label=slot_label("immunosuppressants.N"),
                 required=False,
-                choices=[
-                    ("", "None"),
-                    ("tacrolimus", "Tacrolimus"),
-                    ("cyclosporine", "Cyclosporine"),
-                    ("sirolimus", "Sirolimus"),
-                    ("everolimus", "Everolimus"),
-                ],
+                choices=[("", "None"), *((d.value, IMMUNOSUPPRESSANT_LABELS[d.value]) for d in Drug)],
             )
-            self.fields[f"immuno{slot}_trough"] = _number(f"{which}: trough level")
-            self.fields[f"immuno{slot}_trough_unit"] = _units(f"{which}: trough unit", ("ng/mL", "ug/L"))
+            self.fields[f"immuno{slot}_trough"] = _number(slot_label("immunosuppressants.N.trough.value"))
+            self.fields[f"immuno{slot}_trough_unit"] = _units(
+                slot_label("immunosuppressants.N.trough.unit"), ("ng/mL", "ug/L")
+            )
             self.fields[f"immuno{slot}_route"] = forms.ChoiceField(
-                label=f"{which}: route", required=False, choices=[BLANK, ("oral", "Oral"), ("iv", "IV")]
+                label=slot_label("immunosuppressants.N.route"),
+                required=False,
+                choices=[BLANK, *((r.value, DRUG_ROUTE_LABELS[r.value]) for r in DrugRoute)],
             )
         for key in LAB_KEYS:
             self.fields[f"{key}_value"] = _number(LAB_LABELS[key], required=key == "magnesium")
-            self.fields[f"{key}_unit"] = _units(f"{LAB_LABELS[key]}: unit", LAB_UNITS[key])
+            self.fields[f"{key}_unit"] = _units(FIELD_LABELS[f"labs.{key}.unit"], LAB_UNITS[key])
             self.fields[f"{key}_unit"].initial = units[key]
         self.fields["magnesium_lln_value"].help_text = "Leave empty to use 0.70 mmol/L."
         for group, meds in MEDICATION_GROUPS.items():
@@ -311,6 +263,7 @@ class AssessmentForm(forms.Form):
                 self.add_error(None, f"{error['field']}: {error['message']}")
 
     def label_for(self, path: str) -> str:
-        """The label a clinician knows for a contract path (for the result's 'missing' list)."""
+        """The label of the field that shows a contract path (for the result's 'missing' list); for a path no field
+        shows, labels.py's words."""
         name = field_for_path(path, getattr(self, "input_paths", {}))
-        return str(self.fields[name].label) if name in self.fields else path
+        return str(self.fields[name].label) if name in self.fields else field_label(path)

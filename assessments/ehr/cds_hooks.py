@@ -32,9 +32,9 @@ from assessments.clinical.units import Analyte, Measurement, Unit
 from assessments.ehr import cds_auth
 from assessments.ehr.fhir import FhirImport, fhir_to_input
 from assessments.ehr.fhir.codes import CODES_BY_FIELD, LOINC
+from assessments.labels import field_label, label, value_label
 from assessments.models import DeclineReason
 from assessments.services import assessment_run
-from assessments.templatetags.assessment_tags import route_label
 
 SERVICE_ID = "hypomag-patient-view"
 HOOK = "patient-view"
@@ -315,8 +315,8 @@ def _data_used(found: FhirImport) -> str:
     rows = ["| Field | Value | From | Time |", "|---|---|---|---|"]
     for row in found.provenance:
         stale = " (**stale**)" if row["stale"] else ""
-        rows.append(f"| {_md(row['field'])} | {_md(row['value'])} | {_md(row['resource'])} | "
-                    f"{_md(row['time'] or '')}{stale} |")  # fmt: skip
+        field, value = field_label(row["field"]), value_label(row["field"], row["value"])
+        rows.append(f"| {_md(field)} | {_md(value)} | {_md(row['resource'])} | {_md(row['time'] or '')}{stale} |")
     return "\n".join(rows)
 
 
@@ -347,7 +347,7 @@ def _plan_card(output: dict[str, Any], found: FhirImport, base_url: str) -> dict
     severity = output["severity"]
     plan = output["plan"]
     entered = output["magnesium"]["entered"]
-    route = route_label(plan["route"])
+    route = label("route", plan["route"])
     summary = (
         f"Mg {entered['value']} {entered['unit']}: {severity['clinical_severity']} "
         f"(CTCAE grade {severity['ctcae_grade']}). Plan: {route}"

@@ -26,6 +26,7 @@ from assessments.bedside.forms import AssessmentForm
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.samples import sample_names, sample_text
+from assessments.labels import field_label, value_label
 from assessments.selectors import demo_case_list
 from assessments.services import assessment_run
 
@@ -148,13 +149,6 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
     return render(request, "ehr/fhir_import.html", context)
 
 
-LIST_LABELS = {"immunosuppressants": "Immunosuppression", "medications": "Medications"}
-
-
-def _field_label(form: AssessmentForm, path: str) -> str:
-    return LIST_LABELS.get(path) or form.label_for(path)
-
-
 def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> HttpResponse:
     form = AssessmentForm(input_to_form(found.input))
     outcome = None
@@ -167,7 +161,10 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
             "imported": found,
             "form": form,
             "output": outcome.output if outcome else None,
-            "provenance_rows": [{**row, "label": _field_label(form, row["field"])} for row in found.provenance],
+            "provenance_rows": [
+                {**row, "label": field_label(row["field"]), "value": value_label(row["field"], row["value"])}
+                for row in found.provenance
+            ],
         }
     )
     return render(request, "ehr/fhir_import.html", context)

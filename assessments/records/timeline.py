@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL
 from assessments.clinical.units import Analyte, Unit, convert, fmt
+from assessments.labels import ROUTE_CHART
 
 if TYPE_CHECKING:
     from assessments.models import SavedAssessment
@@ -63,7 +63,7 @@ GRADES = {
     4: ("diamond", "#842029"),
 }
 # Route id -> (code drawn under the point, words for tooltips and the legend).
-ROUTES = {NONE: ("–", "no magnesium"), ORAL: ("PO", "oral"), IV: ("IV", "IV"), IV_URGENT: ("IV!", "urgent IV")}
+ROUTES = ROUTE_CHART
 _ID = re.compile(r"[A-Za-z][\w-]*\Z")
 
 

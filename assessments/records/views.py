@@ -6,7 +6,6 @@ data, so every response is `no-store` (never_cache) and the templates carry hx-h
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -24,6 +23,7 @@ from assessments import selectors, services
 from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm
 from assessments.bedside.views import render_assess_page
 from assessments.comparison import outputs_diff
+from assessments.labels import input_rows
 from assessments.records.forms import (
     AuditFilterForm,
     PatientForm,
@@ -278,30 +278,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     patient = filters.get("patient")
     events = selectors.audit_events(patient_id=patient.pk if patient else None, user_id=filters.get("user"))
     return render(request, "records/audit_log.html", {"form": form, "events": events})
-
-
-def input_rows(data: dict) -> list[tuple[str, str]]:
-    """The saved input as (field, value with unit) rows, exactly as entered: the record of what was known."""
-    rows: list[tuple[str, str]] = []
-
-    def walk(prefix: str, node) -> None:
-        if isinstance(node, dict) and set(node) == {"value", "unit"}:
-            rows.append((prefix, f"{node['value']} {node['unit']}"))
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                walk(f"{prefix}.{key}" if prefix else key, value)
-        elif isinstance(node, list) and node and all(isinstance(item, dict) and "id" in item for item in node):
-            # Medications: one row, each with its days when given.
-            names = [item["id"] + (f" ({item['days']} days)" if item.get("days") is not None else "") for item in node]
-            rows.append((prefix, ", ".join(names)))
-        elif isinstance(node, list):
-            if all(not isinstance(item, dict | list) for item in node):
-                rows.append((prefix, ", ".join(map(str, node)) or "none"))
-            for index, item in enumerate(node):
-                if isinstance(item, dict | list):
-                    walk(f"{prefix}.{index}", item)
-        else:
-            rows.append((prefix, json.dumps(node) if isinstance(node, bool) or node is None else str(node)))
-
-    walk("", data)
-    return rows

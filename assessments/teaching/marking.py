@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.clinical.causes import CAUSES
-from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL, REASON_SOURCES
+from assessments.clinical.route import REASON_SOURCES
+from assessments.labels import REASON_LABELS, REMINDER_LABELS, ROUTE_LABELS
 
 GRADE_CHOICES: dict[str, str] = {
     "0": "Grade 0 (at or above the lower limit of normal)",
@@ -25,30 +26,11 @@ NO_CAUSE = "none"
 CAUSE_CHOICES: dict[str, str] = {cause_id: spec.label for cause_id, spec in CAUSES.items()} | {
     NO_CAUSE: "No cause in what is given"
 }
-ROUTE_CHOICES: dict[str, str] = {
-    NONE: "No replacement now",
-    ORAL: "Oral magnesium",
-    IV: "IV magnesium (infusion)",
-    IV_URGENT: "Urgent IV magnesium (bolus)",
-}
+ROUTE_CHOICES: dict[str, str] = ROUTE_LABELS
 NO_REMINDER = "no_reminder"
-# The reminder ids of PROTOCOL.md section 13, as a trainee would name them; `tests/teaching` checks that every
+# The reminder ids of PROTOCOL.md section 13, named as labels.py names them; `tests/teaching` checks that every
 # reminder the teaching cases produce is offered here.
-MONITORING_CHOICES: dict[str, str] = {
-    "continuous_ecg": "Continuous ECG monitoring now",
-    "hypermagnesemia_watch": "Watch reflexes, blood pressure and breathing during the infusion",
-    "check_creatinine": "Check the serum creatinine now",
-    "recheck_mg_after_iv": "Recheck Mg after the IV dose",
-    "recheck_before_next_dose": "Recheck Mg before any further dose",
-    "recheck_k": "Recheck potassium",
-    "daily_electrolytes": "Daily Mg, K, Ca, phosphate and creatinine",
-    "check_cni_trough": "Check the CNI trough level",
-    "repeat_ecg": "Repeat the ECG in 24 h",
-    "femg_when_cause_unclear": "Spot urine Mg and creatinine for FEMg",
-    "recheck_mg_oral": "Recheck Mg on oral replacement",
-    "outpatient_cni_monitoring": "Mg with every trough level, at least weekly",
-    NO_REMINDER: "No monitoring reminder",
-}
+MONITORING_CHOICES: dict[str, str] = {**REMINDER_LABELS, NO_REMINDER: "No monitoring reminder"}
 GIVE_STEPS = ("give_oral_magnesium", "give_iv_magnesium", "give_iv_magnesium_urgent", "no_replacement_needed")
 
 
@@ -104,7 +86,7 @@ def _route(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...],
     step = next((s for s in plan["steps"] if s["id"] in GIVE_STEPS), None)
     because = tuple(step["because"]) if step else ()
     references = tuple(dict.fromkeys(ref for r in reasons for ref in REASON_SOURCES.get(r, ())))
-    lead = f"route reasons: {', '.join(r.replace('_', ' ') for r in reasons)}"
+    lead = f"route reasons: {', '.join(REASON_LABELS.get(r, r) for r in reasons)}"
     return (plan["route"],), (lead, *because), references
 
 

@@ -23,6 +23,7 @@ from assessments.clinical import (
     severity,
 )
 from assessments.clinical.units import MG_MG_DL_PER_MMOL_L, Unit, fmt
+from assessments.labels import REASON_LABELS, REMINDER_LABELS, ROUTE_LABELS, drug_label
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,11 @@ def _route() -> RuleFamily:
         (
             Table(
                 "Route rules, first that applies decides",
-                ("Rule", "Route", "Reason id", "When", "Sources"),
-                tuple((*row, _refs(sources[row[2]])) for row in rows),
+                ("Rule", "Route", "Reason", "When", "Sources"),
+                tuple(
+                    (rule, ROUTE_LABELS.get(route_id, route_id), REASON_LABELS[reason], when, _refs(sources[reason]))
+                    for rule, route_id, reason, when in rows
+                ),
             ),
         ),
         rules.cited_source_ids().get("route", ()),
@@ -274,22 +278,21 @@ def _interactions() -> RuleFamily:
                 "Oral magnesium: spacing",
                 ("Drug", "Spacing", "Sources"),
                 tuple(
-                    (str(drug).replace("_", " "), s.advice, _refs(s.references))
-                    for drug, s in interactions.ORAL_SPACING.items()
+                    (drug_label(drug), s.advice, _refs(s.references)) for drug, s in interactions.ORAL_SPACING.items()
                 ),
             ),
             Table(
                 "IV magnesium: cautions",
                 ("Drug", "Caution", "Sources"),
                 tuple(
-                    (str(med).replace("_", " "), text, _refs(interactions.IV_CAUTION_SOURCES))
+                    (drug_label(med), text, _refs(interactions.IV_CAUTION_SOURCES))
                     for med, text in interactions.IV_CAUTIONS.items()
                 ),
             ),
             Table(
                 "QT-prolonging drugs named for review",
                 ("Drug",),
-                tuple((str(med).replace("_", " "),) for med in ecg.QT_PROLONGING_DRUGS),
+                tuple((drug_label(med),) for med in ecg.QT_PROLONGING_DRUGS),
             ),
         ),
         rules.cited_source_ids().get("interactions", ()),
@@ -352,6 +355,12 @@ def _causes() -> RuleFamily:
     )
 
 
+def _reminder_name(name: str) -> str:
+    """`recheck_mg_after_iv (infusion)` -> "Recheck Mg after the IV dose (infusion)": the id in words."""
+    reminder_id, _, qualifier = name.partition(" (")
+    return REMINDER_LABELS[reminder_id] + (f" ({qualifier}" if qualifier else "")
+
+
 def _reminders() -> RuleFamily:
     oral = reminders.RECHECK_ORAL_HOURS
     rows = (
@@ -388,7 +397,13 @@ def _reminders() -> RuleFamily:
             "A level drawn during or just after an infusion overstates the body's stores: the recheck after IV"
             " magnesium waits until the infusion has ended.",
         ),
-        (Table("Reminders", ("Reminder", "Due in hours, and when it applies"), rows),),
+        (
+            Table(
+                "Reminders",
+                ("Reminder", "Due in hours, and when it applies"),
+                tuple((_reminder_name(name), when) for name, when in rows),
+            ),
+        ),
         rules.cited_source_ids().get("reminders", ()),
     )
 

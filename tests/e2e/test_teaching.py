@@ -72,7 +72,7 @@ def test_a_whatif_change_redraws_in_place_with_javascript(trainee_page: Page):
     panel = page.locator("#whatif")
     expect(panel).to_contain_text("Changed: diarrhea 0 -> 1000 mL/day")
     expect(panel.locator("tr[data-row='route']")).to_contain_text("Changed")
-    expect(panel.locator("tr[data-row='route'] mark")).to_have_text("iv")
+    expect(panel.locator("tr[data-row='route'] mark")).to_have_text("IV magnesium (infusion)")
     # htmx swapped the panel: still the case page, with the original result beside it.
     assert page.url == revealed_url
     expect(page.locator("#result")).to_contain_text("Plan: Oral magnesium")

@@ -153,7 +153,7 @@ def test_whatif_without_htmx_is_a_whole_page_with_the_change_marked(client):
     assert response.status_code == 200
     assert "<html" in response.content.decode()
     assert "Changed: diarrhea 0 -> 1000 mL/day" in page
-    assert re.search(r"Route oral iv Changed", page)
+    assert re.search(r"Route Oral magnesium IV magnesium \(infusion\) Changed", page)
     assert re.search(r"CTCAE grade 1 1 Same", page)
     assert "no-store" in response["Cache-Control"]
 

@@ -88,12 +88,13 @@ def test_the_diff_marks_route_dose_warnings_and_causes_for_diarrhea():
     changed, _ = variation_apply(data=T01, variation_id="add_diarrhea")
     rows = {row.id: row for row in outputs_diff(run(T01), run(changed))}
     assert not rows["grade"].changed
-    assert rows["route"].before == ("oral",) and rows["route"].after == ("iv",)
+    # In words, as every page shows them: no route id reaches a person.
+    assert rows["route"].before == ("Oral magnesium",) and rows["route"].after == ("IV magnesium (infusion)",)
     assert rows["dose"].after == ("IV 4 g MgSO4 (16.24 mmol) over 4 h",)
     (added,) = rows["causes"].added
     assert added.startswith("Diarrhea / lower-GI GVHD (") and added in rows["causes"].after
     # Oral Mg is no longer planned, so the tacrolimus spacing warning goes.
-    assert rows["warnings"].removed == ("oral mg interaction (tacrolimus)",)
+    assert rows["warnings"].removed == ("Interaction with oral magnesium (Tacrolimus)",)
 
 
 def test_making_the_patient_a_child_changes_the_dose_to_per_kg():
