@@ -154,6 +154,9 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, default_units: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Set by clean(): the contract input, and which form field each list item of it came from.
+        self.contract_input: dict[str, Any] = {}
+        self.input_paths: dict[str, str] = {}
         units = DEFAULT_UNITS[default_units or settings.HYPOMAG_DEFAULT_UNITS]
         for slot in IMMUNOSUPPRESSANT_SLOTS:
             # Slot n is the contract's immunosuppressants.(n-1): the labels number them alike.
@@ -246,12 +249,13 @@ class AssessmentForm(forms.Form):
         for med in MEDICATIONS_WITH_DAYS:
             if cleaned.get(f"days_{med}") is not None and med not in chosen:
                 self.add_error(f"days_{med}", "Tick the drug as well, or clear the days.")
+        # Kept with the cleaned data, so that an engine error lands on its field whatever was called first.
+        self.contract_input, self.input_paths = form_to_input(cleaned)
         return cleaned
 
     def to_input(self) -> dict[str, Any]:
-        """The contract input for the cleaned data; remembers which field each list item came from."""
-        data, self.input_paths = form_to_input(self.cleaned_data)
-        return data
+        """The contract input of a valid form (made by clean())."""
+        return self.contract_input
 
     def attach_engine_errors(self, errors: list[dict[str, str]]) -> None:
         """Show each engine error on the field it concerns; what cannot be placed goes above the form."""
@@ -265,5 +269,5 @@ class AssessmentForm(forms.Form):
     def label_for(self, path: str) -> str:
         """The label of the field that shows a contract path (for the result's 'missing' list); for a path no field
         shows, labels.py's words."""
-        name = field_for_path(path, getattr(self, "input_paths", {}))
+        name = field_for_path(path, self.input_paths)
         return str(self.fields[name].label) if name in self.fields else field_label(path)

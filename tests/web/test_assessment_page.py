@@ -163,6 +163,16 @@ def test_it_attaches_a_trough_error_to_the_trough_field(browser):
     assert "outside the accepted range" in response.context["form"].errors["immuno1_trough"][0]
 
 
+def test_an_engine_error_finds_its_field_once_the_form_is_valid():
+    # The list-item paths are kept by clean(), not as a side effect of to_input(): no call order to remember.
+    data = {**MINIMAL, "immuno1_drug": "", "immuno2_drug": "cyclosporine", "immuno2_trough": "100"}
+    form = AssessmentForm({**data, "immuno2_trough_unit": "ng/mL"})
+    assert form.is_valid(), form.errors
+    form.attach_engine_errors([{"field": "immunosuppressants.0.trough.value", "message": "too high"}])
+    assert form.errors["immuno2_trough"] == ["too high"]
+    assert form.label_for("immunosuppressants.0.trough") == "Immunosuppressant 2: trough level"
+
+
 @pytest.mark.parametrize(
     "data",
     [
