@@ -117,11 +117,6 @@ def patient_create(
     return patient
 
 
-def transplant_day(patient: Patient, sample_time: dt.datetime) -> int:
-    """Day after transplant of a sample, counted in the hospital's time zone (day 0 = transplant date)."""
-    return (timezone.localdate(sample_time) - patient.transplant_date).days
-
-
 # --- Saved assessments ----------------------------------------------------------------------------------------------
 
 
@@ -154,7 +149,7 @@ def assessment_save(
         # A recheck saved to another patient must not close this patient's reminder (wrong patient, HAZ15).
         raise ServiceError("The reminder being answered belongs to another patient: choose that patient or start anew.")
     data = copy.deepcopy(data)
-    data["transplant"] = {"type": patient.transplant_type, "day": transplant_day(patient, sample_time)}
+    data["transplant"] = {"type": patient.transplant_type, "day": patient.day_after_transplant(sample_time)}
     outcome = assessment_run(data=data)
     if outcome.output is None:
         raise EngineRefused(outcome.errors)

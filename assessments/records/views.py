@@ -1,7 +1,8 @@
 """Views of the records: patients, saved assessments, reminders, the ward list, pharmacist review, the audit log.
 
 Thin: check the capability, read through selectors, write through services, render. Every page here holds patient
-data, so every response is `no-store` (never_cache) and the templates carry hx-history="false".
+data, so every view is a `roles.records_page` (no-store, capability, methods) and the templates carry
+hx-history="false".
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import selectors, services
 from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm
@@ -33,11 +32,7 @@ from assessments.records.forms import (
     WardChoiceForm,
 )
 from assessments.records.timeline import timeline_points, timeline_svg
-from assessments.roles import Capability, capability_required
-
-records = capability_required(Capability.PATIENT_RECORDS)
-review = capability_required(Capability.REVIEW)
-audit = capability_required(Capability.AUDIT)
+from assessments.roles import Capability, records_page
 
 
 def timeline_unit() -> str:
@@ -45,9 +40,7 @@ def timeline_unit() -> str:
     return DEFAULT_UNITS[settings.HYPOMAG_DEFAULT_UNITS]["magnesium"]
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def patient_list(request: HttpRequest) -> HttpResponse:
     choice = WardChoiceForm(request.GET or {"ward": getattr(selectors.ward_of(request.user), "pk", None)})
     ward = choice.cleaned_data["ward"] if choice.is_valid() else None
@@ -55,9 +48,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "records/patient_list.html", context)
 
 
-@never_cache
-@records
-@require_http_methods(["GET", "POST"])
+@records_page(Capability.PATIENT_RECORDS, "GET", "POST")
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, initial={"ward": selectors.ward_of(request.user)})
     if request.method == "POST" and form.is_valid():
@@ -88,9 +79,7 @@ def _timeline(assessments: list) -> tuple[str, list]:
     return mark_safe(svg), points
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(pk=pk)
     assessments = selectors.patient_assessments(patient=patient)
@@ -103,14 +92,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "points": points,
         "unit": timeline_unit(),
         "now": timezone.now(),
-        "today_day": services.transplant_day(patient, timezone.now()),
+        "today_day": patient.day_after_transplant(timezone.now()),
     }
     return render(request, "records/patient_detail.html", context)
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def patient_timeline_svg(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline alone, for printing or a larger view."""
     patient = selectors.patient_get(pk=pk)
@@ -118,9 +105,7 @@ def patient_timeline_svg(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
-@never_cache
-@records
-@require_POST
+@records_page(Capability.PATIENT_RECORDS, "POST")
 def assessment_save(request: HttpRequest) -> HttpResponse:
     """Save the bedside form to a patient. Errors re-render the bedside page with everything typed kept."""
     form = AssessmentForm(request.POST)
@@ -152,9 +137,7 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
     return render_assess_page(request, form=form, save_form=save_form)
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     saved = selectors.assessment_get(pk=pk)
     if request.GET.get("format") == "json":
@@ -172,9 +155,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/assessment_detail.html", context)
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def assessment_reassess(request: HttpRequest, pk: int) -> HttpResponse:
     saved = selectors.assessment_get(pk=pk)
     outcome = services.assessment_reassess(saved)
@@ -190,9 +171,7 @@ def assessment_reassess(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/assessment_reassess.html", context)
 
 
-@never_cache
-@records
-@require_POST
+@records_page(Capability.PATIENT_RECORDS, "POST")
 def reminder_update(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = selectors.reminder_get(pk=pk)
     form = ReminderForm(request.POST)
@@ -221,9 +200,7 @@ def reminder_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target)
 
 
-@never_cache
-@records
-@require_GET
+@records_page(Capability.PATIENT_RECORDS)
 def ward(request: HttpRequest) -> HttpResponse:
     choice = WardChoiceForm(request.GET or {"ward": getattr(selectors.ward_of(request.user), "pk", None)})
     ward = choice.cleaned_data["ward"] if choice.is_valid() else None
@@ -232,16 +209,12 @@ def ward(request: HttpRequest) -> HttpResponse:
     return render(request, "records/ward.html", context)
 
 
-@never_cache
-@review
-@require_GET
+@records_page(Capability.REVIEW)
 def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "records/review_queue.html", {"queue": selectors.review_queue(page=request.GET.get("page"))})
 
 
-@never_cache
-@review
-@require_http_methods(["GET", "POST"])
+@records_page(Capability.REVIEW, "GET", "POST")
 def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     saved = selectors.assessment_get(pk=pk)
     form = ReviewForm(request.POST or None, initial={"version": saved.version})
@@ -269,9 +242,7 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/review_case.html", context, status=409 if conflict else 200)
 
 
-@never_cache
-@audit
-@require_GET
+@records_page(Capability.AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}

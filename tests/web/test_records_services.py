@@ -97,7 +97,7 @@ def test_the_transplant_day_and_type_come_from_the_patient_and_the_sample_time(p
     )
     assert saved.transplant_day == 12
     assert saved.input["transplant"] == {"type": "allogeneic", "day": 12}
-    assert services.transplant_day(patient, timezone.make_aware(dt.datetime(2026, 11, 9, 12, 0))) == -1
+    assert patient.day_after_transplant(timezone.make_aware(dt.datetime(2026, 11, 9, 12, 0))) == -1
 
 
 def test_each_reminder_of_the_output_becomes_a_record_due_from_the_save(patient, clinician):
