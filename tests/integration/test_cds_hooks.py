@@ -15,7 +15,7 @@ from django.test import override_settings
 from assessments.ehr import cds_hooks
 from assessments.models import AuditEvent, DeclineReason
 from tests.integration.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
-from tests.integration.conftest import resource, sample
+from tests.integration.samples import resource, sample
 
 DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/hypomag-patient-view"

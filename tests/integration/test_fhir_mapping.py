@@ -11,7 +11,7 @@ import pytest
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.codes import CODES_BY_FIELD, OBSERVATIONS
 from assessments.services import assessment_run
-from tests.integration.conftest import NOW, resource, sample
+from tests.integration.samples import NOW, resource, sample
 
 CASES = Path(__file__).resolve().parents[2] / ".." / "shared" / "clinical" / "cases"
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"

@@ -1,6 +1,6 @@
 """The clinical safety case: one or more tests per hazard of docs/safety/hazard-log.md, named `test_hazNN_...`.
 
-Each test drives the real control through the public API: the clinical core (`tests/unit/builders.py`), the FHIR
+Each test drives the real control through the public API: the clinical core (`tests/builders.py`), the FHIR
 mapping, or the pages through the Django test client. `scripts/safety-report` runs them and prints hazard -> tests ->
 pass/fail; `tests/safety/test_hazard_log.py` keeps the log and these names in step.
 """
@@ -22,8 +22,8 @@ from assessments import services
 from assessments.bedside.form_mapping import input_to_form
 from assessments.ehr.fhir import fhir_to_input
 from assessments.models import SavedAssessment, Ward
-from tests.integration.conftest import NOW, sample
-from tests.unit.builders import errors, ids, payload, run
+from tests.builders import errors, ids, payload, run
+from tests.integration.samples import NOW, sample
 
 CHILD = {"age_years": 6, "sex": "male", "weight_kg": 20, "height_cm": 115}
 VOMITING = {"vomiting": True}

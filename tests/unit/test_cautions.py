@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 TACROLIMUS = [{"drug": "tacrolimus", "trough": {"value": 10, "unit": "ng/mL"}}]
 RENAL = ["renal_function_unknown", "severe_renal_impairment", "renal_dose_reduction", "hypermagnesemia_risk"]

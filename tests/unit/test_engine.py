@@ -10,8 +10,7 @@ from assessments.clinical import RULESET_VERSION, assess, parse_input
 from assessments.clinical.engine import WARNING_ORDER, femg_interpretation
 from assessments.clinical.inputs import AssessmentInput
 from assessments.clinical.renal import RenalStatus
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 URINE = {
     "urine_magnesium": {"value": 1.2, "unit": "mmol/L"},

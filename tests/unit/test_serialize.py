@@ -8,8 +8,7 @@ import dataclasses
 import json
 
 from assessments.clinical import assess, parse_input, to_json
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 DOSE_KEYS = {
     "mmol",

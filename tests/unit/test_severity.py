@@ -18,8 +18,7 @@ from assessments.clinical.severity import (
     unit_check,
 )
 from assessments.clinical.units import Analyte, Measurement, Unit
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 
 def parsed(**kwargs) -> AssessmentInput:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Ward
-from tests.unit.builders import payload
+from tests.builders import payload
 
 pytestmark = pytest.mark.django_db
 

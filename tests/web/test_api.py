@@ -11,7 +11,7 @@ from django.test import Client
 
 from assessments.clinical import RULESET_VERSION
 from assessments.services import assessment_run
-from tests.unit.builders import payload
+from tests.builders import payload
 
 URL = "/api/v1/assessments"
 OUTPUT_KEYS = {"ruleset", "magnesium", "severity", "derived", "causes", "plan", "warnings", "reminders", "missing"}

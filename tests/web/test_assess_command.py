@@ -19,7 +19,7 @@ from django.core.management import call_command
 
 from assessments.clinical import RULESET_VERSION
 from assessments.services import assessment_run
-from tests.unit.builders import payload
+from tests.builders import payload
 
 REPO = Path(__file__).resolve().parents[2]
 EXIT_INVALID = 2

@@ -25,7 +25,7 @@ from assessments.clinical.causes import CAUSES
 from assessments.clinical.units import Unit
 from assessments.selectors import demo_case_list
 from assessments.teaching.cases import teaching_case_list
-from tests.unit.builders import payload
+from tests.builders import payload
 
 CLINICAL = Path(engine.__file__).resolve().parent
 SCHEMA = json.loads(INPUT_SCHEMA_PATH.read_text(encoding="utf-8"))

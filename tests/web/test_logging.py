@@ -17,7 +17,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.logging import REDACTED, JsonFormatter, RedactFilter
 from assessments.models import Patient, Ward
-from tests.unit.builders import payload
+from tests.builders import payload
 
 SECRET = "H-SECRET-123"
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessments.models import Patient, Reminder, Review, ReviewStatus, SavedAssessment, Ward
 from assessments.services import assessment_run
-from tests.unit.builders import payload
+from tests.builders import payload
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from assessments.models import (
     SavedAssessment,
     Ward,
 )
-from tests.unit.builders import payload
+from tests.builders import payload
 
 pytestmark = pytest.mark.django_db
 

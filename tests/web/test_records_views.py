@@ -14,8 +14,8 @@ from django.utils import timezone
 from assessments import services
 from assessments.bedside.form_mapping import input_to_form
 from assessments.models import Reminder, ReminderState, SavedAssessment, Ward
+from tests.builders import payload
 from tests.conftest import PASSWORD
-from tests.unit.builders import payload
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import pytest
 
 from assessments.clinical import RULESET_VERSION, assess, parse_input, to_json
 from assessments.services import AssessmentOutcome, assessment_run
-from tests.unit.builders import payload
+from tests.builders import payload
 
 
 def test_it_returns_the_output_for_a_valid_input():
