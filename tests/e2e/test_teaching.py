@@ -25,15 +25,13 @@ def sign_in(page: Page, username: str) -> None:
 
 
 @pytest.fixture
-def trainee_page(page: Page, make_user) -> Page:
-    make_user("trainee")
+def trainee_page(page: Page, trainee) -> Page:
     sign_in(page, "trainee")
     return page
 
 
 @pytest.fixture
-def trainee_page_without_js(page_without_js: Page, make_user) -> Page:
-    make_user("trainee")
+def trainee_page_without_js(page_without_js: Page, trainee) -> Page:
     sign_in(page_without_js, "trainee")
     return page_without_js
 

@@ -45,8 +45,11 @@ def test_every_page_says_the_database_is_unavailable(admin_client: Client, url: 
 
 
 def test_a_form_post_during_an_outage_is_a_503_too(admin_client: Client):
+    token = admin_client.csrf_token()  # the page was loaded before the database went away
     with database_down():
-        response = admin_client.post("/", {"age_years": "45"}, headers={"HX-Request": "true"})
+        response = admin_client.post(
+            "/", {"age_years": "45", "csrfmiddlewaretoken": token}, headers={"HX-Request": "true"}
+        )
 
     assert response.status_code == 503
 

@@ -77,7 +77,7 @@ def test_it_is_openapi_3_1_describing_both_operations(client: Client):
 
 
 def test_it_only_allows_get(client: Client):
-    assert client.post("/api/v1/openapi.json").status_code == 405
+    assert client.submit("/api/v1/openapi.json").status_code == 405
 
 
 def test_the_output_schema_fits_every_golden_case(client: Client):

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from assessments.bedside.form_mapping import input_to_form
@@ -29,6 +28,12 @@ TEACHING_URLS = [
     reverse("teaching-case", args=[T01]),
     reverse("teaching-present", args=[T01]),
 ]
+
+
+def reveal(client, name: str, answers: dict):
+    """Submit the case page's answers, as its form does (with the page's CSRF token)."""
+    url = reverse("teaching-case", args=[name])
+    return client.submit(url, answers, page=url)
 
 
 def text(response) -> str:
@@ -77,7 +82,7 @@ def test_the_case_page_asks_before_it_reveals(client_as):
 
 
 def test_reveal_marks_each_answer_with_the_reason_and_shows_the_full_result(client_as):
-    response = client_as("trainee").post(reverse("teaching-case", args=[T07]), {**RIGHT_T07, "cause": "foscarnet"})
+    response = reveal(client_as("trainee"), T07, {**RIGHT_T07, "cause": "foscarnet"})
     page = text(response)
     assert "Your answers: 3 of 4 right" in page
     assert "Not right. Your answer: Foscarnet" in page
@@ -89,7 +94,7 @@ def test_reveal_marks_each_answer_with_the_reason_and_shows_the_full_result(clie
 
 
 def test_a_trainees_answers_are_kept(client_as):
-    client_as("trainee").post(reverse("teaching-case", args=[T07]), RIGHT_T07)
+    reveal(client_as("trainee"), T07, RIGHT_T07)
     attempt = TeachingAttempt.objects.get()
     assert attempt.case_name == T07
     assert attempt.answers == RIGHT_T07
@@ -97,21 +102,21 @@ def test_a_trainees_answers_are_kept(client_as):
 
 
 def test_a_clinicians_answers_are_marked_but_not_kept(client_as):
-    response = client_as("clinician").post(reverse("teaching-case", args=[T07]), RIGHT_T07)
+    response = reveal(client_as("clinician"), T07, RIGHT_T07)
     assert "4 of 4 right" in text(response)
     assert not TeachingAttempt.objects.exists()
 
 
 def test_revealing_without_answering_keeps_nothing(client_as):
-    response = client_as("trainee").post(reverse("teaching-case", args=[T07]), {})
+    response = reveal(client_as("trainee"), T07, {})
     assert "0 of 4 right" in text(response)
     assert not TeachingAttempt.objects.exists()
 
 
 def test_the_history_shows_cases_tried_and_answers_right_per_topic(client_as):
     client = client_as("trainee")
-    client.post(reverse("teaching-case", args=[T07]), RIGHT_T07)
-    client.post(reverse("teaching-case", args=[T09]), {"grade": "2", "route": "oral"})
+    reveal(client, T07, RIGHT_T07)
+    reveal(client, T09, {"grade": "2", "route": "oral"})
     words = text(client.get(reverse("teaching-history")))
     assert "2 cases tried, 2 attempts" in words
     # T07 (4 of 4) and T09 (1 of 4: the route) both teach severity.
@@ -119,11 +124,9 @@ def test_the_history_shows_cases_tried_and_answers_right_per_topic(client_as):
     assert "Emergencies 4 4" in words  # only T07 is an emergency
 
 
-def test_the_history_belongs_to_its_trainee(client_as, make_user):
-    client_as("trainee").post(reverse("teaching-case", args=[T07]), RIGHT_T07)
-    other = make_user("other-trainee", role="trainee")
-    client = Client()
-    client.force_login(other)
+def test_the_history_belongs_to_its_trainee(client_as, make_user, login):
+    reveal(client_as("trainee"), T07, RIGHT_T07)
+    client = login(make_user("other-trainee", role="trainee"))
     assert "No answers yet" in text(client.get(reverse("teaching-history")))
 
 
@@ -144,7 +147,7 @@ def test_the_facilitator_view_reveals_one_part_per_step(client_as):
 
 def whatif_post(client, data: dict, variation: str = "", **headers):
     payload = {"input": json.dumps(data)} | ({"variation": variation} if variation else {})
-    return client.post(reverse("whatif"), payload, **headers)
+    return client.submit(reverse("whatif"), payload, **headers)
 
 
 def test_whatif_without_htmx_is_a_whole_page_with_the_change_marked(client):
@@ -174,7 +177,7 @@ def test_whatif_without_a_variation_offers_the_changes(client):
 
 
 def test_whatif_refuses_bad_input_and_unknown_changes(client):
-    assert client.post(reverse("whatif"), {"input": "{not json"}).status_code == 400
+    assert client.submit(reverse("whatif"), {"input": "{not json"}).status_code == 400
     assert whatif_post(client, {"patient": {}}).status_code == 400
     assert whatif_post(client, teaching_case_get(name=T09).input, "make_child").status_code == 400
     assert client.get(reverse("whatif")).status_code == 405
@@ -198,10 +201,10 @@ def test_the_bedside_result_offers_whatif_and_its_fields_reach_the_whatif_view(c
     assert 'form="assessment-form" formaction="/whatif/"' in start
     assert "<input" not in start
     demo = next(case for case in demo_case_list() if case.name.startswith("V1_"))
-    response = client.post(reverse("whatif"), input_to_form(demo.input) | {"variation": "halve_renal"})
+    response = client.submit(reverse("whatif"), input_to_form(demo.input) | {"variation": "halve_renal"})
     assert response.status_code == 200
     # V1: female, 45 y, creatinine 80 umol/L -> 160 umol/L.
-    assert "serum creatinine 80 -> 160 umol/L" in text(response)
+    assert "serum creatinine 80 -> 160 µmol/L" in text(response)
 
 
 def test_rules_is_public_and_shows_the_engine_thresholds(client):
@@ -237,6 +240,6 @@ def test_rules_cannot_drift_from_the_constants(client, monkeypatch):
 def test_the_live_bedside_result_offers_whatif_without_a_form_of_its_own(client):
     # The htmx fragment carries a button that sends the bedside form itself (hx-include), not a second form.
     demo = next(case for case in demo_case_list() if case.name.startswith("V1_"))
-    fragment = client.post("/", input_to_form(demo.input), HTTP_HX_REQUEST="true").content.decode()
+    fragment = client.submit("/", input_to_form(demo.input), HTTP_HX_REQUEST="true").content.decode()
     assert "<form" not in fragment
     assert 'hx-include=".assessment-form"' in fragment

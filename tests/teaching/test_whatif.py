@@ -64,7 +64,7 @@ def test_halving_the_renal_function_doubles_the_creatinine():
     assert changed["labs"]["creatinine"] == {"value": 190, "unit": "umol/L"}
     before, after = run(T01)["derived"], run(changed)["derived"]
     assert after["crcl_ml_min"] == pytest.approx(before["crcl_ml_min"] / 2, rel=0.01)
-    assert "95 -> 190 umol/L" in text
+    assert "95 -> 190 µmol/L" in text  # the unit as a clinician writes it
 
 
 def test_the_ppi_is_added_for_a_year_then_stopped():

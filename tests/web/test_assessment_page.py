@@ -68,15 +68,14 @@ def form_values(html: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def browser() -> Client:
-    return Client(enforce_csrf_checks=True)
+def browser(client) -> Client:
+    """Not signed in, CSRF enforced (tests/conftest.py)."""
+    return client
 
 
 def post(browser: Client, data: dict, **headers: str):
-    """POST like the page does: first GET it for the CSRF cookie and the token in the form."""
-    page = browser.get("/").content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    return browser.post("/", {**data, "csrfmiddlewaretoken": token}, headers=headers)
+    """POST like the page does: with the CSRF token of the form on the page."""
+    return browser.submit("/", data, headers=headers)
 
 
 def test_it_renders_the_empty_form(browser):

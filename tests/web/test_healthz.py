@@ -18,7 +18,7 @@ def test_it_works(client):
 
 
 def test_it_only_allows_get(client):
-    response = client.post("/healthz")
+    response = client.submit("/healthz")
 
     assert response.status_code == 405
 

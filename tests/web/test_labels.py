@@ -6,7 +6,6 @@ The completeness tests iterate over what the app itself defines (the contract in
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -229,20 +228,7 @@ def visible_text(content: bytes) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", content.decode())))
 
 
-@pytest.mark.django_db
-def test_a_saved_record_shows_what_was_entered_in_words(client_as, make_user):
-    from assessments.models import Ward
-
-    ward = Ward.objects.create(name="Ward 7")
-    clinician = make_user("records-clinician", role="clinician", ward=ward)
-    patient = services.patient_create(
-        user=clinician,
-        hospital_id="H0001",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+def test_a_saved_record_shows_what_was_entered_in_words(client_as, clinician, patient):
     data = payload(
         immunosuppressants=[{"drug": "tacrolimus", "route": "iv", "trough": {"value": 9, "unit": "ug/L"}}],
         medications=[{"id": "azole_antifungal"}, {"id": "proton_pump_inhibitor", "days": 120}],
@@ -250,8 +236,7 @@ def test_a_saved_record_shows_what_was_entered_in_words(client_as, make_user):
         symptoms=["muscle_cramps"],
     )
     saved = services.assessment_save(user=clinician, patient=patient, data=data, sample_time=timezone.now())
-    client = client_as("clinician")
-    content = client.get(reverse("assessment-detail", args=[saved.pk])).content.decode()
+    content = client_as("clinician").get(reverse("assessment-detail", args=[saved.pk])).content.decode()
     # The table of what was entered (the result's own texts are the clinical core's, tested there).
     table = content[content.index('id="input-heading"') :]
     entered = visible_text(table[: table.index("</table>")].encode())

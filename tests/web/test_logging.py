@@ -3,20 +3,18 @@ page (issue 7, Security). The end-to-end test reads what the configured console 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging
 from collections.abc import Iterator
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
 from assessments.logging import REDACTED, JsonFormatter, RedactFilter
-from assessments.models import Patient, Ward
+from assessments.models import Patient
 from tests.builders import payload
 
 SECRET = "H-SECRET-123"
@@ -114,27 +112,19 @@ def log_output() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture
-def patient(make_user) -> Patient:
-    return services.patient_create(
-        user=make_user("clinician"),
-        hospital_id=SECRET,
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=Ward.objects.create(name="Ward 7"),
-    )
-
-
-def signed_in(user, **options) -> Client:
-    client = Client(**options)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+def patient(patient) -> Patient:
+    """The shared patient, with an identifier that must never reach a log line or an error page."""
+    patient.hospital_id = SECRET
+    patient.save()
+    return patient
 
 
 @pytest.mark.django_db
-def test_no_log_line_and_no_error_page_carries_the_hospital_identifier(log_output, patient, make_user, settings):
+def test_no_log_line_and_no_error_page_carries_the_hospital_identifier(
+    log_output, patient, login, pharmacist, make_user, settings
+):
     settings.DEBUG = False  # the error pages production shows, not Django's debug pages
-    clinician = signed_in(patient.created_by)
+    clinician = login(patient.created_by)
     assert clinician.get(reverse("patient-list"), {"q": SECRET}).status_code == 200
     page = clinician.get(reverse("patient-detail", args=[patient.pk]))
     assert SECRET in page.content.decode()  # shown to the clinician, who needs it: the page is no-store
@@ -149,11 +139,13 @@ def test_no_log_line_and_no_error_page_carries_the_hospital_identifier(log_outpu
         user=patient.created_by, patient=patient, data=payload(), sample_time=timezone.now()
     )
     url = reverse("review-case", args=[saved.pk])
-    first, second = signed_in(make_user("pharmacist")), signed_in(make_user("p2", role="pharmacist"))
-    assert first.post(url, {"outcome": "approved", "version": 1, "note": SECRET}).status_code == 302
-    assert second.post(f"{url}?hospital_id={SECRET}", {"outcome": "approved", "version": 1}).status_code == 409
-    strict = signed_in(make_user("p3", role="pharmacist"), enforce_csrf_checks=True)
-    assert strict.post(url, {"outcome": "approved", "version": 2, "note": SECRET}).status_code == 403
+    first, second = login(pharmacist), login(make_user("p2", role="pharmacist"))
+    tokens = [client.csrf_token(url) for client in (first, second)]  # both open the review page first
+    approve = {"outcome": "approved", "version": 1}
+    assert first.post(url, {**approve, "note": SECRET, "csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert second.post(f"{url}?hospital_id={SECRET}", {**approve, "csrfmiddlewaretoken": tokens[1]}).status_code == 409
+    forged = login(make_user("p3", role="pharmacist"))  # a post without the page's token
+    assert forged.post(url, {"outcome": "approved", "version": 2, "note": SECRET}).status_code == 403
 
     lines = log_output.getvalue().splitlines()
     entries = [json.loads(line) for line in lines]  # every line is JSON
@@ -163,14 +155,15 @@ def test_no_log_line_and_no_error_page_carries_the_hospital_identifier(log_outpu
 
 
 @pytest.mark.django_db
-def test_the_500_page_is_ours_and_echoes_nothing_of_the_request(log_output, patient, settings, monkeypatch):
+def test_the_500_page_is_ours_and_echoes_nothing_of_the_request(log_output, patient, login, settings, monkeypatch):
     settings.DEBUG = False
 
     def fail(**kwargs):
         raise RuntimeError("the selector failed")
 
     monkeypatch.setattr("assessments.selectors.patient_get", fail)
-    client = signed_in(patient.created_by, raise_request_exception=False)
+    client = login(patient.created_by)
+    client.raise_request_exception = False
     response = client.get(reverse("patient-detail", args=[patient.pk]), {"hospital_id": SECRET})
     content = response.content.decode()
     assert response.status_code == 500

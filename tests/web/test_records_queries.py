@@ -8,11 +8,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Patient, Reminder, Review, ReviewStatus, SavedAssessment, Ward
+from assessments.models import Patient, Reminder, Review, ReviewStatus, SavedAssessment
 from assessments.services import assessment_run
 from tests.builders import payload
 
@@ -25,10 +24,7 @@ MAX_QUERIES = 12
 
 
 @pytest.fixture
-def big_ward(make_user):
-    ward = Ward.objects.create(name="Ward 7")
-    clinician = make_user("clinician", ward=ward)
-    pharmacist = make_user("pharmacist", ward=ward)
+def big_ward(ward, clinician, pharmacist):
     data = payload()
     output = assessment_run(data=data).output
     now = timezone.now()
@@ -82,14 +78,8 @@ def big_ward(make_user):
     return {"clinician": clinician, "pharmacist": pharmacist, "patient": patients[0]}
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
-def test_list_pages_run_a_bounded_number_of_queries(big_ward, django_assert_max_num_queries):
-    clinician, pharmacist = signed_in(big_ward["clinician"]), signed_in(big_ward["pharmacist"])
+def test_list_pages_run_a_bounded_number_of_queries(big_ward, client_as, django_assert_max_num_queries):
+    clinician, pharmacist = client_as("clinician"), client_as("pharmacist")
     pages = [
         (clinician, reverse("patient-list"), f"P{PATIENTS - 1:03d}"),
         (clinician, reverse("patient-detail", args=[big_ward["patient"].pk]), 'class="tl-point"'),

@@ -20,38 +20,10 @@ from assessments.models import (
     Review,
     ReviewStatus,
     SavedAssessment,
-    Ward,
 )
 from tests.builders import payload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ward() -> Ward:
-    return Ward.objects.create(name="Ward 7")
-
-
-@pytest.fixture
-def clinician(make_user):
-    return make_user("clinician")
-
-
-@pytest.fixture
-def pharmacist(make_user):
-    return make_user("pharmacist")
-
-
-@pytest.fixture
-def patient(clinician, ward) -> Patient:
-    return services.patient_create(
-        user=clinician,
-        hospital_id=" H0001 ",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 10),
-        ward=ward,
-    )
 
 
 def save(user, patient, **changes):
@@ -59,7 +31,15 @@ def save(user, patient, **changes):
     return services.assessment_save(user=user, patient=patient, data=payload(**changes), sample_time=sample_time)
 
 
-def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited(patient, clinician, ward):
+def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited(clinician, ward):
+    patient = services.patient_create(
+        user=clinician,
+        hospital_id=" H0001 ",
+        label="AB bed 3",
+        transplant_type="allogeneic",
+        transplant_date=dt.date(2026, 11, 1),
+        ward=ward,
+    )
     assert patient.hospital_id == "H0001"
     with pytest.raises(services.ServiceError, match="already exists"):
         services.patient_create(
@@ -95,9 +75,10 @@ def test_the_transplant_day_and_type_come_from_the_patient_and_the_sample_time(p
         transplant={"type": "autologous", "day": 99},
         sample_time=timezone.make_aware(dt.datetime(2026, 11, 22, 23, 30)),
     )
-    assert saved.transplant_day == 12
-    assert saved.input["transplant"] == {"type": "allogeneic", "day": 12}
-    assert patient.day_after_transplant(timezone.make_aware(dt.datetime(2026, 11, 9, 12, 0))) == -1
+    # The patient's day 0 is 1 November 2026.
+    assert saved.transplant_day == 21
+    assert saved.input["transplant"] == {"type": "allogeneic", "day": 21}
+    assert patient.day_after_transplant(timezone.make_aware(dt.datetime(2026, 10, 31, 12, 0))) == -1
 
 
 def test_each_reminder_of_the_output_becomes_a_record_due_from_the_save(patient, clinician):

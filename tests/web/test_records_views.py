@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,32 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ward() -> Ward:
-    return Ward.objects.create(name="Ward 7")
-
-
-@pytest.fixture
-def clinician(make_user, ward):
-    return make_user("clinician", ward=ward)
-
-
-@pytest.fixture
-def client(clinician) -> Client:
-    client = Client()
-    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
-@pytest.fixture
-def patient(clinician, ward):
-    return services.patient_create(
-        user=clinician,
-        hospital_id="H0001",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+def client(client_as):
+    """The clinician at the bedside: signed in, CSRF enforced."""
+    return client_as("clinician")
 
 
 def form_data(data=None, **save) -> dict:
@@ -62,35 +38,35 @@ def saved_for(user, patient, **changes) -> SavedAssessment:
 # --- Saving from the bedside page -----------------------------------------------------------------------------------
 
 
-def test_the_save_panel_is_shown_to_clinicians_with_a_result_and_never_to_anonymous_users(client, patient):
-    page = client.post(reverse("assess"), form_data())
+def test_the_save_panel_is_shown_to_clinicians_with_a_result_and_never_to_anonymous_users(client, client_as, patient):
+    page = client.submit(reverse("assess"), form_data())
     assert b"Save to a patient record" in page.content and patient.label.encode() in page.content
-    anonymous = Client().post(reverse("assess"), form_data())
+    anonymous = client_as("anonymous").submit(reverse("assess"), form_data())
     assert b"Save to a patient record" not in anonymous.content
     assert patient.label.encode() not in anonymous.content
 
 
 def test_the_live_result_keeps_the_chosen_patient_without_complaining_about_it(client, patient):
-    response = client.post(reverse("assess"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    response = client.submit(reverse("assess"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
     assert f'<option value="{patient.pk}" selected>'.encode() in response.content
     assert b"Choose the patient" not in response.content
 
 
 def test_save_without_js_redirects_to_the_saved_record(client, patient):
-    response = client.post(reverse("assessment-save"), form_data(patient=patient.pk))
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk))
     saved = SavedAssessment.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("assessment-detail", args=[saved.pk])
     assert saved.patient == patient and saved.transplant_day == (timezone.localdate() - patient.transplant_date).days
 
 
 def test_save_with_htmx_asks_the_browser_to_go_to_the_saved_record(client, patient):
-    response = client.post(reverse("assessment-save"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("assessment-detail", args=[SavedAssessment.objects.get().pk])
 
 
 def test_save_without_a_patient_says_so_and_keeps_everything_typed(client):
-    response = client.post(reverse("assessment-save"), form_data(sample_time="2026-11-20T08:00"))
+    response = client.submit(reverse("assessment-save"), form_data(sample_time="2026-11-20T08:00"))
     assert response.status_code == 200 and not SavedAssessment.objects.exists()
     content = response.content.decode()
     assert "Choose the patient to save this assessment to." in content
@@ -100,21 +76,21 @@ def test_save_without_a_patient_says_so_and_keeps_everything_typed(client):
 
 def test_a_sample_time_in_the_future_is_refused(client, patient):
     future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("assessment-save"), form_data(patient=patient.pk, sample_time=future))
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk, sample_time=future))
     assert b"The sample time is in the future" in response.content
     assert not SavedAssessment.objects.exists()
 
 
 def test_an_engine_error_on_save_lands_on_its_field_and_saves_nothing(client, patient):
     data = payload(labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
-    response = client.post(reverse("assessment-save"), form_data(data, patient=patient.pk))
+    response = client.submit(reverse("assessment-save"), form_data(data, patient=patient.pk))
     assert response.status_code == 200 and not SavedAssessment.objects.exists()
     assert b'id="id_magnesium_value_error"' in response.content
 
 
-def test_csrf_is_enforced_on_every_write(clinician, patient):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+def test_csrf_is_enforced_on_every_write(login, clinician, patient):
+    # Posted without the page's token, as a forged cross-site form would be.
+    client = login(clinician)
     saved = saved_for(clinician, patient)
     reminder = saved.reminder_records.first()
     for url, data in [
@@ -215,10 +191,10 @@ def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, p
 def test_not_needed_needs_a_reason_and_done_closes_the_reminder(client, clinician, patient):
     reminder = saved_for(clinician, patient).reminder_records.first()
     url = reverse("reminder-update", args=[reminder.pk])
-    response = client.post(url, {"action": "not_needed", "reason": ""}, follow=True)
+    response = client.submit(url, {"action": "not_needed", "reason": ""}, follow=True)
     assert b"Say why the reminder is not needed." in response.content
     assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.OPEN
-    client.post(url, {"action": "not_needed", "reason": "Discharged"})
+    client.submit(url, {"action": "not_needed", "reason": "Discharged"})
     assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.NOT_NEEDED
 
 
@@ -227,7 +203,7 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
 ):
     saved = saved_for(clinician, patient)
     reminder = saved.reminder_records.first()
-    response = client.post(reverse("reminder-update", args=[reminder.pk]), {"action": "recheck"})
+    response = client.submit(reverse("reminder-update", args=[reminder.pk]), {"action": "recheck"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     # The previous input is carried over to check, the Mg is left for the new value, the patient is chosen.
@@ -235,7 +211,7 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     assert 'name="magnesium_value" value=' not in page.split('id="id_magnesium_value"')[0][-200:]
     assert f'name="save-completes" value="{reminder.pk}"' in page
     new = payload(mg=(0.71, "mmol/L"))
-    client.post(reverse("assessment-save"), form_data(new, patient=patient.pk, completes=reminder.pk))
+    client.submit(reverse("assessment-save"), form_data(new, patient=patient.pk, completes=reminder.pk))
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
 
@@ -243,27 +219,30 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
 # --- Review ---------------------------------------------------------------------------------------------------------
 
 
-def test_the_review_queue_puts_emergencies_first_then_oldest(make_user, clinician, patient):
+def test_the_review_queue_puts_emergencies_first_then_oldest(login, pharmacist, clinician, patient):
     oldest = saved_for(clinician, patient)
     newer = saved_for(clinician, patient)
     emergency = saved_for(clinician, patient, mg=(0.3, "mmol/L"), symptoms=["seizure"])
     assert emergency.is_emergency
-    pharmacist = Client()
-    pharmacist.force_login(make_user("pharmacist"), backend="django.contrib.auth.backends.ModelBackend")
-    content = pharmacist.get(reverse("review-queue")).content.decode()
+    content = login(pharmacist).get(reverse("review-queue")).content.decode()
     positions = [content.index(reverse("review-case", args=[s.pk]) + '"') for s in (emergency, oldest, newer)]
     assert positions == sorted(positions)
 
 
-def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_text(make_user, clinician, patient):
+def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_text(
+    login, make_user, pharmacist, clinician, patient
+):
     saved = saved_for(clinician, patient)
-    first, second = Client(), Client()
-    first.force_login(make_user("pharmacist"), backend="django.contrib.auth.backends.ModelBackend")
-    second.force_login(make_user("p2", role="pharmacist"), backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("review-case", args=[saved.pk])
-    assert first.post(url, {"outcome": "approved", "version": 1, "note": "Fine"}).status_code == 302
+    # Both open the review page (and its form) before either submits.
+    first, second = login(pharmacist), login(make_user("p2", role="pharmacist"))
+    first_token, second_token = first.csrf_token(url), second.csrf_token(url)
+    approve = {"outcome": "approved", "version": 1, "note": "Fine", "csrfmiddlewaretoken": first_token}
+    assert first.post(url, approve).status_code == 302
     response = second.post(
-        url, {"outcome": "amended", "version": 1, "amended_dose": "10 mmol over 2 h", "note": "My careful note"}
+        url,
+        {"outcome": "amended", "version": 1, "amended_dose": "10 mmol over 2 h", "note": "My careful note"}
+        | {"csrfmiddlewaretoken": second_token},
     )
     content = response.content.decode()
     assert response.status_code == 409
@@ -273,10 +252,10 @@ def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_tex
     assert (saved.review_status, saved.reviews.count()) == ("approved", 1)
 
 
-def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, make_user, clinician, patient):
+def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, pharmacist, clinician, patient):
     saved = saved_for(clinician, patient)
     services.review_submit(
-        user=make_user("pharmacist"), assessment=saved, version=1, outcome="amended", amended_dose="8 mmol IV over 2 h"
+        user=pharmacist, assessment=saved, version=1, outcome="amended", amended_dose="8 mmol IV over 2 h"
     )
     content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
     assert ">Amended</span>" in content and "8 mmol IV over 2 h" in content
@@ -285,21 +264,21 @@ def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, make_
 # --- Accounts -------------------------------------------------------------------------------------------------------
 
 
-def test_sign_in_shows_who_is_signed_in_and_sign_out_is_one_click(make_user):
-    make_user("clinician")
-    client = Client()
-    response = client.post(reverse("login"), {"username": "clinician", "password": PASSWORD}, follow=True)
+def test_sign_in_shows_who_is_signed_in_and_sign_out_is_one_click(client_as, clinician):
+    client = client_as("anonymous")
+    login = reverse("login")
+    response = client.submit(login, {"username": "clinician", "password": PASSWORD}, page=login, follow=True)
     assert b"Signed in as <strong>clinician</strong>" in response.content
-    client.post(reverse("logout"))
+    client.submit(reverse("logout"))
     assert client.get(reverse("patient-list")).status_code == 302
 
 
-def test_repeated_failed_sign_ins_lock_the_account_with_a_message(make_user, settings):
-    make_user("clinician")
-    client = Client()
+def test_repeated_failed_sign_ins_lock_the_account_with_a_message(client_as, clinician, settings):
+    client = client_as("anonymous")
+    login = reverse("login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "clinician", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "clinician", "password": PASSWORD})
+        client.submit(login, {"username": "clinician", "password": "wrong"}, page=login)
+    response = client.submit(login, {"username": "clinician", "password": PASSWORD}, page=login)
     assert response.status_code == 429
     assert b"Too many failed sign-ins" in response.content
     assert "_auth_user_id" not in client.session
