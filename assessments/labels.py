@@ -4,9 +4,10 @@ No page shows a machine id (`patient.sex`, `azole_antifungal`, `iv`) to a person
 labels from here, and the template tags, the saved records, the timeline, the comparison table, teaching and the
 CDS Hooks cards read the same words. One table per kind of id; `field_label` and `value_label` read them.
 
-Plain Python, no Django. `tests/web/test_labels.py` fails on any id without a label: every path and enum value of the
-contract input schema, every enum of `clinical/inputs.py`, and every reason, cause, warning, step and reminder id the
-engine can produce. Rule set 2026.2's new ids are here already (they cost nothing before the engine produces them).
+Plain Python, no Django. `tests/web/platform/test_labels.py` fails on any id without a label: every path and enum
+value of the contract input schema, every enum of `clinical/inputs.py`, and every reason, cause, warning, step and
+reminder id the engine can produce. Rule set 2026.2's new ids are here already (they cost nothing before the engine
+produces them).
 """
 
 from __future__ import annotations

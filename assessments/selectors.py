@@ -1,7 +1,7 @@
 """Reads: demo cases, the records (patients, assessments, reminders, review queue, audit log), teaching history.
 
 Demo cases: the golden cases of the shared clinical folder, copied into `assessments/bedside/examples/` so
-that the app needs nothing outside the repository at run time (`tests/web/test_assessment_page.py` checks that
+that the app needs nothing outside the repository at run time (`tests/web/bedside/test_views.py` checks that
 the copies still match).
 """
 
@@ -64,7 +64,7 @@ def demo_case_get(*, name: str) -> DemoCase | None:
 
 # --- Records --------------------------------------------------------------------------------------------------------
 # Each list is a bounded number of queries whatever the data (select_related / prefetch_related / annotations):
-# tests/web/test_records_queries.py holds them to it with 500 patients x 50 assessments.
+# tests/web/records/test_queries.py holds them to it with 500 patients x 50 assessments.
 
 
 def ward_of(user: Any) -> Ward | None:

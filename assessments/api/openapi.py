@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the JSON API, served at `GET /api/v1/openapi.json`.
 
-Integrators generate clients from it, and the test suite runs schemathesis against it (tests/platform), so it must
+Integrators generate clients from it, and the test suite runs schemathesis against it (tests/web/api), so it must
 say exactly what `assessments/api/views.py` answers: a response the document does not allow fails CI.
 
 The request schema is the contract's input schema, copied into `assessments/api/` because the app must not

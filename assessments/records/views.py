@@ -75,7 +75,7 @@ def _timeline(assessments: list) -> tuple[str, list]:
         lln_mmol_per_l=Decimal(str(latest["magnesium"]["lln_mmol_per_l"])),
         target_mmol_per_l=Decimal(str(latest["derived"]["target_mmol_per_l"])),
     )
-    # The timeline module escapes every text it draws (tests/unit/test_timeline.py holds it to that).
+    # The timeline module escapes every text it draws (tests/web/records/test_timeline.py holds it to that).
     return mark_safe(svg), points
 
 

@@ -3,7 +3,7 @@
 teaching point, topics, difficulty, population).
 
 The files live in the repository so that the app needs nothing outside it at run time; their `expect` blocks are
-checked against the engine by `tests/teaching/test_cases.py`, so a rule change that breaks a lesson fails the build.
+checked against the engine by `tests/web/teaching/test_cases.py`, so a rule change that breaks a lesson fails the build.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ CAUSE_CHOICES: dict[str, str] = {cause_id: spec.label for cause_id, spec in CAUS
 }
 ROUTE_CHOICES: dict[str, str] = ROUTE_LABELS
 NO_REMINDER = "no_reminder"
-# The reminder ids of PROTOCOL.md section 13, named as labels.py names them; `tests/teaching` checks that every
+# The reminder ids of PROTOCOL.md section 13, named as labels.py names them; `tests/web/teaching` checks that every
 # reminder the teaching cases produce is offered here.
 MONITORING_CHOICES: dict[str, str] = {**REMINDER_LABELS, NO_REMINDER: "No monitoring reminder"}
 GIVE_STEPS = ("give_oral_magnesium", "give_iv_magnesium", "give_iv_magnesium_urgent", "no_replacement_needed")

@@ -53,7 +53,7 @@ def _case_or_404(name: str) -> TeachingCase:
 
 def _case_output(case: TeachingCase) -> dict[str, Any]:
     outcome = assessment_run(data=case.input)
-    if not outcome.ok:  # a case file the engine refuses is a defect, caught by tests/teaching/test_cases.py
+    if not outcome.ok:  # a case file the engine refuses is a defect, caught by tests/web/teaching/test_cases.py
         raise ValueError(f"teaching case {case.name} is refused by the engine: {outcome.errors}")
     return outcome.output  # type: ignore[return-value]
 

@@ -23,7 +23,7 @@ from assessments.bedside.form_mapping import input_to_form
 from assessments.ehr.fhir import fhir_to_input
 from assessments.models import SavedAssessment
 from tests.builders import errors, ids, payload, run
-from tests.integration.samples import NOW, sample
+from tests.web.ehr.samples import NOW, sample
 
 CHILD = {"age_years": 6, "sex": "male", "weight_kg": 20, "height_cm": 115}
 VOMITING = {"vomiting": True}

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from assessments.ehr import cds_hooks
-from tests.integration.samples import sample
+from tests.web.ehr.samples import sample
 
 SERVICE = "http://testserver/cds-services/hypomag-patient-view"
 DISCOVERY = "http://testserver/cds-services"

@@ -19,7 +19,7 @@ from assessments.teaching.cases import (
     teaching_case_list,
 )
 from assessments.teaching.marking import MONITORING_CHOICES
-from tests.teaching.expectations import SCHEMA_PATH, case_failures
+from tests.web.teaching.expectations import SCHEMA_PATH, case_failures
 
 CASES = teaching_case_list()
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

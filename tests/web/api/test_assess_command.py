@@ -21,7 +21,7 @@ from assessments.clinical import RULESET_VERSION
 from assessments.services import assessment_run
 from tests.builders import payload
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXIT_INVALID = 2
 
 

@@ -14,8 +14,8 @@ from django.test import override_settings
 
 from assessments.ehr import cds_hooks
 from assessments.models import AuditEvent, DeclineReason
-from tests.integration.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
-from tests.integration.samples import resource, sample
+from tests.web.ehr.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
+from tests.web.ehr.samples import resource, sample
 
 DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/hypomag-patient-view"

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from assessments.api.openapi import INPUT_SCHEMA_PATH, OUTPUT_SCHEMA
 
-SHARED_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared" / "contract" / "assessment-input.schema.json"
+SHARED_SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "contract" / "assessment-input.schema.json"
 CASES = SHARED_SCHEMA.parent.parent / "clinical" / "cases"
 
 CHECKS = [
@@ -51,7 +51,7 @@ schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.N
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_its_document(case, db):
     # `db`: /healthz asks the (test) database. The WSGI transport does not undo the app's gzip (GZipMiddleware), so
-    # the responses are asked for uncompressed; tests/web/test_compression.py checks the compression itself.
+    # the responses are asked for uncompressed; tests/web/platform/test_compression.py checks the compression itself.
     case.call_and_validate(checks=CHECKS, headers={"Accept-Encoding": "identity"})
 
 

@@ -265,7 +265,7 @@ def form_data(draw: st.DrawFn) -> dict[str, Any]:
 
 def post_form(client: Client, data: dict[str, Any], *, htmx: bool) -> None:
     # The one client that does not enforce CSRF: the generated data mangles `csrfmiddlewaretoken` on purpose, and
-    # what is fuzzed here is the form's handling of any value (CSRF: tests/web/test_records_views.py).
+    # what is fuzzed here is the form's handling of any value (CSRF: tests/web/records/test_views.py).
     response = client.post("/", data, headers={"HX-Request": "true"} if htmx else {})
     # The form answers every input with itself and its errors: a 200 (never a 500, nor a 400 the page cannot show).
     assert response.status_code == 200, (response.status_code, data)

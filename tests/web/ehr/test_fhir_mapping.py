@@ -11,16 +11,16 @@ import pytest
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.codes import CODES_BY_FIELD, OBSERVATIONS
 from assessments.services import assessment_run
-from tests.integration.samples import NOW, resource, sample
+from tests.web.ehr.samples import NOW, resource, sample
 
-CASES = Path(__file__).resolve().parents[2] / ".." / "shared" / "clinical" / "cases"
+CASES = Path(__file__).resolve().parents[3] / ".." / "shared" / "clinical" / "cases"
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
 
 
 def golden_input(name: str) -> dict:
     path = CASES / f"{name}.json"
     if not path.exists():  # the app's own copy of the golden cases
-        path = Path(__file__).resolve().parents[2] / "assessments" / "bedside" / "examples" / f"{name}.json"
+        path = Path(__file__).resolve().parents[3] / "assessments" / "bedside" / "examples" / f"{name}.json"
     return json.loads(path.read_text())["input"]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from assessments.ehr.fhir.samples import sample_text
 from assessments.services import assessment_run
-from tests.integration.samples import sample
+from tests.web.ehr.samples import sample
 
 URL = "/api/v1/fhir/assessment-input"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.integration.samples import NOW
+from tests.web.ehr.samples import NOW
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from hypomag_site.settings import env_bool, env_list
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def import_settings(**env):

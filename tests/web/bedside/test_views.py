@@ -21,7 +21,7 @@ from assessments.clinical.references import REFERENCES
 from assessments.selectors import DEMO_CASES_DIR, demo_case_list
 from assessments.services import assessment_run
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 # The shared folder sits beside the repository (Makefile: SHARED := ../shared), in CI's clone as on a laptop.
 SHARED_CASES = REPO.parent / "shared" / "clinical" / "cases"
 
