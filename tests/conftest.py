@@ -111,15 +111,22 @@ def outsider(make_user) -> User:
 
 
 @pytest.fixture
-def patient(clinician, ward) -> Patient:
-    return services.patient_create(
-        user=clinician,
-        hospital_id="H0001",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+def make_patient(clinician, ward) -> Callable[..., Patient]:
+    """`make_patient(hospital_id="H0002", ward=other_ward)`: a patient the clinician creates through the service;
+    day 0 is 1 November 2026 unless a test says otherwise."""
+
+    def make(**fields: Any) -> Patient:
+        defaults = {"hospital_id": "H0001", "label": "AB bed 3", "transplant_type": "allogeneic", "ward": ward}
+        return services.patient_create(
+            user=clinician, **(defaults | {"transplant_date": dt.date(2026, 11, 1)} | fields)
+        )
+
+    return make
+
+
+@pytest.fixture
+def patient(make_patient) -> Patient:
+    return make_patient()
 
 
 @pytest.fixture

@@ -127,9 +127,7 @@ def test_haz02_a_unit_without_a_ucum_code_is_refused_not_guessed():
 @pytest.mark.django_db
 def test_haz02_the_import_page_shows_the_refusal_and_no_result(client):
     with time_machine.travel(NOW, tick=False):
-        response = client.submit(
-            reverse("fhir-import"), {"bundle": _text("mismatch_2601_3_in_mg_dl")}, page=reverse("fhir-import")
-        )
+        response = imported(client, "mismatch_2601_3_in_mg_dl")
     html = response.content.decode()
     assert "The data was not imported" in html and "Observation/mg-mm1" in html
     assert "CTCAE grade" not in html
@@ -368,9 +366,7 @@ def test_haz10_a_fhir_result_older_than_48_hours_is_flagged_stale():
 @pytest.mark.django_db
 def test_haz10_the_import_page_shows_the_stale_result(client):
     with time_machine.travel(NOW, tick=False):
-        html = client.submit(
-            reverse("fhir-import"), {"bundle": _text("stale_magnesium")}, page=reverse("fhir-import")
-        ).content.decode()
+        html = imported(client, "stale_magnesium").content.decode()
     assert "Stale results" in html and "Stale (over 48 h)" in html
 
 

@@ -31,15 +31,8 @@ def save(user, patient, **changes):
     return services.assessment_save(user=user, patient=patient, data=payload(**changes), sample_time=sample_time)
 
 
-def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited(clinician, ward):
-    patient = services.patient_create(
-        user=clinician,
-        hospital_id=" H0001 ",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited(make_patient, clinician, ward):
+    patient = make_patient(hospital_id=" H0001 ")
     assert patient.hospital_id == "H0001"
     with pytest.raises(services.ServiceError, match="already exists"):
         services.patient_create(
@@ -160,16 +153,9 @@ def test_a_new_mg_closes_the_reminder_it_answers_in_the_same_transaction(patient
     assert (reminder.state, reminder.follow_up) == ("done", second)
 
 
-def test_a_recheck_saved_to_another_patient_does_not_close_the_reminder(patient, clinician, ward):
+def test_a_recheck_saved_to_another_patient_does_not_close_the_reminder(make_patient, patient, clinician):
     reminder = save(clinician, patient).reminder_records.first()
-    other = services.patient_create(
-        user=clinician,
-        hospital_id="H0002",
-        label="CD bed 5",
-        transplant_type="autologous",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+    other = make_patient(hospital_id="H0002", label="CD bed 5", transplant_type="autologous")
     with pytest.raises(services.ServiceError, match="another patient"):
         services.assessment_save(
             user=clinician, patient=other, data=payload(), sample_time=timezone.now(), completes=reminder

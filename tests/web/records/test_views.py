@@ -171,16 +171,9 @@ def test_a_reminder_becomes_overdue_on_the_ward_list_when_its_time_passes(client
         assert "Overdue (" in overdue and first.text in overdue and patient.label in overdue
 
 
-def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_user):
+def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
     other_ward = Ward.objects.create(name="Ward 9")
-    other = services.patient_create(
-        user=clinician,
-        hospital_id="H0002",
-        label="ZZ elsewhere",
-        transplant_type="autologous",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=other_ward,
-    )
+    other = make_patient(hospital_id="H0002", label="ZZ elsewhere", transplant_type="autologous", ward=other_ward)
     saved_for(clinician, other)
     saved_for(clinician, patient)
     page = client.get(reverse("ward")).content.decode()
