@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from jsonschema import Draft202012Validator
@@ -45,11 +48,23 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
 
+@pytest.fixture
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI app itself, whose `request_finished` signal closes the database connection; inside
+    the test's transaction PostgreSQL cannot reopen it ("the connection is closed"). Django's test client detaches
+    `close_old_connections` for the same reason; so does this fixture, for this test only."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 # 400 examples per operation keep the run well under a minute on the shared 2-core machine; the fuzz
 # tests (test_fuzz.py) add thousands more inputs through the same endpoint.
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_the_api_keeps_its_document(case, db):
+def test_the_api_keeps_its_document(case, db, keep_the_test_connection):
     # `db`: /healthz asks the (test) database. The WSGI transport does not undo the app's gzip (GZipMiddleware), so
     # the responses are asked for uncompressed; tests/web/platform/test_compression.py checks the compression itself.
     case.call_and_validate(checks=CHECKS, headers={"Accept-Encoding": "identity"})
