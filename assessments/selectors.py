@@ -1,4 +1,4 @@
-"""Reads: demo cases, the records (patients, assessments, reminders, review queue, audit log), teaching history.
+"""Reads: demo cases, the records (patients, assessments, reminders, review queue, audit log), teaching attempts.
 
 Demo cases: the golden cases of the shared clinical folder, copied into `assessments/bedside/examples/` so
 that the app needs nothing outside the repository at run time (`tests/web/bedside/test_views.py` checks that
@@ -30,8 +30,6 @@ from assessments.models import (
     TeachingAttempt,
     Ward,
 )
-from assessments.teaching.cases import TOPICS, teaching_case_list
-from assessments.teaching.marking import TopicScore, topic_scores
 
 DEMO_CASES_DIR = Path(__file__).resolve().parent / "bedside" / "examples"
 
@@ -168,21 +166,6 @@ def audit_events(*, patient_id: int | None = None, user_id: int | None = None, l
 # --- Teaching -------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TeachingHistory:
-    attempts: list[TeachingAttempt]
-    cases_tried: int
-    by_topic: list[TopicScore]
-
-
-def teaching_history(*, user: Any) -> TeachingHistory:
-    """A trainee's attempts, newest first, and the answers right per topic over all of them."""
-    attempts = list(TeachingAttempt.objects.filter(user=user))
-    topics_by_case = {case.name: case.topics for case in teaching_case_list()}
-    scores = topic_scores(((a.case_name, a.marks) for a in attempts), topics_by_case)
-    order = list(TOPICS)
-    return TeachingHistory(
-        attempts=attempts,
-        cases_tried=len({a.case_name for a in attempts}),
-        by_topic=sorted(scores, key=lambda s: order.index(s.topic)),
-    )
+def teaching_attempt_list(*, user: Any) -> list[TeachingAttempt]:
+    """A trainee's attempts, newest first (`teaching.marking.teaching_history` sums them up per topic)."""
+    return list(TeachingAttempt.objects.filter(user=user))

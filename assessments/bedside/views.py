@@ -12,10 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.bedside.form_mapping import input_to_form
-from assessments.bedside.forms import AssessmentForm
+from assessments.bedside.forms import AssessmentForm, SaveToPatientForm
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
-from assessments.records.forms import SaveToPatientForm
 from assessments.roles import Capability, user_can
 from assessments.selectors import assessment_get_or_none, demo_case_get, demo_case_list, patient_exists
 from assessments.services import assessment_run

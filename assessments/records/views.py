@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments import selectors, services
-from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm
+from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm, SaveToPatientForm
 from assessments.bedside.views import render_assess_page
 from assessments.comparison import outputs_diff
 from assessments.labels import input_rows
@@ -28,7 +28,6 @@ from assessments.records.forms import (
     PatientForm,
     ReminderForm,
     ReviewForm,
-    SaveToPatientForm,
     WardChoiceForm,
 )
 from assessments.records.timeline import timeline_points, timeline_svg

@@ -2,5 +2,5 @@
 one-change "what if" variations, and the rule explorer.
 
 No module here touches the database (attempts are written by `services.teaching_attempt_create` and read by
-`selectors.teaching_history`): they are plain Python, so that they can be tested alone.
+`selectors.teaching_attempt_list`): they are plain Python, so that they can be tested alone.
 """

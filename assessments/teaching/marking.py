@@ -14,6 +14,7 @@ from typing import Any
 from assessments.clinical.causes import CAUSES
 from assessments.clinical.route import REASON_SOURCES
 from assessments.labels import REASON_LABELS, REMINDER_LABELS, ROUTE_LABELS
+from assessments.teaching.cases import TOPICS, teaching_case_list
 
 GRADE_CHOICES: dict[str, str] = {
     "0": "Grade 0 (at or above the lower limit of normal)",
@@ -156,3 +157,23 @@ def topic_scores(
             right[topic] = right.get(topic, 0) + sum(1 for ok in marks.values() if ok)
             answered[topic] = answered.get(topic, 0) + len(marks)
     return [TopicScore(topic, right[topic], answered[topic]) for topic in answered]
+
+
+@dataclass(frozen=True)
+class TeachingHistory:
+    attempts: list[Any]
+    cases_tried: int
+    by_topic: list[TopicScore]
+
+
+def teaching_history(attempts: list[Any]) -> TeachingHistory:
+    """A trainee's attempts (`selectors.teaching_attempt_list`) summed up: cases tried, answers right per topic in the
+    library's topic order."""
+    topics_by_case = {case.name: case.topics for case in teaching_case_list()}
+    scores = topic_scores(((a.case_name, a.marks) for a in attempts), topics_by_case)
+    order = list(TOPICS)
+    return TeachingHistory(
+        attempts=attempts,
+        cases_tried=len({a.case_name for a in attempts}),
+        by_topic=sorted(scores, key=lambda s: order.index(s.topic)),
+    )

@@ -21,7 +21,7 @@ from assessments.api.http import JsonBodyError, json_loads
 from assessments.bedside.forms import AssessmentForm
 from assessments.comparison import outputs_diff
 from assessments.roles import Capability, capability_required
-from assessments.selectors import teaching_history
+from assessments.selectors import teaching_attempt_list
 from assessments.services import assessment_run, teaching_attempt_create, teaching_attempt_is_kept
 from assessments.teaching.cases import (
     DIFFICULTIES,
@@ -32,7 +32,7 @@ from assessments.teaching.cases import (
     teaching_case_get,
     teaching_case_list,
 )
-from assessments.teaching.marking import QUESTIONS, mark_answers, marks_record
+from assessments.teaching.marking import QUESTIONS, mark_answers, marks_record, teaching_history
 from assessments.teaching.rules_explorer import rule_families
 from assessments.teaching.whatif import variation_apply, variations_for
 
@@ -140,7 +140,7 @@ def teaching_present(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 def teaching_history_view(request: HttpRequest) -> HttpResponse:
     kept = teaching_attempt_is_kept(user=request.user)
-    history = teaching_history(user=request.user) if kept else None
+    history = teaching_history(teaching_attempt_list(user=request.user)) if kept else None
     cases = {case.name: case for case in teaching_case_list()}
     rows = [(attempt, cases.get(attempt.case_name)) for attempt in history.attempts] if history else []
     context = {"history": history, "kept": kept, "attempt_rows": rows, "topics": TOPICS}
