@@ -65,11 +65,10 @@ test: venv lint
 	$(BIN)/pytest -n 2 --cov=assessments.clinical --cov-branch --cov-report=term-missing --cov-fail-under=100
 	# The golden cases, through the same command line a user has.
 	$(BIN)/python $(SHARED)/contract/check_cases.py --cmd "$(BIN)/python manage.py assess -" $(SHARED)/clinical/cases
-	# Again on a throwaway PostgreSQL, the production database: every test that touches the database (records,
-	# teaching history, CDS feedback, audit, faults, hazards). The clinical core, the fuzzing and the OpenAPI run
-	# are database-free and the browser tests store through the same code, so they ran once above.
-	scripts/with-postgres $(BIN)/pytest -n 2 -q -p no:cacheprovider -m "not e2e" \
-		tests/web tests/teaching tests/integration tests/safety tests/platform/test_faults.py
+	# Again on a throwaway PostgreSQL, the production database: every feature's tests and the hazards (a new feature
+	# folder under tests/web is picked up by itself). The clinical core (tests/unit) is database-free and the browser
+	# tests store through the same code, so they ran once above.
+	scripts/with-postgres $(BIN)/pytest -n 2 -q -p no:cacheprovider -m "not e2e" tests/web tests/safety
 
 # Heavy (about a minute of full load on every core): run it on an otherwise idle machine. Installs wrk when missing.
 # The engine is compared with BASELINE (a commit, default HEAD~1; none to skip) in the same run.

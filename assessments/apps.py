@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AssessmentsConfig(AppConfig):
@@ -6,6 +7,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self):
-        # Registers the rule-set checks, so that a broken rule set stops start-up instead of reaching a patient, and
-        # the deploy check that reports a CDS Hooks service open to unsigned calls.
-        from assessments import cds_auth, checks  # noqa: F401
+        from assessments import checks as app_checks
+
+        # A broken rule set stops start-up instead of reaching a patient.
+        checks.register(app_checks.check_rule_set)
+        # `check --deploy` reports a CDS Hooks service open to unsigned calls.
+        checks.register(app_checks.check_cds_issuers, checks.Tags.security, deploy=True)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assessments import labels
+
 
 @dataclass(frozen=True)
 class DiffRow:
@@ -55,7 +57,10 @@ def _cause_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _warning_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
-    items = {w["id"].replace("_", " ") + (f" ({w['drug']})" if w.get("drug") else "") for w in output["warnings"]}
+    items = {
+        labels.label("warning", w["id"]) + (f" ({labels.drug_label(w['drug'])})" if w.get("drug") else "")
+        for w in output["warnings"]
+    }
     return [(item, item) for item in sorted(items)]
 
 
@@ -81,7 +86,12 @@ def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Di
             (before["severity"]["clinical_severity"],),
             (after["severity"]["clinical_severity"],),
         ),
-        DiffRow("route", "Route", (before["plan"]["route"],), (after["plan"]["route"],)),
+        DiffRow(
+            "route",
+            "Route",
+            (labels.label("route", before["plan"]["route"]),),
+            (labels.label("route", after["plan"]["route"]),),
+        ),
         DiffRow("dose", "Dose", (dose_summary(before["plan"]["dose"]),), (dose_summary(after["plan"]["dose"]),)),
     ]
     for row_id, label, items in (

@@ -3,7 +3,7 @@
 A filter cannot know which strings are hospital identifiers, so it redacts by shape: the query string of any logged
 path (forms and filters put data there), the values of dict keys that name an identifier, a label or a secret,
 PostgreSQL's `Key (column)=(value)` details, and bearer tokens. Paths themselves stay: they hold database ids only
-(assessments/urls_records.py). Wired in settings.LOGGING; tests/web/test_logging.py holds it to this.
+(assessments/records/urls.py). Wired in settings.LOGGING; tests/web/platform/test_logging.py holds it to this.
 """
 
 from __future__ import annotations

@@ -7,9 +7,12 @@ the engine output of its day, so that a record always shows what was recommended
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from assessments.clinical.inputs import TransplantType
 
@@ -50,6 +53,10 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def day_after_transplant(self, at: dt.datetime) -> int:
+        """The day after transplant of a moment, counted in the hospital's time zone (day 0 = transplant date)."""
+        return (timezone.localdate(at) - self.transplant_date).days
 
 
 class ReviewStatus(models.TextChoices):

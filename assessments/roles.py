@@ -14,6 +14,8 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 
 class Role(enum.StrEnum):
@@ -76,5 +78,15 @@ def capability_required(capability: Capability) -> Callable:
 
         wrapper.capability = capability  # read by the role x URL matrix test
         return wrapper
+
+    return decorator
+
+
+def records_page(capability: Capability, *methods: str) -> Callable:
+    """A page of patient data: never stored by a browser or a proxy (no-store), behind `capability`, answering only
+    `methods` ("GET" when none is given). One decorator for what every records, review and audit view needs."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        return never_cache(capability_required(capability)(require_http_methods(list(methods or ("GET",)))(view)))
 
     return decorator

@@ -1,7 +1,7 @@
-"""Reads: demo cases, and the records (patients, assessments, reminders, review queue, audit log).
+"""Reads: demo cases, the records (patients, assessments, reminders, review queue, audit log), teaching attempts.
 
-Demo cases: the golden cases of the shared clinical folder, copied into `assessments/demo_cases/` so
-that the app needs nothing outside the repository at run time (`tests/web/test_assessment_page.py` checks that
+Demo cases: the golden cases of the shared clinical folder, copied into `assessments/bedside/examples/` so
+that the app needs nothing outside the repository at run time (`tests/web/bedside/test_views.py` checks that
 the copies still match).
 """
 
@@ -17,7 +17,6 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from assessments.models import (
     AuditEvent,
@@ -28,11 +27,11 @@ from assessments.models import (
     ReviewStatus,
     SavedAssessment,
     StaffProfile,
+    TeachingAttempt,
     Ward,
 )
-from assessments.timeline import TimelinePoint
 
-DEMO_CASES_DIR = Path(__file__).resolve().parent / "demo_cases"
+DEMO_CASES_DIR = Path(__file__).resolve().parent / "bedside" / "examples"
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def demo_case_get(*, name: str) -> DemoCase | None:
 
 # --- Records --------------------------------------------------------------------------------------------------------
 # Each list is a bounded number of queries whatever the data (select_related / prefetch_related / annotations):
-# tests/web/test_records_queries.py holds them to it with 500 patients x 50 assessments.
+# tests/web/records/test_queries.py holds them to it with 500 patients x 50 assessments.
 
 
 def ward_of(user: Any) -> Ward | None:
@@ -79,6 +78,11 @@ def patient_list(*, ward: Ward | None = None) -> list[Patient]:
     if ward is not None:
         patients = patients.filter(ward=ward)
     return list(patients.order_by("ward__name", "label"))
+
+
+def patient_exists(*, pk: str | int) -> bool:
+    """For a patient id from a query string: digits only, and the patient must exist."""
+    return str(pk).isdigit() and Patient.objects.filter(pk=pk).exists()
 
 
 def patient_get(*, pk: int) -> Patient:
@@ -105,6 +109,13 @@ def assessment_get(*, pk: int) -> SavedAssessment:
         ),
         pk=pk,
     )
+
+
+def assessment_get_or_none(*, pk: str | int | None) -> SavedAssessment | None:
+    """For an id from a query string (`?from=`): None for anything that is not the id of a saved assessment."""
+    if pk is None or not str(pk).isdigit():
+        return None
+    return SavedAssessment.objects.filter(pk=pk).first()
 
 
 def reminder_get(*, pk: int) -> Reminder:
@@ -152,19 +163,9 @@ def audit_events(*, patient_id: int | None = None, user_id: int | None = None, l
     return list(events[:limit])
 
 
-def timeline_points(assessments: list[SavedAssessment]) -> list[TimelinePoint]:
-    """The saved assessments as timeline points, oldest first (the SVG and its table read the same list)."""
-    return [
-        TimelinePoint(
-            transplant_day=a.transplant_day,
-            mg_mmol_per_l=a.mg_mmol_per_l,
-            ctcae_grade=a.ctcae_grade,
-            clinical_severity=a.clinical_severity,
-            route=a.route,
-            trough_drug=a.trough_drug,
-            trough_value=a.trough_value,
-            trough_unit=a.trough_unit,
-            label=timezone.localtime(a.sample_time).strftime("%Y-%m-%d %H:%M"),
-        )
-        for a in sorted(assessments, key=lambda a: (a.sample_time, a.pk))
-    ]
+# --- Teaching -------------------------------------------------------------------------------------------------------
+
+
+def teaching_attempt_list(*, user: Any) -> list[TeachingAttempt]:
+    """A trainee's attempts, newest first (`teaching.marking.teaching_history` sums them up per topic)."""
+    return list(TeachingAttempt.objects.filter(user=user))

@@ -26,8 +26,10 @@ from assessments.models import (
     Review,
     ReviewStatus,
     SavedAssessment,
+    TeachingAttempt,
     Ward,
 )
+from assessments.roles import Role, user_roles
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ class AssessmentOutcome:
 
 class ServiceError(Exception):
     """A write refused for a reason the user can fix; the message says what to do."""
+
+
+class EngineRefused(ServiceError):
+    """The engine refused the input; `errors` are its field errors (contract paths), for the form to place."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("The assessment input is not valid: correct the fields marked.")
+        self.errors = errors
 
 
 class ReviewConflict(ServiceError):
@@ -107,11 +117,6 @@ def patient_create(
     return patient
 
 
-def transplant_day(patient: Patient, sample_time: dt.datetime) -> int:
-    """Day after transplant of a sample, counted in the hospital's time zone (day 0 = transplant date)."""
-    return (timezone.localdate(sample_time) - patient.transplant_date).days
-
-
 # --- Saved assessments ----------------------------------------------------------------------------------------------
 
 
@@ -132,22 +137,22 @@ def assessment_save(
     data: dict[str, Any],
     sample_time: dt.datetime,
     completes: Reminder | None = None,
-) -> SavedAssessment | AssessmentOutcome:
+) -> SavedAssessment:
     """Run the engine on the input as entered and keep input, output and rule set together.
 
     The transplant day and type come from the patient record and the sample time, not from what was typed: a
     saved record must agree with its patient. Reminders become records due from the time of saving (when the plan
     starts). `completes` is the reminder this new Mg answers: it is closed as done in the same transaction.
-    Returns the field errors instead when the engine refuses the input.
+    Raises EngineRefused, with the engine's field errors, when the engine refuses the input.
     """
     if completes is not None and completes.patient_id != patient.pk:
         # A recheck saved to another patient must not close this patient's reminder (wrong patient, HAZ15).
         raise ServiceError("The reminder being answered belongs to another patient: choose that patient or start anew.")
     data = copy.deepcopy(data)
-    data["transplant"] = {"type": patient.transplant_type, "day": transplant_day(patient, sample_time)}
+    data["transplant"] = {"type": patient.transplant_type, "day": patient.day_after_transplant(sample_time)}
     outcome = assessment_run(data=data)
-    if not outcome.ok:
-        return outcome
+    if outcome.output is None:
+        raise EngineRefused(outcome.errors)
     output = outcome.output
     drug, trough_value, trough_unit = _trough(data)
     saved = SavedAssessment.objects.create(
@@ -281,3 +286,33 @@ def review_submit(
 def export_recorded(*, user: AbstractBaseUser, obj: Any, patient: Patient | None, what: str) -> None:
     """An export (print or download of a record) leaves a trace like a write does."""
     _audit(user, AuditEvent.Action.EXPORT, obj, patient=patient, what=what)
+
+
+# --- Teaching attempts ----------------------------------------------------------------------------------------------
+# The only thing teaching mode keeps: a signed-in trainee's answers and marks per case. Teaching cases are invented,
+# so nothing about patients is involved.
+
+
+def teaching_attempt_is_kept(*, user: Any) -> bool:
+    """Only trainees' attempts are kept (issue 5: "signed-in trainees see their history; nothing else is kept")."""
+    return Role.TRAINEE in user_roles(user)
+
+
+def teaching_attempt_create(
+    *, user: AbstractBaseUser, case_name: str, answers: dict[str, str | None], marks: dict[str, bool]
+) -> TeachingAttempt:
+    return TeachingAttempt.objects.create(user=user, case_name=case_name, answers=answers, marks=marks)
+
+
+# --- CDS Hooks feedback ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cds_feedback_record(*, feedback: list[tuple[str, dict[str, Any]]]) -> int:
+    """Each accepted or overridden card (card uuid, detail), as validated by `ehr.cds_hooks.feedback_parse`, in the
+    audit log; all or none. The EHR's call has no HypoMag user and the audit log no patient identifier."""
+    for card, detail in feedback:
+        AuditEvent.objects.create(
+            action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card", object_id=card, detail=detail
+        )
+    return len(feedback)

@@ -1,24 +1,16 @@
+"""The site's URLs: the admin, sign-in and sign-out, then each feature's own urls.py (assessments/<feature>/urls.py)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from assessments import api, views
-
 urlpatterns = [
-    path("", views.assess, name="assess"),
-    path("references/", views.references, name="references"),
-    path("about/", views.about, name="about"),
-    path("healthz", views.healthz, name="healthz"),
-    path("api/v1/assessments", api.assessments_endpoint, name="api-assessments"),
+    path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Patients, saved assessments, reminders, the ward list, pharmacist review, the audit log (issue 4).
-    path("", include("assessments.urls_records")),
-    # Teaching cases, predict-then-reveal, what-if, the rule explorer (issue 5).
-    path("", include("assessments.urls_teaching")),
-    # FHIR input and CDS Hooks (issue 6).
-    path("", include("assessments.urls_integration")),
-    # OpenAPI document and other platform endpoints (issue 7).
-    path("", include("assessments.urls_platform")),
-    path("admin/", admin.site.urls),
+    path("", include("assessments.bedside.urls")),
+    path("", include("assessments.records.urls")),
+    path("", include("assessments.teaching.urls")),
+    path("", include("assessments.ehr.urls")),
+    path("", include("assessments.api.urls")),
 ]

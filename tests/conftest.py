@@ -1,19 +1,52 @@
-"""Shared pytest fixtures: personas, one per role (healthchecks-style), and clients signed in as them.
+"""Shared pytest fixtures: the personas (healthchecks-style), the ward, patient and saved assessment they work on,
+and test clients that enforce CSRF as a browser meets it.
 
-pytest-django supplies `client`, `rf` and the `django_db` mark.
+Personas, one per role: `clinician` and `pharmacist` on the ward, a `trainee`, an `admin`, and an `outsider` who is
+signed in but has no role. `client_as("clinician")` is a client signed in as that persona (`"anonymous"`: not
+signed in); `login(user)` signs in any other user. Every client enforces CSRF: a test that posts a form sends the
+token of the page the form is on (`client.submit(url, data)`), so a form without `{% csrf_token %}` fails here too.
+
+pytest-django supplies `rf`, `settings` and the `django_db` mark; its `client` is replaced by a CSRF-enforcing one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
 
+from assessments import services
+from assessments.models import Patient, SavedAssessment, StaffProfile, Ward
 from assessments.roles import Role
+from tests.builders import payload
 
 PASSWORD = "correct-horse-battery-staple"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class Browser(Client):
+    """A test client that enforces CSRF, as Django's own tests of it do (`enforce_csrf_checks=True`)."""
+
+    def __init__(self, **defaults: Any) -> None:
+        super().__init__(enforce_csrf_checks=True, **defaults)
+
+    def csrf_token(self, page: str = "/") -> str:
+        """The token in the form of `page`, read as a browser has it (the page sets the CSRF cookie too)."""
+        found = CSRF_TOKEN.search(self.get(page).content.decode())
+        assert found, f"no CSRF token in the form of {page}"
+        return found.group(1)
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, *, page: str = "/", **extra: Any):
+        """POST `data` to `url` as the form on `page` does: with that page's CSRF token (the bedside page's by
+        default, which holds the form of every record write)."""
+        return self.post(url, {**(data or {}), "csrfmiddlewaretoken": self.csrf_token(page)}, **extra)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +60,7 @@ def make_user(db) -> Callable[..., User]:
     """`make_user("pharmacist")` or `make_user("alice", role=None)`: a user in the role's group (created by the
     0002 migration), with PASSWORD as password."""
 
-    def make(username: str, *, role: str | None = "", ward=None) -> User:
+    def make(username: str, *, role: str | None = "", ward: Ward | None = None) -> User:
         user = User.objects.create_user(username=username, password=PASSWORD)
         role_name = username if role == "" else role
         if role_name:
@@ -37,22 +70,97 @@ def make_user(db) -> Callable[..., User]:
             user.is_staff = user.is_superuser = True
             user.save()
         if ward is not None:
-            from assessments.models import StaffProfile
-
             StaffProfile.objects.create(user=user, ward=ward)
         return user
 
     return make
 
 
-@pytest.fixture
-def client_as(make_user) -> Callable[[str], Client]:
-    """`client_as("clinician")`: a test client signed in as a new user of that role (anonymous for "anonymous")."""
+# --- personas and what they work on ---------------------------------------------------------------------------
 
-    def signed_in(role: str) -> Client:
-        client = Client()
-        if role != "anonymous":
-            client.force_login(make_user(role), backend="django.contrib.auth.backends.ModelBackend")
-        return client
+
+@pytest.fixture
+def ward(db) -> Ward:
+    return Ward.objects.create(name="Ward 7")
+
+
+@pytest.fixture
+def clinician(make_user, ward) -> User:
+    return make_user("clinician", ward=ward)
+
+
+@pytest.fixture
+def pharmacist(make_user, ward) -> User:
+    return make_user("pharmacist", ward=ward)
+
+
+@pytest.fixture
+def trainee(make_user) -> User:
+    return make_user("trainee")
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    return make_user("admin")
+
+
+@pytest.fixture
+def outsider(make_user) -> User:
+    """Signed in, but in no role: every capability refuses them."""
+    return make_user("outsider", role=None)
+
+
+@pytest.fixture
+def make_patient(clinician, ward) -> Callable[..., Patient]:
+    """`make_patient(hospital_id="H0002", ward=other_ward)`: a patient the clinician creates through the service;
+    day 0 is 1 November 2026 unless a test says otherwise."""
+
+    def make(**fields: Any) -> Patient:
+        defaults = {"hospital_id": "H0001", "label": "AB bed 3", "transplant_type": "allogeneic", "ward": ward}
+        return services.patient_create(
+            user=clinician, **(defaults | {"transplant_date": dt.date(2026, 11, 1)} | fields)
+        )
+
+    return make
+
+
+@pytest.fixture
+def patient(make_patient) -> Patient:
+    return make_patient()
+
+
+@pytest.fixture
+def saved_assessment(clinician, patient) -> SavedAssessment:
+    """The plain adult input of `tests.builders`, saved by the clinician now: it awaits review, with its reminders."""
+    return services.assessment_save(user=clinician, patient=patient, data=payload(), sample_time=timezone.now())
+
+
+# --- clients ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client() -> Browser:
+    """Not signed in; enforces CSRF (pytest-django's own `client` does not)."""
+    return Browser()
+
+
+@pytest.fixture
+def login() -> Callable[[User], Browser]:
+    """`login(user)`: a client signed in as that user."""
+
+    def signed_in(user: User) -> Browser:
+        browser = Browser()
+        browser.force_login(user, backend=BACKEND)
+        return browser
+
+    return signed_in
+
+
+@pytest.fixture
+def client_as(request, db, login) -> Callable[[str], Browser]:
+    """`client_as("clinician")`: a client signed in as that persona; `client_as("anonymous")`: not signed in."""
+
+    def signed_in(persona: str) -> Browser:
+        return Browser() if persona == "anonymous" else login(request.getfixturevalue(persona))
 
     return signed_in

@@ -1,9 +1,9 @@
-"""The teaching case library: `assessments/teaching_cases/*.json`, in the golden-case format of
+"""The teaching case library: `assessments/teaching/case_files/*.json`, in the golden-case format of
 `../shared/clinical/cases/` (name, description, input, expect) plus what a teaching page shows (title, vignette,
 teaching point, topics, difficulty, population).
 
 The files live in the repository so that the app needs nothing outside it at run time; their `expect` blocks are
-checked against the engine by `tests/teaching/test_cases.py`, so a rule change that breaks a lesson fails the build.
+checked against the engine by `tests/web/teaching/test_cases.py`, so a rule change that breaks a lesson fails the build.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-CASES_DIR = Path(__file__).resolve().parent.parent / "teaching_cases"
+CASES_DIR = Path(__file__).resolve().parent / "case_files"
 
 # Display order of the filters; a case file naming anything else is refused at load time (a typo would hide a case
 # from its filter).

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.clinical.causes import CAUSES
-from assessments.clinical.dose import LEVEL_AFTER_INFUSION_HOURS
-from assessments.clinical.plausibility import RECENT_IV_MIN_HOURS
-from assessments.clinical.reminders import ECG_REPEAT_HOURS
-from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL, REASON_SOURCES
-from assessments.clinical.wording import plain
+from assessments.clinical.route import REASON_SOURCES
+from assessments.labels import REASON_LABELS, REMINDER_LABELS, ROUTE_LABELS
+from assessments.teaching.cases import TOPICS, teaching_case_list
 
 GRADE_CHOICES: dict[str, str] = {
     "0": "Grade 0 (at or above the lower limit of normal)",
@@ -29,46 +27,11 @@ NO_CAUSE = "none"
 CAUSE_CHOICES: dict[str, str] = {cause_id: spec.label for cause_id, spec in CAUSES.items()} | {
     NO_CAUSE: "No cause in what is given"
 }
-ROUTE_CHOICES: dict[str, str] = {
-    NONE: "No replacement now",
-    ORAL: "Oral magnesium",
-    IV: "IV magnesium (infusion)",
-    IV_URGENT: "Urgent IV magnesium (bolus)",
-}
-# The route reasons of PROTOCOL.md section 4 in words (`plan.reasons` holds the ids); `/rules/` uses them too.
-REASON_WORDS: dict[str, str] = {
-    "hypermagnesemia": "Hypermagnesemia",
-    "urgent_symptom": "Urgent symptom",
-    "normal_magnesium": "Normal magnesium",
-    "raised_target": "Raised target",
-    "grade_2_or_worse": "Grade 2 or worse",
-    "symptomatic": "Symptomatic",
-    "enteral_route_unavailable": "Enteral route unavailable",
-    "diarrhea_or_gut_gvhd": "Diarrhea or gut GVHD",
-    "qtc_critical": "Critical QTc",
-    "mild_asymptomatic_enteral_ok": "Mild, no escalating symptom, can take it by mouth",
-}
+ROUTE_CHOICES: dict[str, str] = ROUTE_LABELS
 NO_REMINDER = "no_reminder"
-# The reminder ids of PROTOCOL.md section 13, as a trainee would name them (hours read from the core's constants);
-# `tests/teaching` checks that every reminder of the protocol's table is offered here.
-MONITORING_CHOICES: dict[str, str] = {
-    "ecg_now": "12-lead ECG now for a baseline QTc",
-    "check_k_and_ca_now": "Check potassium and calcium now",
-    "continuous_ecg": "Continuous ECG monitoring now",
-    "hypermagnesemia_watch": "Watch reflexes, blood pressure and breathing during the infusion",
-    "check_creatinine": "Check the serum creatinine now",
-    "redraw_mg_after_iv": f"Redraw Mg at least {RECENT_IV_MIN_HOURS} h after the end of the last infusion",
-    "recheck_mg_after_iv": f"Recheck Mg {LEVEL_AFTER_INFUSION_HOURS} h after the end of the IV dose",
-    "recheck_before_next_dose": "Recheck Mg before any further dose",
-    "recheck_k": "Recheck potassium",
-    "daily_electrolytes": "Daily Mg, K, Ca, phosphate and creatinine",
-    "check_cni_trough": "Check the CNI trough level",
-    "repeat_ecg": f"Repeat the ECG in {ECG_REPEAT_HOURS} h",
-    "femg_when_cause_unclear": "Spot urine Mg and creatinine for FEMg",
-    "recheck_mg_oral": "Recheck Mg on oral replacement",
-    "outpatient_cni_monitoring": "Mg with every trough level, at least weekly",
-    NO_REMINDER: "No monitoring reminder",
-}
+# The reminder ids of PROTOCOL.md section 13, named as labels.py names them; `tests/web/teaching` checks that every
+# reminder the teaching cases produce is offered here.
+MONITORING_CHOICES: dict[str, str] = {**REMINDER_LABELS, NO_REMINDER: "No monitoring reminder"}
 # The step that carries the route's plan: a give step, `no_replacement_needed`, or, when a unit check of kind P1
 # replaces it, `confirm_magnesium_unit` (PROTOCOL.md sections 2.1 and 11).
 GIVE_STEPS = (
@@ -132,14 +95,8 @@ def _route(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...],
     step = next((s for s in plan["steps"] if s["id"] in GIVE_STEPS), None)
     because = tuple(step["because"]) if step else ()
     references = tuple(dict.fromkeys(ref for r in reasons for ref in REASON_SOURCES.get(r, ())))
-    lead = f"route reasons: {', '.join(_reason_words(r) for r in reasons)}"
+    lead = f"route reasons: {', '.join(REASON_LABELS.get(r, r) for r in reasons)}"
     return (plan["route"],), (lead, *because), references
-
-
-def _reason_words(reason: str) -> str:
-    """'grade 2 or worse', 'diarrhea or gut GVHD': in words, in lower case inside a sentence."""
-    words = REASON_WORDS.get(reason) or plain(reason)
-    return words[:1].lower() + words[1:]
 
 
 def _monitoring(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -208,3 +165,23 @@ def topic_scores(
             right[topic] = right.get(topic, 0) + sum(1 for ok in marks.values() if ok)
             answered[topic] = answered.get(topic, 0) + len(marks)
     return [TopicScore(topic, right[topic], answered[topic]) for topic in answered]
+
+
+@dataclass(frozen=True)
+class TeachingHistory:
+    attempts: list[Any]
+    cases_tried: int
+    by_topic: list[TopicScore]
+
+
+def teaching_history(attempts: list[Any]) -> TeachingHistory:
+    """A trainee's attempts (`selectors.teaching_attempt_list`) summed up: cases tried, answers right per topic in the
+    library's topic order."""
+    topics_by_case = {case.name: case.topics for case in teaching_case_list()}
+    scores = topic_scores(((a.case_name, a.marks) for a in attempts), topics_by_case)
+    order = list(TOPICS)
+    return TeachingHistory(
+        attempts=attempts,
+        cases_tried=len({a.case_name for a in attempts}),
+        by_topic=sorted(scores, key=lambda s: order.index(s.topic)),
+    )

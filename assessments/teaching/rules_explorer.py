@@ -31,7 +31,7 @@ from assessments.clinical import (
 )
 from assessments.clinical.units import Unit, fmt
 from assessments.clinical.wording import capitalized, plain, plain_list
-from assessments.teaching.marking import MONITORING_CHOICES, REASON_WORDS, ROUTE_CHOICES
+from assessments.labels import REASON_LABELS, REMINDER_LABELS, ROUTE_LABELS
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def _hours(hours: float) -> str:
 
 def _route_words(route_id: str | None) -> str:
     """The route in the words the trainee chooses from; None: the route is left to the next rules."""
-    return ROUTE_CHOICES[route_id] if route_id is not None else "Decided by rules 4-5, as for grade 1"
+    return ROUTE_LABELS[route_id] if route_id is not None else "Decided by rules 4-5, as for grade 1"
 
 
 # --- units and the unit check (section 2) --------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def _route() -> RuleFamily:
                 "Route rules, first that applies decides",
                 ("Rule", "Route", "Reason", "When", "Sources"),
                 tuple(
-                    (number, _route_words(route_id), REASON_WORDS[reason], when, _refs(sources[reason]))
+                    (number, _route_words(route_id), capitalized(REASON_LABELS[reason]), when, _refs(sources[reason]))
                     for number, route_id, reason, when in rows
                 ),
             ),
@@ -929,7 +929,7 @@ def _reminders() -> RuleFamily:
 def _reminder_words(row_id: str) -> str:
     """The reminder as the trainee chooses it; the recheck after IV Mg has a row for the infusion and the bolus."""
     reminder_id, _, variant = row_id.partition(" ")
-    return MONITORING_CHOICES[reminder_id] + (" (after an urgent bolus)" if variant else "")
+    return REMINDER_LABELS[reminder_id] + (" (after an urgent bolus)" if variant else "")
 
 
 def rule_families() -> list[RuleFamily]:

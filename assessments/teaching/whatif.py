@@ -15,6 +15,7 @@ from typing import Any
 from assessments.clinical.causes import TROUGH_UPPER_NG_ML
 from assessments.clinical.inputs import ADULT_AGE_YEARS, Drug
 from assessments.clinical.route import DIARRHEA_SEVERE_ADULT_ML_DAY, DIARRHEA_SEVERE_CHILD_ML_KG_DAY
+from assessments.labels import unit_label
 
 Input = dict[str, Any]
 
@@ -68,7 +69,8 @@ def _swap_cni(data: Input) -> tuple[Input, str]:
         value = cni["trough"]["value"]
         scaled = value / CNI_TROUGH_RATIO if new == Drug.TACROLIMUS else value * CNI_TROUGH_RATIO
         cni["trough"] = {**cni["trough"], "value": round(scaled, 1)}
-        text += f"; trough {value:g} -> {cni['trough']['value']:g} {cni['trough']['unit']} (same place in its range)"
+        unit = unit_label(cni["trough"]["unit"])
+        text += f"; trough {value:g} -> {cni['trough']['value']:g} {unit} (same place in its range)"
     return changed, text
 
 
@@ -84,7 +86,8 @@ def _halve_renal(data: Input) -> tuple[Input, str]:
     creatinine["value"] = round(old * 2, 2)
     return (
         changed,
-        f"serum creatinine {old:g} -> {creatinine['value']:g} {creatinine['unit']} (renal function about halved)",
+        f"serum creatinine {old:g} -> {creatinine['value']:g} {unit_label(creatinine['unit'])}"
+        " (renal function about halved)",
     )
 
 

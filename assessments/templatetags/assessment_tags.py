@@ -1,4 +1,5 @@
-"""Presentation helpers for the assessment pages: reference links, due times, labels for engine ids."""
+"""Presentation helpers for the assessment pages: reference links, due times, and filters that put engine ids and
+contract paths into words. Filters only: the words themselves are `assessments/labels.py`'s."""
 
 from __future__ import annotations
 
@@ -10,16 +11,10 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from assessments import labels
 from assessments.clinical.references import REFERENCES
 
 register = template.Library()
-
-ROUTE_LABELS = {
-    "none": "No replacement now",
-    "oral": "Oral magnesium",
-    "iv": "IV magnesium",
-    "iv_urgent": "Urgent IV magnesium",
-}
 
 
 @cache
@@ -58,26 +53,26 @@ def hours(value: float) -> str:
 
 
 @register.filter
-def humanize_id(value: str) -> str:
-    return str(value).replace("_", " ")
+def label(value: str, kind: str) -> str:
+    """`{{ reason|label:"reason" }}`: an engine id in words (kinds: `labels.LABELS`)."""
+    return labels.label(kind, value)
 
 
 @register.filter
 def route_label(value: str) -> str:
-    return ROUTE_LABELS.get(value, humanize_id(value))
+    return labels.label("route", value)
 
 
 @register.filter
 def field_label(path: str, form: Any) -> str:
+    """A contract path as the label of the bedside form's field that shows it."""
     return form.label_for(path)
 
 
 @register.filter
 def path_label(path: str) -> str:
-    """`field_label` for pages without the bedside form (saved records, review, teaching)."""
-    from assessments.forms import AssessmentForm
-
-    return AssessmentForm().label_for(path)
+    """A contract path in words, for pages without the bedside form (saved records, review, teaching)."""
+    return labels.field_label(path)
 
 
 @register.filter
@@ -96,7 +91,7 @@ def mg_in(mmol_per_l: Any, unit: str) -> str:
 
 @register.filter
 def unit_label(unit: str) -> str:
-    return {"umol/L": "µmol/L", "ug/L": "µg/L"}.get(unit, unit)
+    return labels.unit_label(unit)
 
 
 @register.simple_tag

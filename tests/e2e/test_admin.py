@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.test import Client
 from playwright.sync_api import Page, expect
-
-from assessments.models import Ward
 
 
 @pytest.fixture
-def admin_page(page: Page, live_server, make_user) -> Page:
-    user: User = make_user("admin")
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+def admin_page(page: Page, live_server, login, admin, ward) -> Page:
+    cookie = login(admin).cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    Ward.objects.create(name="Ward 7")
     return page
 
 

@@ -9,7 +9,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from assessments.fhir.samples import sample_text
+from assessments.ehr.fhir.samples import sample_text
 from tests.e2e.test_accessibility import AXE_OPTIONS, summary
 
 MG_VALUE = re.compile(r"^Serum magnesium\*?$")

@@ -45,21 +45,6 @@ def role_groups(db) -> None:
         Group.objects.get_or_create(name=role.value)
 
 
-@pytest.fixture
-def ward(db) -> Ward:
-    return Ward.objects.create(name="Haematology 4")
-
-
-@pytest.fixture
-def clinician(make_user, ward) -> User:
-    return make_user("clinician", ward=ward)
-
-
-@pytest.fixture
-def pharmacist(make_user, ward) -> User:
-    return make_user("pharmacist", ward=ward)
-
-
 def make_patient(*, user: User, ward: Ward, days_since_transplant: int = 10, label: str = "AB bed 1") -> Patient:
     return services.patient_create(
         user=user,
@@ -331,10 +316,10 @@ def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Pa
 
 
 @pytest.mark.parametrize("url", ["/patients/", "/review/"])
-def test_a_trainee_cannot_open_patient_records(page_without_js: Page, live_server, make_user, url: str):
+def test_a_trainee_cannot_open_patient_records(page_without_js: Page, live_server, trainee, url: str):
     # No JS needed; this context also keeps Chromium's "403" console line out of the error-checking page fixture.
     page = page_without_js
-    sign_in(page, live_server, make_user("trainee"))
+    sign_in(page, live_server, trainee)
 
     response = page.goto(url)
 
@@ -364,12 +349,12 @@ def records(clinician, pharmacist, ward) -> SimpleNamespace:
 
 
 AXE_PAGES = {
-    "patient list": ("pharmacist", lambda r: "/patients/", "Patients on Haematology 4"),
+    "patient list": ("pharmacist", lambda r: "/patients/", "Patients on Ward 7"),
     "patient page": ("pharmacist", lambda r: f"/patients/{r.patient.pk}/", "KL bed 7"),
     "new patient": ("pharmacist", lambda r: "/patients/new/", "New patient"),
     "saved assessment": ("pharmacist", lambda r: f"/assessments/{r.second.pk}/", "Saved assessment"),
     "re-assess": ("pharmacist", lambda r: f"/assessments/{r.second.pk}/reassess/", "Re-assess with current rules"),
-    "ward list": ("pharmacist", lambda r: "/ward/", "Due checks on Haematology 4"),
+    "ward list": ("pharmacist", lambda r: "/ward/", "Due checks on Ward 7"),
     "review queue": ("pharmacist", lambda r: "/review/", "Plans awaiting pharmacist review"),
     "review case": ("pharmacist", lambda r: f"/review/{r.first.pk}/", "Review: KL bed 7"),
 }

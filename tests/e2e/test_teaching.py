@@ -25,15 +25,13 @@ def sign_in(page: Page, username: str) -> None:
 
 
 @pytest.fixture
-def trainee_page(page: Page, make_user) -> Page:
-    make_user("trainee")
+def trainee_page(page: Page, trainee) -> Page:
     sign_in(page, "trainee")
     return page
 
 
 @pytest.fixture
-def trainee_page_without_js(page_without_js: Page, make_user) -> Page:
-    make_user("trainee")
+def trainee_page_without_js(page_without_js: Page, trainee) -> Page:
     sign_in(page_without_js, "trainee")
     return page_without_js
 
@@ -72,7 +70,7 @@ def test_a_whatif_change_redraws_in_place_with_javascript(trainee_page: Page):
     panel = page.locator("#whatif")
     expect(panel).to_contain_text("Changed: diarrhea 0 -> 1000 mL/day")
     expect(panel.locator("tr[data-row='route']")).to_contain_text("Changed")
-    expect(panel.locator("tr[data-row='route'] mark")).to_have_text("iv")
+    expect(panel.locator("tr[data-row='route'] mark")).to_have_text("IV magnesium (infusion)")
     # htmx swapped the panel: still the case page, with the original result beside it.
     assert page.url == revealed_url
     expect(page.locator("#result")).to_contain_text("Plan: Oral magnesium")

@@ -1,6 +1,6 @@
 """The clinical safety case: one or more tests per hazard of docs/safety/hazard-log.md, named `test_hazNN_...`.
 
-Each test drives the real control through the public API: the clinical core (`tests/unit/builders.py`), the FHIR
+Each test drives the real control through the public API: the clinical core (`tests/builders.py`), the FHIR
 mapping, or the pages through the Django test client. `scripts/safety-report` runs them and prints hazard -> tests ->
 pass/fail; `tests/safety/test_hazard_log.py` keeps the log and these names in step.
 """
@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.fhir import fhir_to_input
-from assessments.form_mapping import input_to_form
-from assessments.models import SavedAssessment, Ward
-from tests.integration.conftest import NOW, sample
-from tests.unit.builders import errors, ids, payload, run
+from assessments.bedside.form_mapping import input_to_form
+from assessments.ehr.fhir import fhir_to_input
+from assessments.models import SavedAssessment
+from tests.builders import errors, ids, payload, run
+from tests.web.ehr.samples import NOW, sample
 
 CHILD = {"age_years": 6, "sex": "male", "weight_kg": 20, "height_cm": 115}
 VOMITING = {"vomiting": True}
@@ -49,38 +49,20 @@ def page(client: Client, data: dict, **save: object) -> str:
     """The bedside page's result for a contract input, posted as the form would post it."""
     fields = input_to_form(data)
     fields.update({f"save-{key}": value for key, value in save.items()})
-    response = client.post(reverse("assess"), fields)
+    response = client.submit(reverse("assess"), fields)
     assert response.status_code == 200
     return response.content.decode()
 
 
-@pytest.fixture
-def ward(db) -> Ward:
-    return Ward.objects.create(name="Ward 7")
+def imported(client: Client, name: str):
+    """The import page's answer to a sample bundle pasted into its form."""
+    url = reverse("fhir-import")
+    return client.submit(url, {"bundle": _text(name)}, page=url)
 
 
 @pytest.fixture
-def clinician(make_user, ward):
-    return make_user("clinician", ward=ward)
-
-
-@pytest.fixture
-def signed_in(clinician) -> Client:
-    client = Client()
-    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
-    return client
-
-
-@pytest.fixture
-def patient(clinician, ward):
-    return services.patient_create(
-        user=clinician,
-        hospital_id="H0001",
-        label="AB bed 3",
-        transplant_type="allogeneic",
-        transplant_date=dt.date(2026, 11, 1),
-        ward=ward,
-    )
+def signed_in(client_as) -> Client:
+    return client_as("clinician")
 
 
 # --- HAZ01 Mg unit mix-up -------------------------------------------------------------------------------------------
@@ -115,8 +97,8 @@ def test_haz01_a_value_outside_its_units_range_is_refused_and_names_the_likely_u
 
 
 @pytest.mark.django_db
-def test_haz01_the_page_shows_mg_in_all_three_units_and_the_unit_check_beside_the_field():
-    html = page(Client(), payload(mg=(1.5, "mmol/L")))
+def test_haz01_the_page_shows_mg_in_all_three_units_and_the_unit_check_beside_the_field(client):
+    html = page(client, payload(mg=(1.5, "mmol/L")))
     assert "= 1.50 mmol/L = 3.65 mg/dL = 3.00 mEq/L" in html
     beside_field = html.split('id="mg-unit-check"', 1)[1].split("</fieldset>", 1)[0]
     assert "Check the unit" in beside_field
@@ -143,9 +125,9 @@ def test_haz02_a_unit_without_a_ucum_code_is_refused_not_guessed():
 
 
 @pytest.mark.django_db
-def test_haz02_the_import_page_shows_the_refusal_and_no_result():
+def test_haz02_the_import_page_shows_the_refusal_and_no_result(client):
     with time_machine.travel(NOW, tick=False):
-        response = Client().post(reverse("fhir-import"), {"bundle": _text("mismatch_2601_3_in_mg_dl")})
+        response = imported(client, "mismatch_2601_3_in_mg_dl")
     html = response.content.decode()
     assert "The data was not imported" in html and "Observation/mg-mm1" in html
     assert "CTCAE grade" not in html
@@ -205,10 +187,10 @@ def test_haz04_the_fhir_reference_range_low_becomes_the_lab_lln():
 
 
 @pytest.mark.django_db
-def test_haz04_the_page_labels_the_lln_as_default_or_from_the_lab():
-    assert "Lower limit of normal: 0.70 mmol/L (default)" in page(Client(), payload())
+def test_haz04_the_page_labels_the_lln_as_default_or_from_the_lab(client):
+    assert "Lower limit of normal: 0.70 mmol/L (default)" in page(client, payload())
     lab = payload(labs={"magnesium_lln": {"value": 0.75, "unit": "mmol/L"}})
-    assert "Lower limit of normal: 0.75 mmol/L (from the lab)" in page(Client(), lab)
+    assert "Lower limit of normal: 0.75 mmol/L (from the lab)" in page(client, lab)
 
 
 # --- HAZ05 Dose from the wrong weight -------------------------------------------------------------------------------
@@ -275,8 +257,8 @@ def test_haz06_the_oral_dose_is_halved_too():
 
 
 @pytest.mark.django_db
-def test_haz06_the_page_says_the_dose_was_reduced_for_renal_function():
-    assert "Yes: dose reduced for renal function" in page(Client(), payload(mg=(0.45, "mmol/L"), labs=LOW_RENAL))
+def test_haz06_the_page_says_the_dose_was_reduced_for_renal_function(client):
+    assert "Yes: dose reduced for renal function" in page(client, payload(mg=(0.45, "mmol/L"), labs=LOW_RENAL))
 
 
 # --- HAZ07 Unknown renal function treated as normal -----------------------------------------------------------------
@@ -334,8 +316,8 @@ def test_haz08_the_urgent_bolus_is_diluted_too():
 
 
 @pytest.mark.django_db
-def test_haz08_the_page_shows_the_dilution_beside_the_50_percent_volume():
-    html = page(Client(), payload(symptoms=["torsades"]))
+def test_haz08_the_page_shows_the_dilution_beside_the_50_percent_volume(client):
+    html = page(client, payload(symptoms=["torsades"]))
     assert re.search(
         r"<dd[^>]*>4 mL of 50% magnesium sulfate, diluted to a final volume of 100 mL \(2%\)\. Never give 50% "
         r"undiluted\.</dd>",
@@ -365,9 +347,9 @@ def test_haz09_femg_is_not_interpreted_after_iv_magnesium():
 
 
 @pytest.mark.django_db
-def test_haz09_the_page_shows_the_recent_infusion_warning():
+def test_haz09_the_page_shows_the_recent_infusion_warning(client):
     assert "confirm the sample was drawn at least 6 h" in page(
-        Client(), payload(magnesium_therapy={"iv_magnesium_last_24h": True})
+        client, payload(magnesium_therapy={"iv_magnesium_last_24h": True})
     )
 
 
@@ -382,16 +364,16 @@ def test_haz10_a_fhir_result_older_than_48_hours_is_flagged_stale():
 
 
 @pytest.mark.django_db
-def test_haz10_the_import_page_shows_the_stale_result():
+def test_haz10_the_import_page_shows_the_stale_result(client):
     with time_machine.travel(NOW, tick=False):
-        html = Client().post(reverse("fhir-import"), {"bundle": _text("stale_magnesium")}).content.decode()
+        html = imported(client, "stale_magnesium").content.decode()
     assert "Stale results" in html and "Stale (over 48 h)" in html
 
 
 def test_haz10_a_sample_time_in_the_future_is_refused_on_save(signed_in, patient):
     future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     fields = {**input_to_form(payload()), "save-patient": patient.pk, "save-sample_time": future}
-    response = signed_in.post(reverse("assessment-save"), fields)
+    response = signed_in.submit(reverse("assessment-save"), fields)
     assert b"The sample time is in the future" in response.content
     assert not SavedAssessment.objects.exists()
 
@@ -399,7 +381,7 @@ def test_haz10_a_sample_time_in_the_future_is_refused_on_save(signed_in, patient
 def test_haz10_the_saved_record_shows_when_the_sample_was_drawn(signed_in, patient):
     with time_machine.travel(dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC), tick=False):
         fields = {**input_to_form(payload()), "save-patient": patient.pk, "save-sample_time": "2026-11-20T08:00"}
-        signed_in.post(reverse("assessment-save"), fields)
+        signed_in.submit(reverse("assessment-save"), fields)
         saved = SavedAssessment.objects.get()
         html = signed_in.get(reverse("assessment-detail", args=[saved.pk])).content.decode()
     assert "Sample 2026-11-20 08:00" in html
@@ -478,8 +460,8 @@ def test_haz13_hyperkalemia_is_warned_even_when_no_magnesium_is_given():
 
 
 @pytest.mark.django_db
-def test_haz14_an_emergency_banner_points_to_the_local_protocol_before_any_dose():
-    html = page(Client(), payload(mg=(0.45, "mmol/L"), symptoms=["seizure"]))
+def test_haz14_an_emergency_banner_points_to_the_local_protocol_before_any_dose(client):
+    html = page(client, payload(mg=(0.45, "mmol/L"), symptoms=["seizure"]))
     banner = html.index("Emergency: follow the local emergency protocol now.")
     assert "HypoMag shows reference information only; the local emergency protocol takes precedence." in html
     # The banner comes before the dose, so the protocol is read first.
@@ -513,20 +495,19 @@ def test_haz15_the_save_panel_names_each_patient_by_label_and_hospital_id(signed
 
 
 def test_haz15_the_saved_record_heading_shows_the_patient_label(signed_in, patient):
-    signed_in.post(reverse("assessment-save"), {**input_to_form(payload()), "save-patient": patient.pk})
+    signed_in.submit(reverse("assessment-save"), {**input_to_form(payload()), "save-patient": patient.pk})
     saved = SavedAssessment.objects.get()
     html = signed_in.get(reverse("assessment-detail", args=[saved.pk])).content.decode()
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
     assert "AB bed 3" in heading and f"day {saved.transplant_day}" in heading
 
 
-def test_haz15_the_transplant_day_comes_from_the_patients_transplant_date_not_the_form(clinician, patient):
+def test_haz15_the_transplant_day_comes_from_the_patients_transplant_date_not_the_form(login, clinician, patient):
     with time_machine.travel(dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC), tick=False):
-        client = Client()
-        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        client = login(clinician)
         typed = payload(transplant={"type": "autologous", "day": 99})
         fields = {**input_to_form(typed), "save-patient": patient.pk, "save-sample_time": "2026-11-20T08:00"}
-        client.post(reverse("assessment-save"), fields)
+        client.submit(reverse("assessment-save"), fields)
     saved = SavedAssessment.objects.get()
     # Transplant on 1 November, sample on 20 November: day 19, whatever was typed on the form.
     assert saved.transplant_day == 19
@@ -586,8 +567,8 @@ def test_haz16_every_page_offers_sign_out_to_a_signed_in_user(signed_in, patient
         assert re.search(r'<form method="post" action="/[^"]*logout/?"[^>]*>.*?Sign out</button>', html, re.S), url
 
 
-def test_haz16_the_sign_in_page_says_to_sign_out_and_names_the_idle_time(db):
-    html = Client().get(reverse("login")).content.decode()
+def test_haz16_the_sign_in_page_says_to_sign_out_and_names_the_idle_time(client, db):
+    html = client.get(reverse("login")).content.decode()
     assert "On a shared PC, sign out when you leave" in html
     assert f"{settings.HYPOMAG_IDLE_MINUTES} minutes without activity" in html
 

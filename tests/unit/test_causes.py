@@ -7,7 +7,7 @@ Score = evidence base (A 70, B 45, C 20) + the listed modifiers, clamped to 0-10
 import pytest
 
 from assessments.clinical.causes import likelihood
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 CHILD = {"age_years": 8, "weight_kg": 20, "height_cm": 125}
 # FEMg with the base patient (Mg 0.60 mmol/L, creatinine 70 umol/L, renal function 93.71): 16.67 x uMg / uCr %.

@@ -9,8 +9,7 @@ import pytest
 
 from assessments.clinical import engine, parse_input
 from assessments.clinical.context import Context
-
-from .builders import payload
+from tests.builders import payload
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.unit.builders import run
+from tests.builders import run
 
 CHILD = {"age_years": 8, "weight_kg": 20, "height_cm": 125}
 HEAVY_CHILD = {"age_years": 11, "weight_kg": 45, "height_cm": 150}

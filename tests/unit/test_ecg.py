@@ -4,7 +4,7 @@ QT-prolonging co-medications that matter only then.
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 QT_DRUGS = ["azole_antifungal", "ondansetron", "fluoroquinolone", "macrolide", "methadone", "arsenic_trioxide"]
 QTC_WARNINGS = {"qtc_prolonged", "qtc_critical", "qt_prolonging_drugs"}

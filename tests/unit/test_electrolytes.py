@@ -6,7 +6,7 @@ The base patient has K 4.2 mmol/L and ionized Ca 1.20 mmol/L, both normal.
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 TACROLIMUS = {"drug": "tacrolimus", "trough": {"value": 10, "unit": "ng/mL"}}
 NO_IONIZED = ("labs.calcium_ionized",)

@@ -7,8 +7,7 @@ from __future__ import annotations
 from assessments.clinical import RULESET_VERSION, assess, parse_input
 from assessments.clinical.engine import WARNING_ORDER
 from assessments.clinical.inputs import AssessmentInput
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 
 def parsed(**kwargs) -> AssessmentInput:

@@ -13,8 +13,7 @@ from assessments.clinical import parse_input
 from assessments.clinical.femg import femg, femg_interpretation
 from assessments.clinical.inputs import AssessmentInput, Condition
 from assessments.clinical.renal import RenalStatus, renal_status
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 URINE = {
     "urine_magnesium": {"value": 1.2, "unit": "mmol/L"},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 ORAL_SPACING = {
     "fluoroquinolone": ("2 h before or 6 h after Mg (moxifloxacin: 4 h before or 8 h after)", ["S77"]),

@@ -13,8 +13,7 @@ import pytest
 from assessments.clinical import parse_input
 from assessments.clinical.inputs import Drug, Med, Setting, Symptom
 from assessments.clinical.units import Unit
-
-from .builders import errors, payload
+from tests.builders import errors, payload
 
 CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
 

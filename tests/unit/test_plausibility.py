@@ -12,8 +12,7 @@ import pytest
 from assessments.clinical import parse_input
 from assessments.clinical.plausibility import reading_in, unit_check
 from assessments.clinical.units import Analyte, Measurement, Unit
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 
 def warnings(out, warning_id):

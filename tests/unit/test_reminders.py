@@ -6,7 +6,7 @@ and no CNI.
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 TACROLIMUS = [{"drug": "tacrolimus", "trough": {"value": 10, "unit": "ng/mL"}}]
 CHILD = {"age_years": 8, "weight_kg": 20, "height_cm": 125}

@@ -7,7 +7,7 @@ are tested here; the formulas themselves belong to test_calculators.py.
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 CHILD = {"age_years": 8, "weight_kg": 25, "height_cm": 125}
 CHILD_CREATININE = {"creatinine": {"value": 40, "unit": "umol/L"}}

@@ -6,7 +6,7 @@ intake, no diarrhea and QTc 430 ms: route `oral`. Each test changes only what it
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 CHILD = {"age_years": 8, "weight_kg": 20, "height_cm": 125}
 TACROLIMUS = [{"drug": "tacrolimus", "trough": {"value": 8, "unit": "ng/mL"}}]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.builders import errors, ids, payload, run
+from tests.builders import errors, ids, payload, run
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from enum import Enum
 import pytest
 
 from assessments.clinical import assess, parse_input, to_json
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 # The contract README's dose fields (rule set 2026.2): every one present on every dose and on `follow_on`.
 CONTRACT_DOSE_KEYS = {

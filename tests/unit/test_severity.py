@@ -17,8 +17,7 @@ from assessments.clinical.severity import (
 )
 from assessments.clinical.severity import target as target_of
 from assessments.clinical.units import Analyte, Measurement, Unit
-
-from .builders import ids, payload, run
+from tests.builders import ids, payload, run
 
 
 def parsed(**kwargs) -> AssessmentInput:

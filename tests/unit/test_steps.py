@@ -6,7 +6,7 @@ Electrolyte and calcium steps are in test_electrolytes.py, `renal_dose_reduction
 
 import pytest
 
-from tests.unit.builders import ids, run
+from tests.builders import ids, run
 
 TACROLIMUS = {"drug": "tacrolimus", "trough": {"value": 10, "unit": "ng/mL"}}
 NEPHROTOXIC = ["amphotericin_b_conventional", "amphotericin_b_liposomal", "aminoglycoside", "foscarnet"]

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assessments.clinical import assess, parse_input, to_json
-from tests.unit.builders import payload
+from tests.builders import payload
 
 Out = dict[str, Any]
 

@@ -8,8 +8,7 @@ import pytest
 
 from assessments.clinical.inputs import Condition, Med, Symptom
 from assessments.clinical.wording import capitalized, join_and, lowered, plain, plain_list
-
-from .builders import run
+from tests.builders import run
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from assessments.api.http import JsonBodyError, json_loads
 from assessments.services import assessment_run
 
 EXIT_INVALID = 2
@@ -28,12 +29,10 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             self._fail([{"field": "input", "message": f"cannot read {source}: {exc}"}])
         try:
-            data = json.loads(text)
-        except ValueError as exc:
-            self._fail([{"field": "input", "message": f"not valid JSON: {exc}"}])
-        except RecursionError:
-            # Well-formed but nested deeper than Python reads: bad input, so exit 2, not a traceback.
-            self._fail([{"field": "input", "message": "the JSON is nested too deeply"}])
+            data = json_loads(text, what="the input")
+        except JsonBodyError as refused:
+            # Not JSON, or JSON nested deeper than Python reads: bad input, so exit 2, not a traceback.
+            self._fail(refused.errors)
         outcome = assessment_run(data=data)
         if not outcome.ok:
             self._fail(outcome.errors)

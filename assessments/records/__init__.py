@@ -1,0 +1,1 @@
+"""Patient records: patients, saved assessments, reminders, the ward list, pharmacist review, the audit log."""

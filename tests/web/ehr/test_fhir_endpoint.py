@@ -1,0 +1,99 @@
+"""`POST /api/v1/fhir/assessment-input`: 200 with input, provenance and not_mapped; 400 with the contract's errors
+for a safety check; 415 for a body that is not JSON; stateless, CSRF-exempt, never cached."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assessments.ehr.fhir.samples import sample_text
+from assessments.services import assessment_run
+from tests.web.ehr.samples import sample
+
+URL = "/api/v1/fhir/assessment-input"
+
+
+def post(client, body, content_type="application/fhir+json"):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(URL, data=data, content_type=content_type)
+
+
+@pytest.mark.django_db
+def test_it_works(ehr, frozen_now):
+    response = post(ehr, sample_text("v1_full"))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"input", "provenance", "not_mapped", "warnings"}
+    assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L"}
+    assert body["warnings"] == []  # frozen three hours after the draw
+    assert "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_its_input_is_what_the_assessment_api_takes(ehr, frozen_now):
+    contract_input = post(ehr, sample("severe_magnesium")).json()["input"]
+    contract_input["transplant"] = {"type": "allogeneic", "day": 20}
+
+    outcome = assessment_run(data=contract_input)
+
+    assert outcome.ok, outcome.errors
+    assert outcome.output["severity"]["ctcae_grade"] == 3
+
+
+@pytest.mark.django_db
+def test_it_accepts_plain_json_too(ehr, frozen_now):
+    assert post(ehr, sample("amended_observation"), content_type="application/json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_forbids_caching(ehr, frozen_now):
+    assert post(ehr, sample("v1_full"))["Cache-Control"] == "no-store"
+    # Errors quote values from the record: no-store too.
+    assert post(ehr, sample("mismatch_2601_3_in_mg_dl"))["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_a_safety_error_is_a_400_with_the_contracts_errors(ehr, frozen_now):
+    response = post(ehr, sample("mismatch_2601_3_in_mg_dl"))
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors[0]) == {"field", "message"}
+    assert "Observation/mg-mm1" in errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_two_patients_are_a_400(ehr, frozen_now):
+    assert post(ehr, sample("two_patients")).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_stale_result_is_a_warning_not_an_error(ehr, frozen_now):
+    body = post(ehr, sample("stale_magnesium")).json()
+
+    assert body["warnings"][0]["id"] == "stale_result"
+    assert body["input"]["labs"]["magnesium"]["value"] == 0.58
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type"), [("{not json", "application/fhir+json"), ("<Bundle/>", "application/xml")]
+)
+def test_a_body_that_is_not_json_is_a_415(ehr, body, content_type):
+    response = post(ehr, body, content_type)
+
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["field"] == "input"
+
+
+@pytest.mark.django_db
+def test_it_only_allows_post(ehr):
+    assert ehr.get(URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_stores_nothing(ehr, frozen_now, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        post(ehr, sample("v1_full"))

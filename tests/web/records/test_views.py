@@ -1,0 +1,289 @@
+"""The records pages: saving from the bedside form, the patient page, reminders, the ward list, review, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.bedside.form_mapping import input_to_form
+from assessments.models import Reminder, ReminderState, SavedAssessment, Ward
+from tests.builders import payload
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client_as):
+    """The clinician at the bedside: signed in, CSRF enforced."""
+    return client_as("clinician")
+
+
+def form_data(data=None, **save) -> dict:
+    fields = input_to_form(data or payload())
+    fields.update({f"save-{key}": value for key, value in save.items()})
+    return fields
+
+
+def saved_for(user, patient, **changes) -> SavedAssessment:
+    return services.assessment_save(user=user, patient=patient, data=payload(**changes), sample_time=timezone.now())
+
+
+# --- Saving from the bedside page -----------------------------------------------------------------------------------
+
+
+def test_the_save_panel_is_shown_to_clinicians_with_a_result_and_never_to_anonymous_users(client, client_as, patient):
+    page = client.submit(reverse("assess"), form_data())
+    assert b"Save to a patient record" in page.content and patient.label.encode() in page.content
+    anonymous = client_as("anonymous").submit(reverse("assess"), form_data())
+    assert b"Save to a patient record" not in anonymous.content
+    assert patient.label.encode() not in anonymous.content
+
+
+def test_the_live_result_keeps_the_chosen_patient_without_complaining_about_it(client, patient):
+    response = client.submit(reverse("assess"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    assert f'<option value="{patient.pk}" selected>'.encode() in response.content
+    assert b"Choose the patient" not in response.content
+
+
+def test_save_without_js_redirects_to_the_saved_record(client, patient):
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk))
+    saved = SavedAssessment.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("assessment-detail", args=[saved.pk])
+    assert saved.patient == patient and saved.transplant_day == (timezone.localdate() - patient.transplant_date).days
+
+
+def test_save_with_htmx_asks_the_browser_to_go_to_the_saved_record(client, patient):
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("assessment-detail", args=[SavedAssessment.objects.get().pk])
+
+
+def test_save_without_a_patient_says_so_and_keeps_everything_typed(client):
+    response = client.submit(reverse("assessment-save"), form_data(sample_time="2026-11-20T08:00"))
+    assert response.status_code == 200 and not SavedAssessment.objects.exists()
+    content = response.content.decode()
+    assert "Choose the patient to save this assessment to." in content
+    assert 'value="2026-11-20T08:00"' in content
+    assert 'name="magnesium_value" value="0.6"' in content
+
+
+def test_a_sample_time_in_the_future_is_refused(client, patient):
+    future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk, sample_time=future))
+    assert b"The sample time is in the future" in response.content
+    assert not SavedAssessment.objects.exists()
+
+
+def test_an_engine_error_on_save_lands_on_its_field_and_saves_nothing(client, patient):
+    data = payload(labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
+    response = client.submit(reverse("assessment-save"), form_data(data, patient=patient.pk))
+    assert response.status_code == 200 and not SavedAssessment.objects.exists()
+    assert b'id="id_magnesium_value_error"' in response.content
+
+
+def test_csrf_is_enforced_on_every_write(login, clinician, patient):
+    # Posted without the page's token, as a forged cross-site form would be.
+    client = login(clinician)
+    saved = saved_for(clinician, patient)
+    reminder = saved.reminder_records.first()
+    for url, data in [
+        (reverse("assessment-save"), form_data(patient=patient.pk)),
+        (reverse("patient-create"), {"hospital_id": "X"}),
+        (reverse("reminder-update", args=[reminder.pk]), {"action": "done"}),
+        (reverse("logout"), {}),
+    ]:
+        assert client.post(url, data).status_code == 403, url
+    assert SavedAssessment.objects.count() == 1
+    assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.OPEN
+
+
+# --- Patient page, records, re-assessment ---------------------------------------------------------------------------
+
+
+def test_the_patient_page_draws_the_timeline_and_the_same_data_as_a_table(client, clinician, patient):
+    saved_for(clinician, patient, mg=(0.45, "mmol/L"))
+    saved_for(clinician, patient, mg=(0.62, "mmol/L"))
+    content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    assert content.count('class="tl-point"') == 2
+    assert "<td>0.45</td>" in content and "<td>0.62</td>" in content
+    assert 'hx-history="false"' in content
+
+
+def test_a_site_on_conventional_units_sees_the_timeline_in_mg_per_dl(client, clinician, patient, settings):
+    settings.HYPOMAG_DEFAULT_UNITS = "conventional"
+    saved_for(clinician, patient, mg=(0.45, "mmol/L"))
+    content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    # 0.45 mmol/L x 2.431 = 1.09 mg/dL (the engine's own conversion).
+    assert "Mg (mg/dL)" in content and "<td>1.09</td>" in content
+
+
+def test_patient_pages_are_never_cached(client, patient):
+    response = client.get(reverse("patient-detail", args=[patient.pk]))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_saved_record_shows_what_was_recommended_then_and_downloads_as_json(client, clinician, patient):
+    saved = saved_for(clinician, patient)
+    saved.output["plan"]["steps"][0]["text"] = "A step of an older rule set"
+    SavedAssessment.objects.filter(pk=saved.pk).update(output=saved.output, ruleset="2025.9")
+    page = client.get(reverse("assessment-detail", args=[saved.pk]))
+    assert b"A step of an older rule set" in page.content and b"2025.9" in page.content
+    download = client.get(reverse("assessment-detail", args=[saved.pk]) + "?format=json")
+    assert download.json()["ruleset"] == "2025.9"
+    assert "attachment" in download["Content-Disposition"]
+    assert saved.patient.hospital_id not in download["Content-Disposition"]
+
+
+def test_reassess_shows_the_old_and_new_result_with_the_differences(client, clinician, patient):
+    saved = saved_for(clinician, patient)
+    saved.output["plan"]["route"] = "iv_urgent"
+    saved.output["ruleset"] = "2025.9"
+    SavedAssessment.objects.filter(pk=saved.pk).update(output=saved.output, ruleset="2025.9")
+    content = client.get(reverse("assessment-reassess", args=[saved.pk])).content.decode()
+    route_row = content[content.index('data-row="route"') :].split("</tr>")[0]
+    assert "<td>Urgent IV magnesium (bolus)</td>" in route_row and "<mark>" in route_row and "Changed" in route_row
+    assert "Saved (2025.9)" in content and "No difference" not in content
+    unchanged = client.get(reverse("assessment-reassess", args=[saved_for(clinician, patient).pk])).content.decode()
+    assert "No difference" in unchanged
+    assert SavedAssessment.objects.count() == 2
+
+
+# --- Reminders and the ward list ------------------------------------------------------------------------------------
+
+
+def test_a_reminder_becomes_overdue_on_the_ward_list_when_its_time_passes(client, clinician, patient):
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), tick=False):
+        saved = saved_for(clinician, patient)
+        first = saved.reminder_records.order_by("due_at").first()
+        page = client.get(reverse("ward")).content.decode()
+        assert "Overdue (0)" in page and first.text in page.split("Due in the next 24 h")[1]
+    with time_machine.travel(first.due_at + dt.timedelta(minutes=1), tick=False):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")  # the idle session ended
+        page = client.get(reverse("ward")).content.decode()
+        overdue = page.split("Due in the next 24 h")[0]
+        assert "Overdue (" in overdue and first.text in overdue and patient.label in overdue
+
+
+def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
+    other_ward = Ward.objects.create(name="Ward 9")
+    other = make_patient(hospital_id="H0002", label="ZZ elsewhere", transplant_type="autologous", ward=other_ward)
+    saved_for(clinician, other)
+    saved_for(clinician, patient)
+    page = client.get(reverse("ward")).content.decode()
+    assert patient.label in page and other.label not in page
+    assert other.label in client.get(reverse("ward"), {"ward": other_ward.pk}).content.decode()
+
+
+def test_not_needed_needs_a_reason_and_done_closes_the_reminder(client, clinician, patient):
+    reminder = saved_for(clinician, patient).reminder_records.first()
+    url = reverse("reminder-update", args=[reminder.pk])
+    response = client.submit(url, {"action": "not_needed", "reason": ""}, follow=True)
+    assert b"Say why the reminder is not needed." in response.content
+    assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.OPEN
+    client.submit(url, {"action": "not_needed", "reason": "Discharged"})
+    assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.NOT_NEEDED
+
+
+def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes_the_reminder(
+    client, clinician, patient
+):
+    saved = saved_for(clinician, patient)
+    reminder = saved.reminder_records.first()
+    response = client.submit(reverse("reminder-update", args=[reminder.pk]), {"action": "recheck"})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    # The previous input is carried over to check, the Mg is left for the new value, the patient is chosen.
+    assert 'name="potassium_value" value="4.2"' in page
+    assert 'name="magnesium_value" value=' not in page.split('id="id_magnesium_value"')[0][-200:]
+    assert f'name="save-completes" value="{reminder.pk}"' in page
+    new = payload(mg=(0.71, "mmol/L"))
+    client.submit(reverse("assessment-save"), form_data(new, patient=patient.pk, completes=reminder.pk))
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
+
+
+# --- Review ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_review_queue_puts_emergencies_first_then_oldest(login, pharmacist, clinician, patient):
+    oldest = saved_for(clinician, patient)
+    newer = saved_for(clinician, patient)
+    emergency = saved_for(clinician, patient, mg=(0.3, "mmol/L"), symptoms=["seizure"])
+    assert emergency.is_emergency
+    content = login(pharmacist).get(reverse("review-queue")).content.decode()
+    positions = [content.index(reverse("review-case", args=[s.pk]) + '"') for s in (emergency, oldest, newer)]
+    assert positions == sorted(positions)
+
+
+def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_text(
+    login, make_user, pharmacist, clinician, patient
+):
+    saved = saved_for(clinician, patient)
+    url = reverse("review-case", args=[saved.pk])
+    # Both open the review page (and its form) before either submits.
+    first, second = login(pharmacist), login(make_user("p2", role="pharmacist"))
+    first_token, second_token = first.csrf_token(url), second.csrf_token(url)
+    approve = {"outcome": "approved", "version": 1, "note": "Fine", "csrfmiddlewaretoken": first_token}
+    assert first.post(url, approve).status_code == 302
+    response = second.post(
+        url,
+        {"outcome": "amended", "version": 1, "amended_dose": "10 mmol over 2 h", "note": "My careful note"}
+        | {"csrfmiddlewaretoken": second_token},
+    )
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "Another pharmacist reviewed this plan" in content and "Fine" in content
+    assert "10 mmol over 2 h" in content and "My careful note" in content
+    saved.refresh_from_db()
+    assert (saved.review_status, saved.reviews.count()) == ("approved", 1)
+
+
+def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, pharmacist, clinician, patient):
+    saved = saved_for(clinician, patient)
+    services.review_submit(
+        user=pharmacist, assessment=saved, version=1, outcome="amended", amended_dose="8 mmol IV over 2 h"
+    )
+    content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    assert ">Amended</span>" in content and "8 mmol IV over 2 h" in content
+
+
+# --- Accounts -------------------------------------------------------------------------------------------------------
+
+
+def test_sign_in_shows_who_is_signed_in_and_sign_out_is_one_click(client_as, clinician):
+    client = client_as("anonymous")
+    login = reverse("login")
+    response = client.submit(login, {"username": "clinician", "password": PASSWORD}, page=login, follow=True)
+    assert b"Signed in as <strong>clinician</strong>" in response.content
+    client.submit(reverse("logout"))
+    assert client.get(reverse("patient-list")).status_code == 302
+
+
+def test_repeated_failed_sign_ins_lock_the_account_with_a_message(client_as, clinician, settings):
+    client = client_as("anonymous")
+    login = reverse("login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.submit(login, {"username": "clinician", "password": "wrong"}, page=login)
+    response = client.submit(login, {"username": "clinician", "password": PASSWORD}, page=login)
+    assert response.status_code == 429
+    assert b"Too many failed sign-ins" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_session_ends_after_the_idle_time_and_each_request_renews_it(settings):
+    assert settings.SESSION_COOKIE_AGE == settings.HYPOMAG_IDLE_MINUTES * 60 == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_an_idle_session_is_signed_out(client):
+    assert client.get(reverse("patient-list")).status_code == 200
+    later = timezone.now() + dt.timedelta(minutes=31)
+    with time_machine.travel(later, tick=False):
+        assert client.get(reverse("patient-list")).status_code == 302
