@@ -180,7 +180,7 @@ OUTPUT_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": _explained(
                 ["id", "text", "due_in_hours"],
-                {"id": {"type": "string"}, "text": {"type": "string"}, "due_in_hours": {"type": "integer"}},
+                {"id": {"type": "string"}, "text": {"type": "string"}, "due_in_hours": {"type": "number"}},
             ),
         },
         "missing": _strings(),

@@ -64,11 +64,14 @@ MEDICATION_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "qt": ("azole_antifungal", "ondansetron", "macrolide", "methadone", "arsenic_trioxide"),
     "iv_cautions": ("neuromuscular_blocker", "digoxin", "calcium_channel_blocker"),
-    "other": ("amiloride",),
+    "other": ("amiloride", "spironolactone", "eplerenone", "triamterene"),
 }
 MEDICATION_GROUP_OF = {med: group for group, meds in MEDICATION_GROUPS.items() for med in meds}
 # How long a drug has been taken matters for the causes (PPI duration scores; the others are named with it).
 MEDICATIONS_WITH_DAYS = MEDICATION_GROUPS["causes"]
+
+# How old the Mg result is (labs.magnesium.age_hours, PROTOCOL.md section 2.2): one field beside the Mg value.
+MAGNESIUM_AGE_FIELD = "magnesium_age_hours"
 
 # Two immunosuppressant rows cover the usual combinations (e.g. tacrolimus with sirolimus).
 IMMUNOSUPPRESSANT_SLOTS = (1, 2)
@@ -156,6 +159,9 @@ def form_to_input(cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
         value = cleaned.get(f"{key}_value")
         if value is not None:
             _set(data, f"labs.{key}", {"value": _number(value), "unit": cleaned.get(f"{key}_unit")})
+    age = cleaned.get(MAGNESIUM_AGE_FIELD)
+    if age is not None and "magnesium" in data.get("labs", {}):
+        data["labs"]["magnesium"]["age_hours"] = _number(age)
 
     medications = []
     for group, meds in MEDICATION_GROUPS.items():
@@ -199,6 +205,8 @@ def input_to_form(data: dict[str, Any]) -> dict[str, Any]:
     for key, lab in data.get("labs", {}).items():
         form[f"{key}_value"] = str(lab["value"])
         form[f"{key}_unit"] = lab["unit"]
+        if "age_hours" in lab:
+            form[MAGNESIUM_AGE_FIELD] = str(lab["age_hours"])
     for item in data.get("medications", []):
         group = MEDICATION_GROUP_OF[item["id"]]
         form.setdefault(f"medications_{group}", []).append(item["id"])
@@ -214,6 +222,8 @@ def field_for_path(path: str, paths: dict[str, str]) -> str | None:
     """The form field that should show the engine's error for `path`, or None (shown above the form)."""
     if path in SCALAR_FIELDS:
         return SCALAR_FIELDS[path]
+    if path == "labs.magnesium.age_hours":
+        return MAGNESIUM_AGE_FIELD
     parts = path.split(".")
     if parts[0] == "labs" and len(parts) >= 2 and parts[1] in LAB_KEYS:
         return f"{parts[1]}_unit" if parts[-1] == "unit" else f"{parts[1]}_value"

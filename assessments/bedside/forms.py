@@ -75,7 +75,7 @@ MEDICATION_GROUP_LABELS = {
     "oral_interactions": "Drugs that interact with oral magnesium",
     "qt": "QT-prolonging drugs",
     "iv_cautions": "Drugs that need caution with IV magnesium",
-    "other": "Other",
+    "other": "Potassium-sparing diuretics",
 }
 
 # Offered in the order of the engine's enums: only what this rule set accepts, each named by labels.py.
@@ -125,6 +125,10 @@ class AssessmentForm(forms.Form):
 
     # --- Labs ----------------------------------------------------------------------------------------------------
     # Added in __init__: <lab>_value and <lab>_unit for every LAB_KEYS entry.
+    magnesium_age_hours = _number(
+        FIELD_LABELS["labs.magnesium.age_hours"],
+        help_text="Hours since the sample was taken; a result older than 24 h is flagged.",
+    )
 
     # --- GI and nutrition ----------------------------------------------------------------------------------------
     diarrhea_ml_per_day = _number(LABEL["diarrhea_ml_per_day"])

@@ -68,7 +68,9 @@ def signed_in(client_as) -> Client:
 # --- HAZ01 Mg unit mix-up -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "unit"), [(1.5, "mmol/L"), (0.6, "mg/dL"), (3.0, "mEq/L")])
+# Rule set 2026.2, section 2.1: P1 (1.5 mmol/L: low in mg/dL), P2 (0.6 mg/dL: grade 4 in mg/dL; 1.2 mEq/L: any
+# low mEq/L value), P1b (2.2 mEq/L: normal in mg/dL).
+@pytest.mark.parametrize(("value", "unit"), [(1.5, "mmol/L"), (0.6, "mg/dL"), (1.2, "mEq/L"), (2.2, "mEq/L")])
 def test_haz01_a_value_that_reads_like_another_unit_gets_the_unit_check_first(value, unit):
     out = run(mg=(value, unit))
     # First in the list: a unit problem changes every figure below it.
@@ -81,13 +83,16 @@ def test_haz01_a_plausible_value_gets_no_unit_check():
     assert warning(run(mg=(0.6, "mmol/L")), "unit_check") is None
 
 
-def test_haz01_the_unit_check_bands_are_the_protocols_so_1_1_mmol_per_l_is_not_flagged():
-    # Residual risk in the log: 1.1 mg/dL typed as mmol/L is read as hypermagnesemia, with no unit check, because
-    # the protocol's mmol/L band starts at 1.2. This pins the band as it is, so that a change to it is deliberate.
-    assert warning(run(mg=(1.2, "mmol/L")), "unit_check") is not None
-    just_below = run(mg=(1.1, "mmol/L"))
-    assert warning(just_below, "unit_check") is None
-    assert (just_below["plan"]["route"], ids(just_below["warnings"])) == ("none", ["hypermagnesemia"])
+def test_haz01_1_1_typed_in_the_mmol_box_is_flagged_and_never_told_to_withhold_mg():
+    # 2026.1 read 1.1 mg/dL typed as mmol/L as hypermagnesemia, "withhold Mg", with no unit check (review finding
+    # C1). Rule set 2026.2 flags every mmol/L value above the ULN whose mg/dL reading is low (kind P1).
+    out = run(mg=(1.1, "mmol/L"))
+    assert out["plan"]["route"] == "none"
+    assert ids(out["warnings"]) == ["unit_check", "hypermagnesemia"]
+    assert "withhold" not in warning(out, "hypermagnesemia")["text"]
+    assert ids(out["plan"]["steps"]) == ["confirm_magnesium_unit"]
+    # Every reading above the ULN: the unit cannot change the management, so no check.
+    assert warning(run(mg=(3.2, "mmol/L")), "unit_check") is None
 
 
 def test_haz01_a_value_outside_its_units_range_is_refused_and_names_the_likely_unit():
@@ -209,7 +214,7 @@ def test_haz05_an_implausible_weight_is_refused(weight):
 def test_haz05_a_childs_per_kg_dose_shows_the_weight_it_used():
     dose = run(patient=CHILD, gi=VOMITING)["plan"]["dose"]
     assert dose["mmol"] == pytest.approx(4.0)
-    assert "0.2 mmol/kg x 20 kg = 4 mmol Mg" in dose["text"]
+    assert "0.2 mmol/kg x 20 kg = 4 mmol" in dose["text"]
     assert "weight 20 kg" in dose["because"]
 
 
@@ -271,7 +276,7 @@ def test_haz07_without_a_creatinine_only_a_first_full_dose_is_given():
     assert dose["grams_mgso4"] == 5 and "First dose only, at full strength" in dose["text"]
     # Grade 4 with a known renal function continues 5 g a day; unknown, it must not.
     assert "5 g per day" not in dose["text"]
-    assert "labs.creatinine" in warning(out, "renal_function_unknown")["text"]
+    assert "no serum creatinine" in warning(out, "renal_function_unknown")["text"]
     assert reminder(out, "check_creatinine")["due_in_hours"] == 0
     assert reminder(out, "recheck_before_next_dose") is not None
     assert "labs.creatinine" in out["missing"]
@@ -284,7 +289,11 @@ def test_haz07_an_urgent_bolus_gets_no_follow_on_while_renal_function_is_unknown
 
 def test_haz07_a_child_without_a_height_has_unknown_renal_function():
     out = run(patient=CHILD, gi=VOMITING, drop=("patient.height_cm",))
-    assert "patient.height_cm" in warning(out, "renal_function_unknown")["text"]
+    assert (
+        "height is not, so the bedside Schwartz eGFR cannot be computed"
+        in warning(out, "renal_function_unknown")["text"]
+    )
+    assert "patient.height_cm" in out["missing"]
 
 
 # --- HAZ08 Undiluted 50% bolus --------------------------------------------------------------------------------------
@@ -331,12 +340,13 @@ def test_haz08_the_page_shows_the_dilution_beside_the_50_percent_volume(client):
 def test_haz09_iv_magnesium_in_the_last_24h_asks_to_confirm_the_sample_was_drawn_6_h_after():
     out = run(magnesium_therapy={"iv_magnesium_last_24h": True})
     assert out["warnings"][0]["id"] == "recent_iv_magnesium"
-    assert "at least 6 h after the infusion ended" in out["warnings"][0]["text"]
+    assert "at least 6 h after the end of the last infusion" in out["warnings"][0]["text"]
     assert warning(run(), "recent_iv_magnesium") is None
 
 
 def test_haz09_a_high_mmol_value_may_be_a_sample_taken_during_an_infusion():
-    assert "a sample taken during a magnesium infusion" in warning(run(mg=(1.5, "mmol/L")), "unit_check")["text"]
+    text = warning(run(mg=(1.5, "mmol/L")), "unit_check")["text"]
+    assert "True hypermagnesemia is uncommon unless renal function is poor or Mg was given" in text
 
 
 def test_haz09_femg_is_not_interpreted_after_iv_magnesium():
@@ -430,7 +440,7 @@ def test_haz12_oral_magnesium_already_taken_is_spaced_even_when_iv_is_planned():
 def test_haz12_iv_magnesium_cautions_about_digoxin_and_neuromuscular_blockers():
     out = run(mg=(0.45, "mmol/L"), medications=[{"id": "digoxin"}, {"id": "neuromuscular_blocker"}])
     cautions = {w["drug"]: w["text"] for w in out["warnings"] if w["id"] == "iv_mg_caution"}
-    assert "heart block" in cautions["digoxin"] and "potentiates" in cautions["neuromuscular_blocker"]
+    assert "heart block" in cautions["digoxin"] and "potentiated" in cautions["neuromuscular_blocker"]
 
 
 # --- HAZ13 K-sparing diuretic with hyperkalemia ---------------------------------------------------------------------
@@ -439,7 +449,8 @@ def test_haz12_iv_magnesium_cautions_about_digoxin_and_neuromuscular_blockers():
 @pytest.mark.parametrize("cni", ["tacrolimus", "cyclosporine"])
 def test_haz13_amiloride_with_a_cni_warns_of_hyperkalemia(cni):
     out = run(medications=[{"id": "amiloride"}], immunosuppressants=[{"drug": cni}])
-    assert "risk of hyperkalemia; check potassium" in warning(out, "potassium_sparing_with_cni")["text"]
+    text = warning(out, "potassium_sparing_with_cni")["text"]
+    assert "risk of hyperkalemia" in text and "check potassium" in text
 
 
 def test_haz13_hyperkalemia_says_stop_potassium_sparing_diuretics_and_at_6_an_ecg_now():
@@ -598,5 +609,6 @@ def test_haz18_a_neonate_is_refused_as_out_of_scope():
 def test_haz18_a_17_year_old_gets_the_childs_regimen_and_an_18_year_old_the_adults():
     teen = run(patient={"age_years": 17, "weight_kg": 60}, gi=VOMITING)["plan"]["dose"]
     adult = run(patient={"age_years": 18, "weight_kg": 60}, gi=VOMITING)["plan"]["dose"]
-    assert teen["mmol"] == pytest.approx(4.0) and teen["concentration_percent"] == pytest.approx(10.0)
+    # 2026.2 (M2): every child's IV dose is 0.2 mmol/kg, capped at 20 mmol at 12-17 y: 0.2 x 60 = 12 mmol.
+    assert teen["mmol"] == pytest.approx(12.0) and teen["concentration_percent"] == pytest.approx(10.0)
     assert adult["grams_mgso4"] == 4 and adult["volume_ml"] == 250

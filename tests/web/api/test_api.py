@@ -37,7 +37,7 @@ def test_it_works(api):
     assert response["Content-Type"] == "application/json"
     output = response.json()
     assert set(output) == OUTPUT_KEYS
-    assert output["ruleset"] == RULESET_VERSION == "2026.1"
+    assert output["ruleset"] == RULESET_VERSION == "2026.2"
     assert output["severity"]["ctcae_grade"] == 1
     assert output["plan"]["route"] == "oral"
     # The same output as the command line and the service: one contract, whatever the entry point.

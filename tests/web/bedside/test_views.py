@@ -199,7 +199,7 @@ def test_it_shows_the_unit_check_next_to_mg(browser):
     # Beside the field where the unit was chosen, not only in the result.
     assert "Check the unit" in slot
     warnings = html.split('<h2 class="h5">Warnings</h2>', 1)[1]
-    assert "Check the unit" in warnings
+    assert "Unit check: Mg 1.5 mmol/L (above the ULN)" in warnings
 
 
 def test_it_updates_the_unit_check_out_of_band_for_htmx(browser):

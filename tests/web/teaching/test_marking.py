@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from assessments.clinical.route import REASON_SOURCES
+from assessments.labels import REASON_LABELS
 from assessments.teaching.marking import (
     CAUSE_CHOICES,
     NO_CAUSE,
     NO_REMINDER,
     QUESTIONS,
-    REASON_WORDS,
     mark_answers,
     marks_record,
     topic_scores,
@@ -148,7 +148,7 @@ def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():
     plan = {"route": "none", "reasons": ["hypermagnesemia"], "steps": [confirm]}
     marks = by_question(mark_answers(answers={"route": "none"}, output=output(plan=plan)))
     assert marks["route"].correct
-    assert marks["route"].reason == ("route reasons: hypermagnesemia", "1.1 mmol/L is low in mg/dL")
+    assert marks["route"].reason == ("route reasons: magnesium above the upper limit of normal", "1.1 mmol/L is low in mg/dL")
 
 
 def test_route_reasons_are_written_in_words():
@@ -159,4 +159,4 @@ def test_route_reasons_are_written_in_words():
 
 def test_every_route_reason_of_the_protocol_has_words():
     # A reason added to the core (route.REASON_SOURCES is section 4's list) needs words before a trainee sees it.
-    assert set(REASON_WORDS) == set(REASON_SOURCES)
+    assert set(REASON_LABELS) == set(REASON_SOURCES)
