@@ -29,7 +29,7 @@ from tests.e2e.test_accessibility import summary, violations
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
 # V1's first reminders ("Recheck Mg 6 h after the infusion ends", "Recheck potassium") are due 10 h after saving.
 FIRST_REMINDER_HOURS = 10
-FIRST_REMINDER = "Recheck Mg 6 h after the infusion ends."
+FIRST_REMINDER = "Recheck Mg 6 h after the end of the infusion."
 # The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
 MG_VALUE = re.compile(r"^Serum magnesium\*?$")
 
