@@ -74,6 +74,38 @@ MEDICATION_LABELS = {
     "triamterene": "Triamterene",
 }
 
+# Names a prescriber may type to find a drug in the bedside form (generic and common brand names; words only).
+MEDICATION_SEARCH_TERMS = {
+    "amphotericin_b_conventional": "fungizone",
+    "amphotericin_b_liposomal": "ambisome",
+    "aminoglycoside": "gentamicin tobramycin amikacin",
+    "foscarnet": "foscavir",
+    "loop_diuretic": "furosemide frusemide bumetanide torasemide",
+    "thiazide_diuretic": "hydrochlorothiazide bendroflumethiazide indapamide chlorthalidone metolazone",
+    "proton_pump_inhibitor": "omeprazole esomeprazole lansoprazole pantoprazole rabeprazole",
+    "platinum_chemotherapy": "cisplatin carboplatin oxaliplatin",
+    "egfr_antibody": "cetuximab panitumumab",
+    "insulin_infusion": "insulin",
+    "beta_agonist": "salbutamol albuterol terbutaline",
+    "theophylline": "aminophylline",
+    "fluoroquinolone": "ciprofloxacin levofloxacin moxifloxacin",
+    "tetracycline": "doxycycline minocycline",
+    "bisphosphonate_oral": "alendronate risedronate ibandronate",
+    "levothyroxine": "thyroxine",
+    "integrase_inhibitor": "dolutegravir raltegravir bictegravir",
+    "mycophenolate": "mmf mycophenolate mofetil cellcept",
+    "iron_oral": "ferrous sulfate fumarate",
+    "azole_antifungal": "posaconazole voriconazole fluconazole itraconazole isavuconazole",
+    "ondansetron": "granisetron palonosetron",
+    "macrolide": "azithromycin clarithromycin erythromycin",
+    "neuromuscular_blocker": "rocuronium vecuronium atracurium suxamethonium",
+    "calcium_channel_blocker": "amlodipine nifedipine diltiazem verapamil",
+    "amiloride": "potassium-sparing diuretic",
+    "spironolactone": "potassium-sparing diuretic aldactone",
+    "eplerenone": "potassium-sparing diuretic",
+    "triamterene": "potassium-sparing diuretic",
+}
+
 CONDITION_LABELS = {
     "refeeding_risk": "Refeeding risk",
     "citrate_exposure": "Citrate exposure (apheresis, transfusions)",
@@ -216,6 +248,17 @@ ROUTE_CHART = {
     "iv_urgent": ("IV!", "urgent IV"),
 }
 
+# The clinical severity (`severity.clinical_severity`), as a word that does not need its colour to be read.
+SEVERITY_LABELS = {
+    "emergency": "Emergency",
+    "severe": "Severe",
+    "moderate": "Moderate",
+    "mild": "Mild",
+    "none": "Not low",
+}
+# What a unit check's other reading would mean by level alone (the `tier` of its `readings`).
+TIER_LABELS = {"none": "no replacement by level", "oral": "oral replacement", "iv": "IV replacement"}
+
 # Why this route (`plan.reasons`), read after "Why this route:".
 REASON_LABELS = {
     "hypermagnesemia": "magnesium above the upper limit of normal",
@@ -319,9 +362,35 @@ FEMG_NOT_INTERPRETABLE_LABELS = {
     "renal_function_unknown": "renal function unknown",
 }
 
+# The bedside page's examples (the demo copies of the golden cases), by name: what each one shows, in words.
+EXAMPLE_TITLES = {
+    "P09_mgdl_boundary_1_2_is_grade1": "P09: adult, Mg exactly 1.2 mg/dL: grade 1, oral",
+    "P10_meq_input_grade1_outpatient_cyclosporine": "P10: outpatient on cyclosporine, Mg in mEq/L: grade 1",
+    "P11_oral_mild_eltrombopag_levothyroxine_interactions": "P11: oral Mg with eltrombopag and levothyroxine",
+    "P13_grade0_normal_no_replacement": "P13: Mg not low: no replacement",
+    "P14_autologous_no_cni": "P14: autologous, no calcineurin inhibitor",
+    "P15_c1_mmol_1_45_is_low_in_mgdl_confirm_unit": "P15: 1.45 mmol/L that may be a mg/dL value: confirm the unit",
+    "P16_c2_adult_aki_oral_halved_exact_text": "P16: adult with acute kidney injury: oral dose halved",
+    "P17_m2_teen_14y_50kg_iv_per_kg_10_mmol": "P17: teenager, 14 years, 50 kg: IV dose per kg",
+    "P18_m5_seizure_low_ionized_calcium_calcium_first": "P18: seizure with low ionized calcium: calcium first",
+    "P19_c3_mgdl_0_4_implausibly_low_unit_check_first": "P19: 0.4 mg/dL, implausibly low: check the unit",
+    "V1_adult_allo_d10_tacrolimus_mucositis_grade1": "V1: adult, day 10, tacrolimus, mucositis: grade 1",
+    "V2_adult_allo_d35_gut_gvhd_cyclosporine_grade3_symptomatic": "V2: adult, day 35, gut GVHD, cyclosporine: grade 3",
+    "V3_child_allo_d14_pn_cyclosporine_grade1": "V3: child of 6, day 14, parenteral nutrition: grade 1",
+    "V4_child_cord_d21_seizure_foscarnet_high_tacrolimus_grade4": "V4: child of 3, seizure on foscarnet: grade 4",
+    "V5_adult_auto_d6_no_cni_gi_losses_ppi_grade1": "V5: autologous, day 6, diarrhea and a PPI: grade 1",
+    "V6_adult_allo_outpatient_d80_tacrolimus_mmf_interactions": "V6: outpatient, day 80, tacrolimus and mycophenolate",
+    "V7_adult_allo_d28_aki_cyclosporine_high_liposomal_amb_grade2_renal": (
+        "V7: adult, day 28, kidney injury, cyclosporine, amphotericin: grade 2"
+    ),
+    "V8_adult_allo_d12_torsades_qtc520_grade2_emergency": "V8: adult, day 12, torsades, QTc 520 ms: emergency",
+}
+
 # The tables the `label` template filter reads, by kind.
 LABELS: dict[str, dict[str, str]] = {
     "route": ROUTE_LABELS,
+    "severity": SEVERITY_LABELS,
+    "tier": TIER_LABELS,
     "reason": REASON_LABELS,
     "cause": CAUSE_LABELS,
     "warning": WARNING_LABELS,

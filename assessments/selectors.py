@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.shortcuts import get_object_or_404
 
+from assessments.labels import EXAMPLE_TITLES
 from assessments.models import (
     AuditEvent,
     Patient,
@@ -42,7 +43,9 @@ class DemoCase:
 
     @property
     def title(self) -> str:
-        """`V1_adult_allo_d10_tacrolimus` -> `V1: adult allo d10 tacrolimus`."""
+        """What the example shows, in words (labels.EXAMPLE_TITLES); an example without one: its name, spaced."""
+        if self.name in EXAMPLE_TITLES:
+            return EXAMPLE_TITLES[self.name]
         code, _, rest = self.name.partition("_")
         return f"{code}: {rest.replace('_', ' ')}"
 

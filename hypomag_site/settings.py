@@ -281,6 +281,26 @@ HYPOMAG_DEFAULT_UNITS = os.environ.get("HYPOMAG_DEFAULT_UNITS", "SI")
 if HYPOMAG_DEFAULT_UNITS not in ("SI", "conventional"):
     raise ImproperlyConfigured(f"HYPOMAG_DEFAULT_UNITS must be SI or conventional, not {HYPOMAG_DEFAULT_UNITS!r}")
 
+# The unit the site laboratory reports magnesium in: "mmol/L", "mg/dL" or "mEq/L", or unset. When set, the bedside
+# form's Mg unit is fixed to it (another unit takes a deliberate "the lab reported another unit"), and every
+# assessment tells the engine (contract `site.magnesium_unit`): a Mg entered in another unit raises a unit check of
+# kind S (rule set 2026.2, PROTOCOL.md section 2.1). Written in any letter case; anything else stops start-up.
+SITE_MAGNESIUM_UNITS = ("mmol/L", "mg/dL", "mEq/L")
+
+
+def env_unit(name: str, units: tuple[str, ...]) -> str | None:
+    """One of `units` (letter case free, written back as in `units`), or None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    for unit in units:
+        if value.lower() == unit.lower():
+            return unit
+    raise ImproperlyConfigured(f"{name} must be one of {', '.join(units)} (or unset), not {value!r}")
+
+
+HYPOMAG_SITE_MG_UNIT = env_unit("HYPOMAG_SITE_MG_UNIT", SITE_MAGNESIUM_UNITS)
+
 # Demo users and records for `make run` (HYPOMAG_DEMO=1); never in production.
 HYPOMAG_DEMO = env_bool("HYPOMAG_DEMO", False)
 if HYPOMAG_DEMO and not DEBUG:

@@ -31,44 +31,55 @@ LAB_KEYS = (
     "urine_creatinine",
 )
 
-# Medication groups of the contract README ("Medication ids"); fluoroquinolone is listed once, with the oral-Mg
-# interactions, although it also prolongs the QT interval.
+# The drugs as a prescriber looks for them: by class, in short groups (the contract README groups them by effect:
+# causes, oral interactions, QT, IV cautions, potassium-sparing; a drug is listed once here whatever its effects).
+# Mycophenolate sits with the immunosuppressants, where a transplant team looks for it. Each group is one form field,
+# `medications_<group>`.
 MEDICATION_GROUPS: dict[str, tuple[str, ...]] = {
-    "causes": (
+    "immuno": ("mycophenolate",),
+    "antifungal_antiviral": (
         "amphotericin_b_conventional",
         "amphotericin_b_liposomal",
-        "aminoglycoside",
+        "azole_antifungal",
         "foscarnet",
-        "pentamidine",
         "cidofovir",
-        "loop_diuretic",
-        "thiazide_diuretic",
-        "proton_pump_inhibitor",
-        "platinum_chemotherapy",
-        "ifosfamide",
-        "egfr_antibody",
+    ),
+    "antibiotic": ("aminoglycoside", "fluoroquinolone", "macrolide", "tetracycline", "pentamidine"),
+    "diuretic": ("loop_diuretic", "thiazide_diuretic", "amiloride", "spironolactone", "eplerenone", "triamterene"),
+    "cancer": ("platinum_chemotherapy", "ifosfamide", "egfr_antibody", "arsenic_trioxide"),
+    "heart_anesthesia": ("digoxin", "calcium_channel_blocker", "neuromuscular_blocker"),
+    "gut_pain": ("proton_pump_inhibitor", "ondansetron", "methadone", "gabapentin"),
+    "other": (
         "insulin_infusion",
         "beta_agonist",
         "theophylline",
-    ),
-    "oral_interactions": (
-        "fluoroquinolone",
-        "tetracycline",
-        "bisphosphonate_oral",
-        "eltrombopag",
         "levothyroxine",
-        "integrase_inhibitor",
-        "mycophenolate",
+        "bisphosphonate_oral",
         "iron_oral",
-        "gabapentin",
+        "eltrombopag",
+        "integrase_inhibitor",
     ),
-    "qt": ("azole_antifungal", "ondansetron", "macrolide", "methadone", "arsenic_trioxide"),
-    "iv_cautions": ("neuromuscular_blocker", "digoxin", "calcium_channel_blocker"),
-    "other": ("amiloride", "spironolactone", "eplerenone", "triamterene"),
 }
 MEDICATION_GROUP_OF = {med: group for group, meds in MEDICATION_GROUPS.items() for med in meds}
-# How long a drug has been taken matters for the causes (PPI duration scores; the others are named with it).
-MEDICATIONS_WITH_DAYS = MEDICATION_GROUPS["causes"]
+# How long a drug has been taken matters for the causes (PPI duration scores; the others are named with it): the
+# contract README's "Causes" group, each with a `days_<id>` field.
+MEDICATIONS_WITH_DAYS = (
+    "amphotericin_b_conventional",
+    "amphotericin_b_liposomal",
+    "aminoglycoside",
+    "foscarnet",
+    "pentamidine",
+    "cidofovir",
+    "loop_diuretic",
+    "thiazide_diuretic",
+    "proton_pump_inhibitor",
+    "platinum_chemotherapy",
+    "ifosfamide",
+    "egfr_antibody",
+    "insulin_infusion",
+    "beta_agonist",
+    "theophylline",
+)
 
 # How old the Mg result is (labs.magnesium.age_hours, PROTOCOL.md section 2.2): one field beside the Mg value.
 MAGNESIUM_AGE_FIELD = "magnesium_age_hours"
@@ -124,8 +135,13 @@ def _number(value: Any) -> Any:
     return value
 
 
-def form_to_input(cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Contract input from the form's cleaned data; empty fields are left out, unticked boxes too (= false)."""
+def form_to_input(
+    cleaned: dict[str, Any], *, site_magnesium_unit: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Contract input from the form's cleaned data; empty fields are left out, unticked boxes too (= false).
+
+    `site_magnesium_unit` (the setting HYPOMAG_SITE_MG_UNIT) becomes `site.magnesium_unit`: what the engine checks the
+    entered Mg unit against (rule set 2026.2, section 2.1)."""
     data: dict[str, Any] = {}
     paths: dict[str, str] = {}  # list-item path prefix -> form field
     for path, name in SCALAR_FIELDS.items():
@@ -182,11 +198,14 @@ def form_to_input(cleaned: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     for path, name in LIST_FIELDS.items():
         if cleaned.get(name):
             data[path] = list(cleaned[name])
+    if site_magnesium_unit:
+        data["site"] = {"magnesium_unit": site_magnesium_unit}
     return data, paths
 
 
 def input_to_form(data: dict[str, Any]) -> dict[str, Any]:
-    """Form data (what a browser would post) from a contract input; the inverse of `form_to_input`."""
+    """Form data (what a browser would post) from a contract input; the inverse of `form_to_input`. `site` is not a
+    form field: the site laboratory's unit comes from the setting each time."""
     form: dict[str, Any] = {}
     for path, name in SCALAR_FIELDS.items():
         value = _get(data, path)

@@ -1,22 +1,37 @@
-"""The bedside assessment form: one flat field per value, in bedside order, each with its own label.
+"""The bedside assessment form: serum Mg first, then the patient, then the rest in sections that open on demand.
 
 The form only checks what a browser can get wrong (a word where a number belongs, a value without its unit); the
 clinical ranges are the engine's (`assessments.clinical.parse`), and its errors are attached to these fields by
 `attach_engine_errors`. `form_mapping` turns the cleaned data into the contract input.
+
+Numbers are typed into text fields (`inputmode="decimal"`: a number keypad on a tablet) and read here, never by the
+browser: a number input silently drops a comma it does not expect ("12,5" kg became 125 kg). `parse_number` reads
+"12,5" as 12.5 and refuses, with a message at the field, what it cannot read for certain ("1,234": 1.234 or 1234?).
+What was typed is shown back as typed.
+
+The fields are built once, with the class (issue 16: building 90 fields for every keystroke's live update was a
+quarter of its time). Every instance shares them (`SharedFields`), so nothing may change a field or its widget per
+instance: the units a site offers first are the form's `initial`, errors live on the bound fields, and the
+templates draw the invalid state from the errors (Django sets `aria-invalid` and `aria-describedby` itself).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessments.bedside.form_mapping import (
     IMMUNOSUPPRESSANT_SLOTS,
     LAB_KEYS,
+    MAGNESIUM_AGE_FIELD,
     MEDICATION_GROUPS,
     MEDICATIONS_WITH_DAYS,
     SCALAR_FIELDS,
@@ -31,6 +46,7 @@ from assessments.labels import (
     IMMUNOSUPPRESSANT_LABELS,
     LAB_LABELS,
     MEDICATION_LABELS,
+    MEDICATION_SEARCH_TERMS,
     ORAL_INTAKE_LABELS,
     SETTING_LABELS,
     SEX_LABELS,
@@ -71,11 +87,14 @@ DEFAULT_UNITS = {
     },
 }
 MEDICATION_GROUP_LABELS = {
-    "causes": "Drugs that lower magnesium",
-    "oral_interactions": "Drugs that interact with oral magnesium",
-    "qt": "QT-prolonging drugs",
-    "iv_cautions": "Drugs that need caution with IV magnesium",
-    "other": "Potassium-sparing diuretics",
+    "immuno": "Other immunosuppressants",
+    "antifungal_antiviral": "Antifungals and antivirals",
+    "antibiotic": "Antibiotics and pentamidine",
+    "diuretic": "Diuretics",
+    "cancer": "Cancer treatment",
+    "heart_anesthesia": "Heart and anesthesia",
+    "gut_pain": "Stomach, nausea and pain",
+    "other": "Insulin, hormones, lungs and others",
 }
 
 # Offered in the order of the engine's enums: only what this rule set accepts, each named by labels.py.
@@ -85,158 +104,399 @@ INTEGER_BOUND = 1_000_000
 GRADES = (BLANK, *((str(n), str(n)) for n in range(5)))
 
 
-def _number(label: str, *, required: bool = False, help_text: str = "", step: str = "any") -> forms.FloatField:
-    return forms.FloatField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"step": step, "inputmode": "decimal"}),
-    )
+# --- Numbers as typed ----------------------------------------------------------------------------------------------
+
+# Digits with at most one decimal separator, point or comma: 12.5, 12,5, .5, 12. (no exponent, no spaces inside).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+# "1,234" or "12,500": a comma before exactly three digits may be a thousands separator.
+_THOUSANDS = re.compile(r"[+-]?0*[1-9]\d{0,2},\d{3}")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a minus sign or en dash pasted from a document
+
+
+def _quoted(text: str) -> str:
+    """What was typed, quoted back in a message (a pasted page of digits is not)."""
+    return f"“{text.strip()}”" if len(text.strip()) <= 20 else "This"
+
+
+def parse_number(text: str) -> float:
+    """A number as a person types it: "12.5" and "12,5" are 12.5. Anything that could be read two ways, or not at
+    all, is refused with words that say what to type instead; nothing is dropped or guessed."""
+    value = text.strip().translate(_MINUS_SIGNS)
+    if "," in value and "." in value:
+        raise ValidationError(
+            f"{_quoted(text)} has both a point and a comma: type the number with one of them, e.g. 12.5."
+        )
+    if _THOUSANDS.fullmatch(value):
+        digits = value.replace(",", "")
+        raise ValidationError(
+            f"Is {_quoted(text)} {value.replace(',', '.')} or {digits}? Type it with a decimal point"
+            f" ({value.replace(',', '.')}) or without the comma ({digits})."
+        )
+    if not _NUMBER.fullmatch(value):
+        raise ValidationError(
+            f"{_quoted(text)} is not a number: type digits, e.g. 12.5 (a decimal comma works too: 12,5)."
+        )
+    number = float(value.replace(",", "."))
+    if not math.isfinite(number) or abs(number) > 1e9:
+        raise ValidationError(f"{_quoted(text)} is far too large a number: check it.")
+    return number
+
+
+class DecimalInput(forms.TextInput):
+    """A text field with a number keypad: the browser sends the characters typed, all of them."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false", "class": "form-control"}
+        super().__init__({**base, **(attrs or {})})
+
+
+class NumberField(forms.Field):
+    """A decimal number read by `parse_number` (None when empty)."""
+
+    widget = DecimalInput
+
+    def to_python(self, value: Any) -> float | None:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        return parse_number(str(value))
+
+
+class WholeNumberField(NumberField):
+    """A whole number (days), read as `parse_number` reads it; 10.0 is 10, 10.5 is refused."""
+
+    def __init__(self, *, minimum: int, maximum: int = INTEGER_BOUND, unit: str = "days", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum, self.maximum, self.unit = minimum, maximum, unit
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        number = super().to_python(value)
+        if number is None:
+            return None
+        if not number.is_integer():
+            raise ValidationError(f"Type a whole number of {self.unit}, e.g. 10.")
+        if not self.minimum <= number <= self.maximum:
+            raise ValidationError(f"Type a number of {self.unit} from {self.minimum} to {self.maximum}.")
+        return int(number)
+
+
+def _number(label: str, *, required: bool = False, help_text: str = "") -> NumberField:
+    return NumberField(label=label, required=required, help_text=help_text)
+
+
+def _select(label: str, choices: Any, *, required: bool = False, css: str = "form-select") -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=required, choices=choices, widget=forms.Select({"class": css}))
 
 
 def _units(label: str, units: tuple[str, ...]) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=False, choices=[(u, UNIT_LABELS[u]) for u in units])
+    return _select(label, [(u, UNIT_LABELS[u]) for u in units], css="form-select unit-select")
+
+
+def _box(label: str) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False, widget=forms.CheckboxInput({"class": "form-check-input"}))
+
+
+def _grade(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        required=False,
+        choices=GRADES,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select({"class": "form-select"}),
+    )
+
+
+def _slot_label(path: str, slot: int) -> str:
+    """Slot n is the contract's immunosuppressants.(n-1): the labels number them alike."""
+    return field_label(path.replace("N", str(slot - 1)))
+
+
+def _generated_fields() -> dict[str, forms.Field]:
+    """The fields that repeat a pattern: immunosuppressant slots, labs, drug groups and drug days."""
+    fields: dict[str, forms.Field] = {}
+    for slot in IMMUNOSUPPRESSANT_SLOTS:
+        drugs = [("", "None"), *((d.value, IMMUNOSUPPRESSANT_LABELS[d.value]) for d in Drug)]
+        fields[f"immuno{slot}_drug"] = _select(_slot_label("immunosuppressants.N", slot), drugs)
+        fields[f"immuno{slot}_trough"] = _number(_slot_label("immunosuppressants.N.trough.value", slot))
+        fields[f"immuno{slot}_trough_unit"] = _units(
+            _slot_label("immunosuppressants.N.trough.unit", slot), ("ng/mL", "ug/L")
+        )
+        routes = [BLANK, *((r.value, DRUG_ROUTE_LABELS[r.value]) for r in DrugRoute)]
+        fields[f"immuno{slot}_route"] = _select(_slot_label("immunosuppressants.N.route", slot), routes)
+    for key in LAB_KEYS:
+        fields[f"{key}_value"] = _number(LAB_LABELS[key], required=key == "magnesium")
+        fields[f"{key}_unit"] = _units(FIELD_LABELS[f"labs.{key}.unit"], LAB_UNITS[key])
+    fields["magnesium_lln_value"].help_text = "Leave empty to use 0.70 mmol/L."
+    for group, meds in MEDICATION_GROUPS.items():
+        fields[f"medications_{group}"] = forms.MultipleChoiceField(
+            label=MEDICATION_GROUP_LABELS[group],
+            required=False,
+            choices=[(med, MEDICATION_LABELS[med]) for med in meds],
+            widget=forms.CheckboxSelectMultiple,
+        )
+    for med in MEDICATIONS_WITH_DAYS:
+        fields[f"days_{med}"] = WholeNumberField(
+            label=f"{MEDICATION_LABELS[med]}: days taken", minimum=0, required=False
+        )
+    return fields
+
+
+class SharedFields(dict):
+    """`base_fields` that every form instance shares instead of deep-copying (Django copies them per instance so
+    that an instance may change its fields; this form never does, and the copy of 90 fields cost more than the
+    validation). A test renders forms with and without errors and checks that no field or widget changed."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A disclosure of the form: its heading, its fields, and the conditions (of the one `conditions` field) shown
+    in it. Conditions are placed where a clinician thinks of them: heart block with the ECG, AKI with the kidneys."""
+
+    key: str
+    title: str
+    fields: tuple[str, ...]
+    conditions: tuple[str, ...] = ()
+
+
+# What a count never includes: a unit always has a value, so it says nothing about what was entered.
+def _counted(name: str) -> bool:
+    return not name.endswith("_unit")
+
+
+SECTIONS = (
+    Section("symptoms", "Symptoms and ECG", ("symptoms", "qtc_ms"), ("heart_block", "first_degree_av_block")),
+    Section(
+        "labs",
+        "Kidneys and other labs",
+        tuple(f"{key}_{part}" for key in LAB_KEYS[1:] for part in ("value", "unit")),
+        ("aki", "oliguria", "dialysis", "polyuric_recovery"),
+    ),
+    Section(
+        "immuno",
+        "Immunosuppression",
+        (
+            *(
+                f"immuno{slot}_{part}"
+                for slot in IMMUNOSUPPRESSANT_SLOTS
+                for part in ("drug", "trough", "trough_unit", "route")
+            ),
+            "medications_immuno",
+        ),
+    ),
+    Section(
+        "drugs",
+        "Other drugs",
+        (
+            *(f"medications_{group}" for group in MEDICATION_GROUPS if group != "immuno"),
+            *(f"days_{m}" for m in MEDICATIONS_WITH_DAYS),
+        ),
+    ),
+    Section(
+        "gi",
+        "GI and nutrition",
+        (
+            "diarrhea_ml_per_day",
+            "lower_gi_gvhd_stage",
+            "mucositis_grade",
+            "vomiting",
+            "high_output_stoma",
+            "oral_intake",
+            "parenteral_nutrition",
+            "pn_mg_mmol_per_kg_day",
+        ),
+        ("refeeding_risk",),
+    ),
+    Section("other", "Other conditions", (), ("citrate_exposure", "hyperglycemia", "alcohol_use")),
+)
+# The first screen: what every assessment needs, the Mg result first.
+ESSENTIAL_FIELDS = (
+    "magnesium_value",
+    "magnesium_unit",
+    MAGNESIUM_AGE_FIELD,
+    "iv_magnesium_last_24h",
+    "oral_current",
+    "age_years",
+    "transplant_type",
+    "transplant_day",
+    "sex",
+    "weight_kg",
+    "height_cm",
+    "setting",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One checkbox of a multiple choice, drawn by the template."""
+
+    name: str
+    value: str
+    label: str
+    id: str
+    checked: bool
+    terms: str = ""
 
 
 class AssessmentForm(forms.Form):
-    # --- Patient and transplant ----------------------------------------------------------------------------------
-    age_years = _number(LABEL["age_years"], required=True, help_text="For a child under 1 year, e.g. 0.5.")
-    sex = forms.ChoiceField(label=LABEL["sex"], required=False, choices=[BLANK, *SEX_LABELS.items()])
-    weight_kg = _number(LABEL["weight_kg"], help_text="Needed for children's doses and for creatinine clearance.")
-    height_cm = _number(LABEL["height_cm"], help_text="Needed for a child's eGFR.")
-    transplant_type = forms.ChoiceField(
-        label=LABEL["transplant_type"],
-        choices=[("", "Choose…"), *TRANSPLANT_TYPE_LABELS.items()],
+    use_required_attribute = False  # the page says which fields are required; the server checks them
+
+    # --- Serum magnesium --------------------------------------------------------------------------------------------
+    # magnesium_value and magnesium_unit come with the other labs (_generated_fields).
+    magnesium_age_hours = _number(
+        "Hours since the Mg sample", help_text="Optional; a result older than 24 h is flagged."
     )
-    # Loose bounds keep absurd integers (hundreds of digits) away from float arithmetic; the clinical range and its
-    # message are the engine's.
-    transplant_day = forms.IntegerField(
+    iv_magnesium_last_24h = _box(LABEL["iv_magnesium_last_24h"])
+    oral_current = _box(LABEL["oral_current"])
+
+    # --- Patient and transplant ----------------------------------------------------------------------------------
+    age_years = _number(LABEL["age_years"], required=True, help_text="Under 1 year: e.g. 0.5.")
+    sex = _select(LABEL["sex"], [BLANK, *SEX_LABELS.items()])
+    weight_kg = _number(LABEL["weight_kg"], help_text="Needed for a child's dose and for creatinine clearance.")
+    height_cm = _number(LABEL["height_cm"], help_text="Needed for a child's eGFR.")
+    transplant_type = _select(
+        LABEL["transplant_type"], [("", "Choose…"), *TRANSPLANT_TYPE_LABELS.items()], required=True
+    )
+    # Loose bounds keep absurd integers away from the engine; the clinical range and its message are the engine's.
+    transplant_day = WholeNumberField(
         label=LABEL["transplant_day"],
         help_text="Day 0 is the day of the transplant; before it, negative.",
-        min_value=-INTEGER_BOUND,
-        max_value=INTEGER_BOUND,
+        minimum=-INTEGER_BOUND,
+        unit="days",
     )
-    setting = forms.ChoiceField(
-        label=LABEL["setting"],
-        required=False,
-        initial="inpatient",
-        choices=list(SETTING_LABELS.items()),
-    )
-
-    # --- Labs ----------------------------------------------------------------------------------------------------
-    # Added in __init__: <lab>_value and <lab>_unit for every LAB_KEYS entry.
-    magnesium_age_hours = _number(
-        FIELD_LABELS["labs.magnesium.age_hours"],
-        help_text="Hours since the sample was taken; a result older than 24 h is flagged.",
-    )
+    setting = _select(LABEL["setting"], list(SETTING_LABELS.items()))
 
     # --- GI and nutrition ----------------------------------------------------------------------------------------
     diarrhea_ml_per_day = _number(LABEL["diarrhea_ml_per_day"])
-    lower_gi_gvhd_stage = forms.TypedChoiceField(
-        label=LABEL["lower_gi_gvhd_stage"], required=False, choices=GRADES, coerce=int, empty_value=None
-    )
-    vomiting = forms.BooleanField(label=LABEL["vomiting"], required=False)
-    mucositis_grade = forms.TypedChoiceField(
-        label=LABEL["mucositis_grade"], required=False, choices=GRADES, coerce=int, empty_value=None
-    )
-    high_output_stoma = forms.BooleanField(label=LABEL["high_output_stoma"], required=False)
-    oral_intake = forms.ChoiceField(
-        label=LABEL["oral_intake"],
-        required=False,
-        choices=[BLANK, *((i.value, ORAL_INTAKE_LABELS[i.value]) for i in OralIntake)],
-    )
-    parenteral_nutrition = forms.BooleanField(label=LABEL["parenteral_nutrition"], required=False)
+    lower_gi_gvhd_stage = _grade(LABEL["lower_gi_gvhd_stage"])
+    vomiting = _box(LABEL["vomiting"])
+    mucositis_grade = _grade(LABEL["mucositis_grade"])
+    high_output_stoma = _box(LABEL["high_output_stoma"])
+    oral_intake = _select(LABEL["oral_intake"], [BLANK, *((i.value, ORAL_INTAKE_LABELS[i.value]) for i in OralIntake)])
+    parenteral_nutrition = _box(LABEL["parenteral_nutrition"])
     pn_mg_mmol_per_kg_day = _number(LABEL["pn_mg_mmol_per_kg_day"])
 
-    # --- Conditions, symptoms, ECG, current therapy --------------------------------------------------------------
+    # --- Conditions, symptoms, ECG -------------------------------------------------------------------------------
     conditions = forms.MultipleChoiceField(
         label=LABEL["conditions"], required=False, choices=CONDITIONS, widget=forms.CheckboxSelectMultiple
     )
     symptoms = forms.MultipleChoiceField(
         label=LABEL["symptoms"], required=False, choices=SYMPTOMS, widget=forms.CheckboxSelectMultiple
     )
-    qtc_ms = _number(LABEL["qtc_ms"], step="1")
-    oral_current = forms.BooleanField(label=LABEL["oral_current"], required=False)
-    iv_magnesium_last_24h = forms.BooleanField(label=LABEL["iv_magnesium_last_24h"], required=False)
+    qtc_ms = _number(LABEL["qtc_ms"])
 
     def __init__(self, *args: Any, default_units: str | None = None, **kwargs: Any) -> None:
+        # The units offered first (the site's convention, and its laboratory's Mg unit) are this instance's initial
+        # values: the shared fields are never changed.
+        self.site_magnesium_unit: str | None = settings.HYPOMAG_SITE_MG_UNIT
+        units = {
+            f"{key}_unit": unit for key, unit in DEFAULT_UNITS[default_units or settings.HYPOMAG_DEFAULT_UNITS].items()
+        }
+        if self.site_magnesium_unit:
+            units["magnesium_unit"] = units["magnesium_lln_unit"] = self.site_magnesium_unit
+        kwargs["initial"] = {**units, "setting": "inpatient", **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         # Set by clean(): the contract input, and which form field each list item of it came from.
         self.contract_input: dict[str, Any] = {}
         self.input_paths: dict[str, str] = {}
-        units = DEFAULT_UNITS[default_units or settings.HYPOMAG_DEFAULT_UNITS]
-        for slot in IMMUNOSUPPRESSANT_SLOTS:
-            # Slot n is the contract's immunosuppressants.(n-1): the labels number them alike.
-            def slot_label(path: str, slot: int = slot) -> str:
-                return field_label(path.replace("N", str(slot - 1)))
 
-            self.fields[f"immuno{slot}_drug"] = forms.ChoiceField(
-                label=slot_label("immunosuppressants.N"),
-                required=False,
-                choices=[("", "None"), *((d.value, IMMUNOSUPPRESSANT_LABELS[d.value]) for d in Drug)],
-            )
-            self.fields[f"immuno{slot}_trough"] = _number(slot_label("immunosuppressants.N.trough.value"))
-            self.fields[f"immuno{slot}_trough_unit"] = _units(
-                slot_label("immunosuppressants.N.trough.unit"), ("ng/mL", "ug/L")
-            )
-            self.fields[f"immuno{slot}_route"] = forms.ChoiceField(
-                label=slot_label("immunosuppressants.N.route"),
-                required=False,
-                choices=[BLANK, *((r.value, DRUG_ROUTE_LABELS[r.value]) for r in DrugRoute)],
-            )
-        for key in LAB_KEYS:
-            self.fields[f"{key}_value"] = _number(LAB_LABELS[key], required=key == "magnesium")
-            self.fields[f"{key}_unit"] = _units(FIELD_LABELS[f"labs.{key}.unit"], LAB_UNITS[key])
-            self.fields[f"{key}_unit"].initial = units[key]
-        self.fields["magnesium_lln_value"].help_text = "Leave empty to use 0.70 mmol/L."
-        for group, meds in MEDICATION_GROUPS.items():
-            self.fields[f"medications_{group}"] = forms.MultipleChoiceField(
-                label=MEDICATION_GROUP_LABELS[group],
-                required=False,
-                choices=[(med, MEDICATION_LABELS[med]) for med in meds],
-                widget=forms.CheckboxSelectMultiple,
-            )
-        for med in MEDICATIONS_WITH_DAYS:
-            self.fields[f"days_{med}"] = forms.IntegerField(
-                label=f"{MEDICATION_LABELS[med]}: days taken",
-                required=False,
-                min_value=0,
-                max_value=INTEGER_BOUND,
-            )
+    # --- For the template (bedside order) ------------------------------------------------------------------------
 
-    # --- Groups for the template (bedside order) -----------------------------------------------------------------
+    def essentials(self) -> dict[str, forms.BoundField]:
+        return {name: self[name] for name in ESSENTIAL_FIELDS}
 
-    def _styled(self, value: str, unit: str) -> tuple[forms.BoundField, forms.BoundField]:
-        """A value and its unit, drawn by hand as one Bootstrap input group (crispy draws the other fields)."""
-        for name, css in ((value, "form-control"), (unit, "form-select flex-grow-0 w-auto")):
-            attrs = self.fields[name].widget.attrs
-            attrs["class"] = css
-            if self.errors.get(name):
-                attrs["class"] += " is-invalid"
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"id_{name}_error"
-        return self[value], self[unit]
+    def magnesium_unit_differs(self) -> bool:
+        """The Mg unit chosen is not the site laboratory's (only when the setting names one)."""
+        return bool(self.site_magnesium_unit) and self["magnesium_unit"].value() != self.site_magnesium_unit
+
+    def options(self, name: str, values: tuple[str, ...] | None = None) -> list[Option]:
+        """The checkboxes of a multiple-choice field (or of some of its values), ticked as entered."""
+        field = self.fields[name]
+        chosen = self[name].value() or ()
+        chosen = {chosen} if isinstance(chosen, str) else set(chosen)
+        return [
+            Option(name, value, label, f"id_{name}_{value}", value in chosen, MEDICATION_SEARCH_TERMS.get(value, ""))
+            for value, label in field.choices
+            if values is None or value in values
+        ]
+
+    # The checkboxes of the page, for the template (which cannot pass arguments).
+    def symptom_options(self) -> list[Option]:
+        return self.options("symptoms")
+
+    def immuno_options(self) -> list[Option]:
+        return self.options("medications_immuno")
+
+    def _conditions(self, key: str) -> list[Option]:
+        return self.options("conditions", next(s.conditions for s in SECTIONS if s.key == key))
+
+    def ecg_conditions(self) -> list[Option]:
+        return self._conditions("symptoms")
+
+    def kidney_conditions(self) -> list[Option]:
+        return self._conditions("labs")
+
+    def nutrition_conditions(self) -> list[Option]:
+        return self._conditions("gi")
+
+    def other_conditions(self) -> list[Option]:
+        return self._conditions("other")
+
+    def _entered(self, name: str, values: tuple[str, ...] = ()) -> int:
+        value = self[name].value()
+        if isinstance(value, list | tuple):
+            return len([v for v in value if not values or v in values])
+        if isinstance(value, bool):
+            return int(value)
+        return int(value is not None and str(value).strip() != "")
+
+    def sections(self) -> list[dict[str, Any]]:
+        """Each disclosure with how many values it holds, and open when one of its fields has an error."""
+        found = []
+        errors = self.errors if self.is_bound else {}
+        for section in SECTIONS:
+            names = [name for name in section.fields if _counted(name)]
+            count = sum(self._entered(name) for name in names)
+            if section.conditions:
+                count += self._entered("conditions", section.conditions)
+            invalid = any(name in errors for name in section.fields)
+            found.append({"section": section, "count": count, "open": invalid})
+        return found
 
     def lab_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [self._styled(f"{key}_value", f"{key}_unit") for key in LAB_KEYS]
+        return [(self[f"{key}_value"], self[f"{key}_unit"]) for key in LAB_KEYS[1:]]
 
     def immunosuppressant_rows(self) -> list[tuple[forms.BoundField, ...]]:
         return [
-            (
-                self[f"immuno{slot}_drug"],
-                *self._styled(f"immuno{slot}_trough", f"immuno{slot}_trough_unit"),
-                self[f"immuno{slot}_route"],
-            )
+            tuple(self[f"immuno{slot}_{part}"] for part in ("drug", "trough", "trough_unit", "route"))
             for slot in IMMUNOSUPPRESSANT_SLOTS
         ]
 
-    def medication_groups(self) -> list[tuple[forms.BoundField, list[tuple[str, forms.BoundField]]]]:
-        """Each group's checkboxes, and for the causes the days field of each drug."""
+    def medication_groups(self) -> list[dict[str, Any]]:
+        """The drug groups (not the immunosuppressants'), each with its ticked count and each cause drug's days."""
         groups = []
         for group in MEDICATION_GROUPS:
-            days = [(med, self[f"days_{med}"]) for med in MEDICATION_GROUPS[group] if med in MEDICATIONS_WITH_DAYS]
-            groups.append((self[f"medications_{group}"], days))
+            if group == "immuno":
+                continue
+            name = f"medications_{group}"
+            options = self.options(name)
+            days = {med: self[f"days_{med}"] for med in MEDICATION_GROUPS[group] if med in MEDICATIONS_WITH_DAYS}
+            rows = [(option, days.get(option.value)) for option in options]
+            groups.append(
+                {
+                    "field": self[name],
+                    "rows": rows,
+                    "count": sum(option.checked for option in options),
+                    "open": bool(
+                        self.is_bound and (self.errors.get(name) or any(self.errors.get(d.name) for d in days.values()))
+                    ),
+                }
+            )
         return groups
+
+    # --- Checks --------------------------------------------------------------------------------------------------
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -252,12 +512,12 @@ class AssessmentForm(forms.Form):
         drugs = [cleaned.get(f"immuno{slot}_drug") for slot in IMMUNOSUPPRESSANT_SLOTS]
         if drugs[0] and drugs[0] == drugs[1]:
             self.add_error("immuno2_drug", "This drug is already the first immunosuppressant.")
-        chosen = set(cleaned.get("medications_causes") or ())  # MEDICATIONS_WITH_DAYS are the causes
+        chosen = {med for group in MEDICATION_GROUPS for med in cleaned.get(f"medications_{group}") or ()}
         for med in MEDICATIONS_WITH_DAYS:
             if cleaned.get(f"days_{med}") is not None and med not in chosen:
                 self.add_error(f"days_{med}", "Tick the drug as well, or clear the days.")
         # Kept with the cleaned data, so that an engine error lands on its field whatever was called first.
-        self.contract_input, self.input_paths = form_to_input(cleaned)
+        self.contract_input, self.input_paths = form_to_input(cleaned, site_magnesium_unit=self.site_magnesium_unit)
         return cleaned
 
     def to_input(self) -> dict[str, Any]:
@@ -265,19 +525,23 @@ class AssessmentForm(forms.Form):
         return self.contract_input
 
     def attach_engine_errors(self, errors: list[dict[str, str]]) -> None:
-        """Show each engine error on the field it concerns; what cannot be placed goes above the form."""
+        """Show each engine error on the field it concerns; what cannot be placed goes above the form, in words."""
         for error in errors:
             name = field_for_path(error["field"], self.input_paths)
             if name is not None and name in self.fields:
                 self.add_error(name, error["message"])
             else:
-                self.add_error(None, f"{error['field']}: {error['message']}")
+                self.add_error(None, f"{field_label(error['field'])}: {error['message']}")
 
     def label_for(self, path: str) -> str:
         """The label of the field that shows a contract path (for the result's 'missing' list); for a path no field
         shows, labels.py's words."""
         name = field_for_path(path, self.input_paths)
         return str(self.fields[name].label) if name in self.fields else field_label(path)
+
+
+# Declared fields first (the class body), then the generated ones, in one shared dict built once per process.
+AssessmentForm.base_fields = SharedFields({**AssessmentForm.base_fields, **_generated_fields()})
 
 
 # --- Saving to a patient record (staff with patient records) ----------------------------------------------------

@@ -83,6 +83,8 @@ def render_assess_page(
         "form": form,
         "save_form": save_form if user_can(request.user, Capability.PATIENT_RECORDS) else None,
         "output": outcome.output if outcome else None,
+        # What the result was made from, listed on the handover (the contract input: what a save stores too).
+        "assessed_input": form.to_input() if outcome and outcome.ok else None,
         "example": example,
         "examples": demo_case_list(),
         "now": timezone.localtime(),

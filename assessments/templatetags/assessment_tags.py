@@ -13,6 +13,9 @@ from django.utils.html import format_html, format_html_join
 
 from assessments import labels
 from assessments.clinical.references import REFERENCES
+from assessments.clinical.units import fmt
+from assessments.result import ResultView
+from assessments.result import result_view as arrange
 
 register = template.Library()
 
@@ -42,6 +45,21 @@ def due_at(hours: float, now: datetime) -> str:
     """The clock time `hours` from `now`, with the day when it is not today."""
     when = now + timedelta(hours=hours)
     return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %d %b %H:%M")
+
+
+@register.simple_tag
+def result_view(output: dict[str, Any], now: datetime, form_fields: bool = False) -> ResultView:
+    """`{% result_view output now as view %}`: the output arranged action first (assessments/result.py)."""
+    return arrange(output, now=now, form_fields=bool(form_fields))
+
+
+@register.filter
+def num(value: Any, places: int = 2) -> str:
+    """A number written as the engine writes it in its sentences (`clinical.units.fmt`: 16.24, 4, 166.7 with
+    places=1), so that a figure on the page and the same figure in a sentence read alike."""
+    if value is None or value == "":
+        return ""
+    return fmt(float(value), int(places))
 
 
 @register.filter
@@ -92,6 +110,12 @@ def mg_in(mmol_per_l: Any, unit: str) -> str:
 @register.filter
 def unit_label(unit: str) -> str:
     return labels.unit_label(unit)
+
+
+@register.simple_tag
+def input_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """A contract input as (field, value) rows in words, for the inputs a result was made from."""
+    return labels.input_rows(data)
 
 
 @register.simple_tag

@@ -263,7 +263,10 @@ def test_haz06_the_oral_dose_is_halved_too():
 
 @pytest.mark.django_db
 def test_haz06_the_page_says_the_dose_was_reduced_for_renal_function(client):
-    assert "Yes: dose reduced for renal function" in page(client, payload(mg=(0.45, "mmol/L"), labs=LOW_RENAL))
+    html = page(client, payload(mg=(0.45, "mmol/L"), labs=LOW_RENAL))
+    action = html.split('aria-label="What to do now"', 1)[1].split("</section>", 1)[0]
+    # On the Give line itself, in the first block a clinician reads.
+    assert "<strong>halved for renal function</strong>" in action
 
 
 # --- HAZ07 Unknown renal function treated as normal -----------------------------------------------------------------
@@ -328,8 +331,8 @@ def test_haz08_the_urgent_bolus_is_diluted_too():
 def test_haz08_the_page_shows_the_dilution_beside_the_50_percent_volume(client):
     html = page(client, payload(symptoms=["torsades"]))
     assert re.search(
-        r"<dd[^>]*>4 mL of 50% magnesium sulfate, diluted to a final volume of 100 mL \(2%\)\. Never give 50% "
-        r"undiluted\.</dd>",
+        r"<dt>Draw up</dt><dd>4 mL of 50% magnesium sulfate, diluted to 100 mL \(2%\)\. "
+        r"Never give 50% undiluted\.</dd>",
         html,
     )
 
@@ -473,10 +476,11 @@ def test_haz13_hyperkalemia_is_warned_even_when_no_magnesium_is_given():
 @pytest.mark.django_db
 def test_haz14_an_emergency_banner_points_to_the_local_protocol_before_any_dose(client):
     html = page(client, payload(mg=(0.45, "mmol/L"), symptoms=["seizure"]))
-    banner = html.index("Emergency: follow the local emergency protocol now.")
-    assert "HypoMag shows reference information only; the local emergency protocol takes precedence." in html
-    # The banner comes before the dose, so the protocol is read first.
-    assert banner < html.index("Draw up and dilute")
+    action = html.split('aria-label="What to do now"', 1)[1].split("</section>", 1)[0]
+    line = action.index("Follow the local emergency protocol now; HypoMag shows reference information only.")
+    # The protocol line opens "What to do now", before the reference dose, so the protocol is read first.
+    assert line < action.index("<dt>Draw up</dt>")
+    assert "EMERGENCY" in action.upper()
 
 
 def test_haz14_the_urgent_regimen_is_labelled_a_reference_regimen():

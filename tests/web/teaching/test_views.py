@@ -113,7 +113,7 @@ def test_reveal_marks_each_answer_with_the_reason_and_shows_the_full_result(clie
     assert "Not right. Your answer: Foscarnet" in page
     assert "HypoMag: Tacrolimus (renal Mg wasting)" in page
     assert "Mg 0.25 mmol/L is below 0.3 mmol/L: CTCAE grade 4" in page  # the reason, from the engine
-    assert "Emergency: follow the local emergency protocol now." in page  # the full result
+    assert "What to do now" in page and "Follow the local emergency protocol now" in page  # the full result
     assert teaching_case_get(name=T07).teaching_point in response.content.decode()
     assert 'name="variation"' in response.content.decode()  # the what-if panel
 

@@ -1,0 +1,198 @@
+"""The engine output arranged for a tired clinician: what to do now, then why, then the details (issue 14).
+
+Presentation only. Every number, sentence, reason and source comes from the output as the engine made it; this
+module only chooses where each item is shown, so that the action comes first and each caution appears once:
+
+- `caution`: of the cautions that change what to do now, the most decisive one (`CAUTION_ORDER`, an ordering of
+  the engine's own ids), shown in "What to do now" and not again in the details; the others stay in the details,
+  and the block says how many there are;
+- `gates`: what must happen before any Mg is given (senior review for heart block, renal advice), named on the
+  "Give" line itself;
+- `recheck`: the first Mg recheck, as a clock time; `due_now`: the reminders due at once;
+- `warnings` and `steps` for the details: a warning that a plan step repeats (the same id, or the heart-block
+  caution and its senior-review step) is shown once, as the step; the emergency step that "What to do now" opens
+  with is not repeated;
+- `missing`: the inputs a rule needed, in words, each with the form field to jump to (on the bedside page).
+
+Used by `templates/result/_output.html` (the bedside page, saved records, review, teaching, what-if) through the
+`result_view` template tag. Plain Python: no Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments import labels
+from assessments.bedside.form_mapping import field_for_path
+
+# The cautions that change what to do now, the most decisive first: whether to give Mg at all (the unit, a Mg
+# already high), what must come first (senior review for heart block, IV calcium, renal advice, a fresh sample),
+# then what changes how it is given or watched. Ids of warnings and steps alike.
+CAUTION_ORDER = (
+    "unit_check",
+    "hypermagnesemia",
+    "senior_review_heart_block",
+    "give_iv_calcium_now",
+    "severe_renal_impairment",
+    "stale_result",
+    "recent_iv_magnesium",
+    "symptoms_not_explained_by_mg",
+    "renal_function_unknown",
+    "hyperkalemia",
+    "qtc_critical",
+    "first_degree_av_block",
+    "digoxin_toxicity_risk",
+    "renal_dose_reduction",
+    "hypermagnesemia_risk",
+)
+# A unit check is decisive when the engine lists it first; a real low mg/dL result gets its unit check last
+# (PROTOCOL.md section 2.1): a note to confirm, not a reason to stop.
+UNIT_CHECK = "unit_check"
+EMERGENCY_STEP = "follow_local_emergency_protocol"
+HEART_BLOCK_STEP = "senior_review_heart_block"
+# What must happen before the Mg on the Give line: the words name the engine's caution (shown beside them).
+GATES = {
+    HEART_BLOCK_STEP: "only after senior review (heart block)",
+    "severe_renal_impairment": "renal advice first",
+}
+# The reminders that are a recheck of Mg, for the "Recheck" line (the first one due).
+MG_RECHECKS = (
+    "redraw_mg_after_iv",
+    "recheck_mg_after_iv",
+    "recheck_before_next_dose",
+    "recheck_mg_oral",
+    "daily_electrolytes",
+    "outpatient_cni_monitoring",
+)
+
+
+@dataclass
+class Reminder:
+    item: dict[str, Any]
+    label: str
+    due_now: bool
+    clock: str  # "14:30", or "Wed 26 Nov 08:00" when not today; "" when due now
+    wait: str  # "9 h 15 min"; "" when due now
+
+
+@dataclass
+class ResultView:
+    severity_key: str
+    severity_label: str
+    urgent: bool
+    emergency_step: dict[str, Any] | None
+    route_label: str
+    gates: list[str]
+    gate_keys: list[str]
+    caution: dict[str, Any] | None
+    caution_kind: str  # "warning" or "step"
+    more_cautions: int
+    recheck: Reminder | None
+    due_now: list[Reminder]
+    reminders: list[Reminder]
+    warnings: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    unit_check: dict[str, Any] | None
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _key(item: dict[str, Any], kind: str) -> str:
+    """A warning's identity for "shown once": the heart-block IV caution is the senior-review step's twin."""
+    if kind == "warning" and item["id"] == "iv_mg_caution" and not item.get("drug"):
+        return HEART_BLOCK_STEP
+    return item["id"]
+
+
+def wait_words(hours: float) -> str:
+    """9.25 -> "9 h 15 min", 6 -> "6 h", 0.5 -> "30 min", 72 -> "3 days" (the engine's hours, in words)."""
+    if hours >= 48 and hours % 24 == 0:
+        return f"{int(hours // 24)} days"
+    minutes = round(hours * 60)
+    whole, rest = divmod(minutes, 60)
+    if whole and rest:
+        return f"{whole} h {rest} min"
+    return f"{whole} h" if whole else f"{rest} min"
+
+
+def clock(hours: float, now: dt.datetime) -> str:
+    """The clock time `hours` after `now`, with the day when it is not today."""
+    when = now + dt.timedelta(hours=hours)
+    return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %d %b %H:%M")
+
+
+def _reminder(item: dict[str, Any], now: dt.datetime) -> Reminder:
+    hours = item.get("due_in_hours") or 0
+    due_now = hours <= 0
+    return Reminder(
+        item=item,
+        label=labels.label("reminder", item["id"]),
+        due_now=due_now,
+        clock="" if due_now else clock(hours, now),
+        wait="" if due_now else wait_words(hours),
+    )
+
+
+def result_view(output: dict[str, Any], *, now: dt.datetime, form_fields: bool = False) -> ResultView:
+    """`output` (the contract output) arranged for the page; `form_fields`: the bedside form is on the page, so
+    each missing input links to its field."""
+    severity = output["severity"]
+    plan = output["plan"]
+    warnings = output["warnings"]
+    steps = plan["steps"]
+
+    step_by_id = {step["id"]: step for step in steps}
+    emergency_step = step_by_id.get(EMERGENCY_STEP)
+
+    # Every caution the output holds, once, keyed as the step that repeats it where there is one.
+    candidates: dict[str, tuple[dict[str, Any], str]] = {}
+    for index, warning in enumerate(warnings):
+        if warning["id"] == UNIT_CHECK and index != 0:
+            continue  # listed last by the engine: not decisive (see UNIT_CHECK)
+        key = _key(warning, "warning")
+        candidates.setdefault(key, (step_by_id[key], "step") if key in step_by_id else (warning, "warning"))
+    for step in steps:
+        candidates.setdefault(step["id"], (step, "step"))
+    chosen_key = next((key for key in CAUTION_ORDER if key in candidates), None)
+    caution, caution_kind = candidates[chosen_key] if chosen_key else (None, "")
+    more = sum(1 for key in CAUTION_ORDER if key in candidates and key != chosen_key)
+
+    # The details: each warning once (not the one above, not one a step repeats); the steps but the emergency one
+    # that opens the block and the caution shown there.
+    shown_above = {chosen_key, EMERGENCY_STEP}
+    detail_warnings = [
+        w for w in warnings if _key(w, "warning") not in shown_above and _key(w, "warning") not in step_by_id
+    ]
+    detail_steps = [s for s in steps if s["id"] not in shown_above]
+
+    reminders = [_reminder(item, now) for item in output["reminders"]]
+    rechecks = [r for r in reminders if not r.due_now and r.item["id"] in MG_RECHECKS]
+    recheck = min(rechecks, key=lambda r: r.item["due_in_hours"]) if rechecks else None
+
+    gate_keys = [key for key in GATES if key in candidates]
+    unit_check = next((w for w in warnings if w["id"] == UNIT_CHECK), None)
+    missing = []
+    for path in output.get("missing") or ():
+        name = field_for_path(path, {}) if form_fields else None
+        missing.append((labels.field_label(path), f"id_{name}" if name else ""))
+
+    return ResultView(
+        severity_key=severity["clinical_severity"],
+        severity_label=labels.label("severity", severity["clinical_severity"]),
+        urgent=bool(severity.get("urgent")),
+        emergency_step=emergency_step,
+        route_label=labels.label("route", plan["route"]),
+        gates=[GATES[key] for key in gate_keys],
+        gate_keys=gate_keys,
+        caution=caution,
+        caution_kind=caution_kind,
+        more_cautions=more,
+        recheck=recheck,
+        due_now=[r for r in reminders if r.due_now],
+        reminders=reminders,
+        warnings=detail_warnings,
+        steps=detail_steps,
+        unit_check=unit_check,
+        missing=missing,
+    )

@@ -1,0 +1,141 @@
+/*
+ * The bedside page's small helpers. The page works without them (plain POST, <details> that open by a click, the
+ * browser's own Print); with them:
+ * - "Print handover" prints the page, which the print stylesheet lays out as the handover sheet;
+ * - "Find a drug" filters the drug groups as one types, and opens the groups that match;
+ * - each section's count of values entered follows the typing (the server counts the same way on every render);
+ * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
+ * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit".
+ * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
+ * delegated to the document, because htmx replaces the result (and its buttons) on every update.
+ */
+(function () {
+  "use strict";
+
+  function showPrintButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  // --- Counts of values entered, per section -----------------------------------------------------------------
+  // The same rule as AssessmentForm.sections(): a text field that is not blank, a ticked box, a chosen option of a
+  // select that is not a unit (a unit always has a value).
+  function entered(container) {
+    var count = 0;
+    container.querySelectorAll("input, select").forEach(function (control) {
+      if (control.type === "checkbox") {
+        count += control.checked ? 1 : 0;
+      } else if (control.tagName === "SELECT") {
+        count += !control.classList.contains("unit-select") && control.value !== "" ? 1 : 0;
+      } else if (control.type === "text") {
+        count += control.value.trim() !== "" ? 1 : 0;
+      }
+    });
+    return count;
+  }
+
+  function setCount(details) {
+    var label = details.querySelector(":scope > summary .section-count");
+    if (!label) {
+      return;
+    }
+    var count = entered(details);
+    label.textContent = count ? count + " entered" : "nothing entered";
+    label.setAttribute("data-count", String(count));
+  }
+
+  function updateCounts(target) {
+    var details = target.closest ? target.closest("details") : null;
+    while (details) {
+      setCount(details);
+      details = details.parentElement ? details.parentElement.closest("details") : null;
+    }
+  }
+
+  // --- Find a drug ------------------------------------------------------------------------------------------------
+  function filterDrugs(input) {
+    var query = input.value.trim().toLowerCase();
+    var section = input.closest(".section-body");
+    var matches = 0;
+    section.querySelectorAll(".drug-group").forEach(function (group) {
+      var groupMatches = 0;
+      group.querySelectorAll(".drug-option").forEach(function (option) {
+        var words = (option.textContent + " " + (option.getAttribute("data-terms") || "")).toLowerCase();
+        var match = query === "" || words.indexOf(query) !== -1;
+        option.hidden = !match;
+        groupMatches += match ? 1 : 0;
+      });
+      group.hidden = groupMatches === 0;
+      if (query !== "") {
+        group.open = groupMatches > 0;
+      }
+      matches += groupMatches;
+    });
+    var empty = section.querySelector("[data-drug-search-empty]");
+    if (empty) {
+      empty.hidden = matches > 0;
+    }
+  }
+
+  // --- Links to fields --------------------------------------------------------------------------------------------
+  function openAndFocus(id) {
+    var field = document.getElementById(id);
+    if (!field) {
+      return false;
+    }
+    var details = field.closest("details");
+    while (details) {
+      details.open = true;
+      details = details.parentElement ? details.parentElement.closest("details") : null;
+    }
+    field.focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print]");
+    if (button) {
+      window.print();
+      return;
+    }
+    var link = event.target.closest('a[href^="#id_"]');
+    if (link && openAndFocus(link.getAttribute("href").slice(1))) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-drug-search] input")) {
+      filterDrugs(event.target);
+      return;
+    }
+    updateCounts(event.target);
+  });
+
+  document.addEventListener("change", function (event) {
+    updateCounts(event.target);
+    if (event.target.id === "id_magnesium_unit") {
+      var shown = document.querySelector("[data-site-unit]");
+      if (shown) {
+        var option = event.target.options[event.target.selectedIndex];
+        shown.textContent = option ? option.textContent : event.target.value;
+        shown.classList.toggle("unit-differs", event.target.value !== shown.getAttribute("data-site-unit"));
+      }
+    }
+  });
+
+  // The drug search and the print button exist for JavaScript only: shown once it runs.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-drug-search]").forEach(function (search) {
+      search.hidden = false;
+    });
+    showPrintButtons(document);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    showPrintButtons(document);
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    showPrintButtons(document);
+  });
+})();
