@@ -12,6 +12,7 @@ produces them).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from assessments.clinical.causes import CAUSES
@@ -431,6 +432,7 @@ def _pattern(path: str) -> tuple[str, int | None]:
     return ".".join("N" if part.isdigit() else part for part in parts), index
 
 
+@lru_cache(maxsize=4096)  # a pure function of a short string: pages name the same few paths again and again
 def field_label(path: str) -> str:
     """The words for a contract path: `patient.sex` -> "Sex", `immunosuppressants.0.drug` -> "Immunosuppressant 1:
     drug". A path the contract lacks (an unknown key the parser reports) is named under its nearest known parent."""
@@ -469,8 +471,12 @@ def input_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
 
     def walk(prefix: str, node: Any) -> None:
-        if isinstance(node, dict) and set(node) == {"value", "unit"}:
+        if isinstance(node, dict) and "value" in node and "unit" in node:
+            # A measurement in one row, as written: "1 mg/dL"; what else it carries (the Mg result's age) follows.
             rows.append((field_label(prefix), f"{node['value']} {unit_label(node['unit'])}"))
+            for key, value in node.items():
+                if key not in ("value", "unit"):
+                    walk(f"{prefix}.{key}", value)
         elif isinstance(node, dict):
             for key, value in node.items():
                 walk(f"{prefix}.{key}" if prefix else key, value)

@@ -95,6 +95,7 @@ class ResultView:
     warnings: list[dict[str, Any]]
     steps: list[dict[str, Any]]
     unit_check: dict[str, Any] | None
+    assessed_at: str  # "2026-11-25 14:30 (UTC)": when the result was made, in the hospital's time zone
     missing: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -194,5 +195,6 @@ def result_view(output: dict[str, Any], *, now: dt.datetime, form_fields: bool =
         warnings=detail_warnings,
         steps=detail_steps,
         unit_check=unit_check,
+        assessed_at=f"{now:%Y-%m-%d %H:%M} ({now.tzname()})",
         missing=missing,
     )

@@ -498,6 +498,19 @@ class AssessmentForm(forms.Form):
 
     # --- Checks --------------------------------------------------------------------------------------------------
 
+    def _clean_fields(self) -> None:
+        """Django's own loop, reading each widget's value directly instead of through a BoundField per field: the
+        same values and errors (no field is disabled, no clean_<field> method exists), at half the cost, on the
+        path every keystroke's live update takes (issue 16)."""
+        data, files = self.data, self.files
+        for name, field in self.fields.items():
+            try:
+                self.cleaned_data[name] = field.clean(
+                    field.widget.value_from_datadict(data, files, self.add_prefix(name))
+                )
+            except ValidationError as error:
+                self.add_error(name, error)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for key in LAB_KEYS:

@@ -6,6 +6,7 @@ errors, through the same code as the page itself.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,9 +34,10 @@ def assess(request: HttpRequest) -> HttpResponse:
     reminder the new assessment answers).
     """
     if request.method == "POST":
-        return render_assess_page(
-            request, form=AssessmentForm(request.POST), save_form=SaveToPatientForm.kept(request.POST)
-        )
+        # The save panel's fields travel with the form; only staff with patient records see (and keep) them.
+        keeps = user_can(request.user, Capability.PATIENT_RECORDS)
+        save_form = SaveToPatientForm.kept(request.POST) if keeps else None
+        return render_assess_page(request, form=AssessmentForm(request.POST), save_form=save_form)
     example = demo_case_get(name=request.GET.get("example", ""))
     # An example is bound, so that its result shows at once; a record's input is only a starting point (initial),
     # so that nothing is judged before the new Mg is typed.
@@ -67,7 +69,7 @@ def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
 
 
 def render_assess_page(
-    request: HttpRequest, *, form: AssessmentForm, save_form: SaveToPatientForm, example=None
+    request: HttpRequest, *, form: AssessmentForm, save_form: SaveToPatientForm | None, example=None
 ) -> HttpResponse:
     """Run the engine on a bound form and render the page (or its result partial for htmx)."""
     outcome = None
@@ -76,9 +78,6 @@ def render_assess_page(
         if not outcome.ok:
             form.attach_engine_errors(outcome.errors)
 
-    template_name = "bedside/assess.html"
-    if request.htmx:
-        template_name += "#result"
     context = {
         "form": form,
         "save_form": save_form if user_can(request.user, Capability.PATIENT_RECORDS) else None,
@@ -89,7 +88,13 @@ def render_assess_page(
         "examples": demo_case_list(),
         "now": timezone.localtime(),
     }
-    return render(request, template_name, context)
+    if request.htmx:
+        # Only what changed: the result, and out of band the unit check beside the Mg field and the compact summary.
+        # The partial needs no context processor (no navigation, no CSRF token: the form on the page keeps its own),
+        # so it renders from this context alone, with the request for its `request.htmx` (issue 16).
+        html = get_template("bedside/assess.html#result").render({**context, "request": request})
+        return HttpResponse(html)
+    return render(request, "bedside/assess.html", context)
 
 
 @require_GET

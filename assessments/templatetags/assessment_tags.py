@@ -4,12 +4,15 @@ contract paths into words. Filters only: the words themselves are `assessments/l
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from html import escape
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from assessments import labels
 from assessments.clinical.references import REFERENCES
@@ -26,18 +29,120 @@ def _references_url() -> str:
     return reverse("references")
 
 
+# The lists a result repeats a hundred times (reasons, sources, items) are built here with the standard library's
+# escape, not by template loops: they are the live update's hot path (scripts/profile-partial, docs/performance.md).
+# Every value is escaped; only the tags written here are markup.
+
+
+@cache
+def _ref_link(ref: str) -> str:
+    """One source id as a link to its entry on the references page, its title on hover (built once per id)."""
+    title = REFERENCES[ref].title if ref in REFERENCES else ref
+    return f'<a href="{_references_url()}#{escape(ref)}" title="{escape(title)}">{escape(ref)}</a>'
+
+
+def refs_html(ids: list[str]) -> str:
+    return '<span class="refs">Sources: ' + ", ".join(_ref_link(ref) for ref in ids) + "</span>"
+
+
+def because_html(reasons: list[str]) -> str:
+    return '<ul class="because">' + "".join(f"<li>{escape(reason)}</li>" for reason in reasons) + "</ul>"
+
+
 @register.simple_tag
 def refs(ids: list[str]) -> str:
     """Links to the references page, one per source id, with the title on hover."""
-    page = _references_url()
-    return format_html(
-        '<span class="refs">Sources: {}</span>',
-        format_html_join(
-            ", ",
-            '<a href="{}#{}" title="{}">{}</a>',
-            ((page, ref, REFERENCES[ref].title if ref in REFERENCES else ref, ref) for ref in ids),
-        ),
+    return mark_safe(refs_html(ids))
+
+
+@register.simple_tag
+def because(reasons: list[str]) -> str:
+    """An item's reasons, as the list under it."""
+    return mark_safe(because_html(reasons))
+
+
+def item_html(entry: dict[str, Any]) -> str:
+    """A warning, step or reminder: its text, why (its reasons) and where from (its sources)."""
+    return escape(entry["text"]) + because_html(entry["because"]) + refs_html(entry["references"])
+
+
+@register.simple_tag
+def item_list(entries: list[dict[str, Any]], css: str = "") -> str:
+    """Warnings or steps as list items (`<li class="{css}">`), each with its text, reasons and sources."""
+    opening = f'<li class="{escape(css)}">' if css else "<li>"
+    return mark_safe("".join(f"{opening}{item_html(entry)}</li>" for entry in entries))
+
+
+@register.simple_tag
+def reminder_list(reminders: list[Any]) -> str:
+    """Reminders as list items: when (now, or the clock time and how long from now), then the reminder itself."""
+    return mark_safe(
+        "".join(
+            f"<li><strong>{'Now' if r.due_now else f'{escape(r.clock)} (in {escape(r.wait)})'}:</strong> "
+            f"{item_html(r.item)}</li>"
+            for r in reminders
+        )
     )
+
+
+@register.simple_tag
+def cause_list(causes: list[dict[str, Any]]) -> str:
+    """The likely causes, most likely first: label, score, likelihood and evidence, then why and where from."""
+    return mark_safe(
+        "".join(
+            f"<li><strong>{escape(c['label'])}</strong>: {escape(str(c['score']))}/100, {escape(c['likelihood'])}"
+            f" likelihood (evidence {escape(c['evidence'])}){because_html(c['because'])}{refs_html(c['references'])}"
+            "</li>"
+            for c in causes
+        )
+    )
+
+
+@register.simple_tag
+def calculation_list(calculations: list[dict[str, Any]]) -> str:
+    """Each calculation with its result, its formula and working (on screen), and its sources."""
+    return mark_safe(
+        "".join(
+            f"<dt>{escape(c['label'])}: {escape(num(c['value']))} {escape(c['unit'])}</dt>"
+            f'<dd><span class="calc-working">Formula: {escape(c["formula"])}<br>Working: {escape(c["working"])}'
+            f"<br></span>{refs_html(c['references'])}</dd>"
+            for c in calculations
+        )
+    )
+
+
+def _fixed(value: float, places: int = 2) -> str:
+    """`floatformat:2` without its Decimal machinery: the same half-up rounding of the number as written."""
+    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+@register.simple_tag
+def why_facts(output: dict[str, Any]) -> str:
+    """The basis of the result in figures: Mg as entered and in all three units, the lower limit of normal and
+    where it came from, the target, why this route, and the renal function used (with the sex assumption)."""
+    mg, derived, plan = output["magnesium"], output["derived"], output["plan"]
+    entered = mg["entered"]
+    lines = [
+        f'<p class="mb-1 mt-2">Magnesium, entered: <strong>{escape(as_entered(entered["value"]))}'
+        f" {escape(labels.unit_label(entered['unit']))}</strong> = {_fixed(mg['mmol_per_l'])} mmol/L"
+        f" = {_fixed(mg['mg_per_dl'])} mg/dL = {_fixed(mg['meq_per_l'])} mEq/L</p>",
+        f'<p class="mb-1">Lower limit of normal: {_fixed(mg["lln_mmol_per_l"])} mmol/L'
+        f" ({'from the lab' if mg['lln_source'] == 'lab' else 'default'})"
+        f" · Target: at least {_fixed(derived['target_mmol_per_l'])} mmol/L</p>",
+    ]
+    if plan["reasons"]:
+        reasons = "; ".join(escape(labels.label("reason", reason)) for reason in plan["reasons"])
+        lines.append(f'<p class="mb-1">Why this route: {reasons}</p>')
+    if derived.get("renal_function_ml_min") is not None:
+        assumption = (
+            " (sex not given: the lower of the female and male estimates)"
+            if derived.get("renal_sex_assumption")
+            else ""
+        )
+        lines.append(
+            f'<p class="mb-1">Renal function used: {num(derived["renal_function_ml_min"])} mL/min{assumption}</p>'
+        )
+    return mark_safe("".join(lines))
 
 
 @register.filter
@@ -50,7 +155,9 @@ def due_at(hours: float, now: datetime) -> str:
 @register.simple_tag
 def result_view(output: dict[str, Any], now: datetime, form_fields: bool = False) -> ResultView:
     """`{% result_view output now as view %}`: the output arranged action first (assessments/result.py)."""
-    return arrange(output, now=now, form_fields=bool(form_fields))
+    # Clock times in the hospital's time zone (TIME_ZONE), as Django's `date` filter shows them.
+    local = timezone.localtime(now) if timezone.is_aware(now) else now
+    return arrange(output, now=local, form_fields=bool(form_fields))
 
 
 @register.filter
@@ -124,19 +231,42 @@ def step_ids(plan: dict[str, Any]) -> set[str]:
     return {step["id"] for step in plan["steps"]}
 
 
+@cache
+def _source_item(ref_id: str) -> str:
+    ref = REFERENCES[ref_id]
+    return (
+        f'<li><a href="{_references_url()}#{escape(ref.id)}">{escape(ref.id)}</a>'
+        f'<span class="source-title">: {escape(ref.title)}</span></li>'
+    )
+
+
+@register.simple_tag
+def cited_sources(output: Any) -> str:
+    """Every source the result cites, once each, in the order of the references page: an id linked to its entry,
+    then its title (the title is left off the printed sheet)."""
+    return mark_safe("".join(_source_item(ref.id) for ref in cited_references(output)))
+
+
+@register.simple_tag
+def inputs_used(data: dict[str, Any]) -> str:
+    """The contract input as the rows of a definition list, in words (what the result was made from)."""
+    return mark_safe(
+        "".join(
+            f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>" for name, value in labels.input_rows(data)
+        )
+    )
+
+
 @register.simple_tag
 def cited_references(output: Any) -> list[Any]:
     """Every source the result cites, once each, in the order of the references page (for the printed sheet)."""
     cited: set[str] = set()
-
-    def walk(node: Any) -> None:
+    stack = [output]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
             cited.update(ref for ref in node.get("references") or () if isinstance(ref, str))
-            for value in node.values():
-                walk(value)
+            stack.extend(value for value in node.values() if isinstance(value, dict | list))
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(output)
+            stack.extend(value for value in node if isinstance(value, dict | list))
     return [ref for ref_id, ref in REFERENCES.items() if ref_id in cited]
