@@ -12,6 +12,7 @@ produces them).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -418,6 +419,16 @@ def label(kind: str, value: Any) -> str:
 
 def unit_label(unit: str) -> str:
     return UNIT_LABELS.get(unit, unit)
+
+
+# The engine writes its sentences in ASCII ("45 umol/L"): on a page, the units are written as a clinician writes them.
+_ASCII_UNITS = re.compile(r"\b(umol|ug)/L\b")
+
+
+def unit_words(text: str) -> str:
+    """An engine sentence with its ASCII units as a clinician writes them: "45 umol/L" -> "45 µmol/L". Only the
+    unit's spelling changes; every number stays as the engine wrote it."""
+    return _ASCII_UNITS.sub(lambda m: f"µ{m.group(1)[1:]}/L", text) if "/L" in text else text
 
 
 def drug_label(drug: str) -> str:

@@ -4,10 +4,14 @@
 errors, through the same code as the page itself.
 """
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -34,10 +38,18 @@ def assess(request: HttpRequest) -> HttpResponse:
     reminder the new assessment answers).
     """
     if request.method == "POST":
+        if request.POST.get("then") == SIGN_IN and not request.user.is_authenticated:
+            return _sign_in_keeping(request)
         # The save panel's fields travel with the form; only staff with patient records see (and keep) them.
         keeps = user_can(request.user, Capability.PATIENT_RECORDS)
         save_form = SaveToPatientForm.kept(request.POST) if keeps else None
         return render_assess_page(request, form=AssessmentForm(request.POST), save_form=save_form)
+    if request.GET.get("resume") and RESUME_KEY in request.session:
+        # Back from signing in: the form as it was typed, assessed again, with the save panel for staff.
+        data = MultiValueDict(request.session.pop(RESUME_KEY))
+        keeps = user_can(request.user, Capability.PATIENT_RECORDS)
+        save_form = SaveToPatientForm.kept(data) if keeps else None
+        return render_assess_page(request, form=AssessmentForm(data), save_form=save_form)
     example = demo_case_get(name=request.GET.get("example", ""))
     # An example is bound, so that its result shows at once; a record's input is only a starting point (initial),
     # so that nothing is judged before the new Mg is typed.
@@ -48,6 +60,24 @@ def assess(request: HttpRequest) -> HttpResponse:
         if initial_form is not None:
             form = AssessmentForm(initial=initial_form)
     return render_assess_page(request, form=form, save_form=SaveToPatientForm(initial=initial_save), example=example)
+
+
+# "Sign in to save": what was typed waits in the (server-side) session while the person signs in, and comes back
+# to the form; signing in keeps the session's data (Django cycles the key), signing out or the idle timeout ends it.
+SIGN_IN = "sign-in"
+RESUME_KEY = "bedside_resume"
+
+
+def _sign_in_keeping(request: HttpRequest) -> HttpResponse:
+    request.session[RESUME_KEY] = {
+        name: request.POST.getlist(name) for name in request.POST if name not in ("csrfmiddlewaretoken", "then")
+    }
+    url = f"{reverse('login')}?{urlencode({'next': reverse('assess') + '?resume=1'})}"
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:

@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from assessments import labels
 from assessments.clinical.references import REFERENCES
 from assessments.clinical.units import fmt
+from assessments.labels import unit_words
 from assessments.result import ResultView
 from assessments.result import result_view as arrange
 
@@ -46,7 +47,7 @@ def refs_html(ids: list[str]) -> str:
 
 
 def because_html(reasons: list[str]) -> str:
-    return '<ul class="because">' + "".join(f"<li>{escape(reason)}</li>" for reason in reasons) + "</ul>"
+    return '<ul class="because">' + "".join(f"<li>{escape(unit_words(r))}</li>" for r in reasons) + "</ul>"
 
 
 @register.simple_tag
@@ -63,7 +64,7 @@ def because(reasons: list[str]) -> str:
 
 def item_html(entry: dict[str, Any]) -> str:
     """A warning, step or reminder: its text, why (its reasons) and where from (its sources)."""
-    return escape(entry["text"]) + because_html(entry["because"]) + refs_html(entry["references"])
+    return escape(unit_words(entry["text"])) + because_html(entry["because"]) + refs_html(entry["references"])
 
 
 @register.simple_tag
@@ -104,7 +105,8 @@ def calculation_list(calculations: list[dict[str, Any]]) -> str:
     return mark_safe(
         "".join(
             f"<dt>{escape(c['label'])}: {escape(num(c['value']))} {escape(c['unit'])}</dt>"
-            f'<dd><span class="calc-working">Formula: {escape(c["formula"])}<br>Working: {escape(c["working"])}'
+            f'<dd><span class="calc-working">Formula: {escape(unit_words(c["formula"]))}<br>'
+            f"Working: {escape(unit_words(c['working']))}"
             f"<br></span>{refs_html(c['references'])}</dd>"
             for c in calculations
         )
@@ -212,6 +214,12 @@ def mg_in(mmol_per_l: Any, unit: str) -> str:
     from assessments.clinical.units import Analyte, Unit, convert, fmt
 
     return fmt(convert(Analyte.MAGNESIUM, float(mmol_per_l), Unit.MMOL_L, Unit(unit)))
+
+
+@register.filter(name="unit_words")
+def unit_words_filter(text: str) -> str:
+    """An engine sentence with its units as a clinician writes them (labels.unit_words)."""
+    return unit_words(str(text))
 
 
 @register.filter
