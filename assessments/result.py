@@ -46,6 +46,12 @@ CAUTION_ORDER = (
     "digoxin_toxicity_risk",
     "renal_dose_reduction",
     "hypermagnesemia_risk",
+    "potassium_sparing_with_cni",
+    "replete_mg_before_k",
+    "replete_mg_before_ca",
+    "iv_mg_caution",
+    "oral_mg_interaction",
+    "qtc_prolonged",
 )
 # A unit check is decisive when the engine lists it first; a real low mg/dL result gets its unit check last
 # (PROTOCOL.md section 2.1): a note to confirm, not a reason to stop.

@@ -43,7 +43,7 @@ def _ref_link(ref: str) -> str:
 
 
 def refs_html(ids: list[str]) -> str:
-    return '<span class="refs">Sources: ' + ", ".join(_ref_link(ref) for ref in ids) + "</span>"
+    return ' <span class="refs">Sources: ' + ", ".join(_ref_link(ref) for ref in ids) + "</span>"
 
 
 def because_html(reasons: list[str]) -> str:

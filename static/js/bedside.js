@@ -16,6 +16,9 @@
     root.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll("[data-no-script]").forEach(function (words) {
+      words.hidden = true;
+    });
   }
 
   // --- Counts of values entered, per section -----------------------------------------------------------------

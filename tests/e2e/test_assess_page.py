@@ -22,6 +22,7 @@ def fill_v1(page: Page) -> None:
     page.get_by_label("Weight (kg)").fill("70")
     page.get_by_label("Transplant type").select_option("allogeneic")
     page.get_by_label("Day after transplant").fill("10")
+    page.locator("#section-gi > summary").click()
     page.get_by_label("Oral mucositis grade (0-4)").select_option("3")
     page.get_by_label("Serum magnesium: unit").select_option("mmol/L")
     page.get_by_label(MG_VALUE).fill("0.52")
@@ -29,16 +30,18 @@ def fill_v1(page: Page) -> None:
 
 def expect_v1_result(page: Page) -> None:
     result = page.locator("#result")
-    expect(result).to_contain_text("Clinical severity: mild")
+    action = result.locator(".action")
+    expect(action.locator(".sev-badge")).to_have_text(re.compile("mild", re.I))
     expect(result).to_contain_text("CTCAE grade 1")
     # Grade 3 mucositis closes the oral route: IV, and the result says why.
-    expect(result).to_contain_text("Plan: IV magnesium")
+    expect(action).to_contain_text("IV magnesium (infusion): 16.24 mmol Mg = 4 g magnesium sulfate")
+    expect(action).to_contain_text("62.5 mL/h")
     expect(result).to_contain_text("enteral route unavailable")
 
 
 def test_the_result_updates_while_typing(page: Page):
     page.goto("/")
-    expect(page.locator("#result")).to_contain_text("the assessment appears here")
+    expect(page.locator("#result")).to_contain_text("what to do appears here")
 
     fill_v1(page)
     # Leaving the field fires `change`; no click on Assess.
@@ -86,11 +89,11 @@ def test_printing_shows_the_result_without_the_form(page: Page):
 
 
 @pytest.mark.parametrize("case", [case.name for case in demo_case_list()])
-def test_every_example_prints_on_one_sheet(page: Page, case: str):
+def test_haz43_every_example_prints_on_one_a4_side(page: Page, case: str):
     page.goto(f"/?example={case}")
-    expect(page.locator("#result h2").first).to_be_visible()
+    expect(page.locator("#result .action")).to_be_visible()
 
-    # One side of A4 for the notes: a PDF with a single page object, for the longest plans (V4, V8) too.
+    # One side of A4 for the notes, at 9 pt or more: a PDF with a single page object, the longest plans (V4, V8) too.
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
 
@@ -98,9 +101,11 @@ def test_every_example_prints_on_one_sheet(page: Page, case: str):
 def test_the_printed_sheet_keeps_each_warning_once_and_every_source(page: Page):
     page.goto(f"/?example={V1}")
     page.emulate_media(media="print")
-    # V1's low-K warning is also a plan step: printed once, as the step; the sources list stays whole.
-    expect(page.locator("#result li.repeated-in-plan").first).to_be_hidden()
-    expect(page.locator("#result ol li", has_text="potassium").first).to_be_visible()
+    # V1's low-K warning is also a plan step: printed once, as the caution of "What to do now"; the sources stay.
+    potassium = page.locator("#result").get_by_text("Give Mg with potassium")
+    expect(potassium).to_have_count(1)
+    expect(potassium).to_be_visible()
+    expect(page.locator("#result .action")).to_contain_text("Give Mg with potassium")
     expect(page.locator("#result .result-sources li").first).to_be_visible()
     expect(page.locator(".calc-working").first).to_be_hidden()
 

@@ -55,7 +55,7 @@ def test_predict_then_reveal(trainee_page: Page):
 
     expect(page.get_by_role("heading", name="Your answers: 4 of 4 right")).to_be_visible()
     expect(page.locator("[data-question='grade']")).to_contain_text("CTCAE grade 4")
-    expect(page.locator("#result")).to_contain_text("Emergency: follow the local emergency protocol now.")
+    expect(page.locator("#result .action")).to_contain_text("Follow the local emergency protocol now")
     expect(page.get_by_text("Saved to your history")).to_be_visible()
 
 
@@ -73,7 +73,7 @@ def test_a_whatif_change_redraws_in_place_with_javascript(trainee_page: Page):
     expect(panel.locator("tr[data-row='route'] mark")).to_have_text("IV magnesium (infusion)")
     # htmx swapped the panel: still the case page, with the original result beside it.
     assert page.url == revealed_url
-    expect(page.locator("#result")).to_contain_text("Plan: Oral magnesium")
+    expect(page.locator("#result .action")).to_contain_text("Oral magnesium")
 
 
 def test_a_whatif_change_works_without_javascript(trainee_page_without_js: Page):
