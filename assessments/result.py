@@ -152,32 +152,29 @@ def result_view(output: dict[str, Any], *, now: dt.datetime, form_fields: bool =
     step_by_id = {step["id"]: step for step in steps}
     emergency_step = step_by_id.get(EMERGENCY_STEP)
 
-    # Every caution the output holds, once, keyed as the step that repeats it where there is one.
-    candidates: dict[str, tuple[dict[str, Any], str]] = {}
-    for index, warning in enumerate(warnings):
-        if warning["id"] == UNIT_CHECK and index != 0:
-            continue  # listed last by the engine: not decisive (see UNIT_CHECK)
-        key = _key(warning, "warning")
-        candidates.setdefault(key, (step_by_id[key], "step") if key in step_by_id else (warning, "warning"))
-    for step in steps:
-        candidates.setdefault(step["id"], (step, "step"))
-    chosen_key = next((key for key in CAUTION_ORDER if key in candidates), None)
-    caution, caution_kind = candidates[chosen_key] if chosen_key else (None, "")
-    more = sum(1 for key in CAUTION_ORDER if key in candidates and key != chosen_key)
+    # The cautions that may lead "What to do now": the decisive warnings (a unit check only when listed first) and
+    # the steps, each under the key of the step that repeats it where there is one.
+    decisive = [w for index, w in enumerate(warnings) if w["id"] != UNIT_CHECK or index == 0]
+    present = {_key(w, "warning") for w in decisive} | set(step_by_id)
+    chosen_key = next((key for key in CAUTION_ORDER if key in present), None)
+    caution, caution_kind = None, ""
+    if chosen_key in step_by_id:
+        caution, caution_kind = step_by_id[chosen_key], "step"
+    elif chosen_key is not None:
+        caution, caution_kind = next(w for w in decisive if _key(w, "warning") == chosen_key), "warning"
 
-    # The details: each warning once (not the one above, not one a step repeats); the steps but the emergency one
-    # that opens the block and the caution shown there.
-    shown_above = {chosen_key, EMERGENCY_STEP}
-    detail_warnings = [
-        w for w in warnings if _key(w, "warning") not in shown_above and _key(w, "warning") not in step_by_id
-    ]
+    # The details: each warning once. Not the one shown above (that very item: two drugs may share an id), not one
+    # that a step repeats (shown as the step); the steps but the emergency one that opens the block and the caution.
+    detail_warnings = [w for w in warnings if w is not caution and _key(w, "warning") not in step_by_id]
+    shown_above = {EMERGENCY_STEP, chosen_key if caution_kind == "step" else None}
     detail_steps = [s for s in steps if s["id"] not in shown_above]
+    more = len(detail_warnings)
 
     reminders = [_reminder(item, now) for item in output["reminders"]]
     rechecks = [r for r in reminders if not r.due_now and r.item["id"] in MG_RECHECKS]
     recheck = min(rechecks, key=lambda r: r.item["due_in_hours"]) if rechecks else None
 
-    gate_keys = [key for key in GATES if key in candidates]
+    gate_keys = [key for key in GATES if key in present]
     unit_check = next((w for w in warnings if w["id"] == UNIT_CHECK), None)
     missing = []
     for path in output.get("missing") or ():

@@ -147,7 +147,7 @@ def test_haz41_what_to_do_now_is_first_and_in_the_first_screen_of_the_result_for
     assert too_long == {}
 
 
-def test_severity_levels_differ_in_word_mark_and_colour(page: Page):
+def test_haz47_each_severity_has_its_own_word_mark_and_colour(page: Page):
     seen = {}
     for case, level in (
         (V8, "Emergency"),
