@@ -5,7 +5,8 @@
  * - "Find a drug" filters the drug groups as one types, and opens the groups that match;
  * - each section's count of values entered follows the typing (the server counts the same way on every render);
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
- * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit".
+ * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
+ * - the Save button waits while a request is out, so that a double click saves once.
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
  * delegated to the document, because htmx replaces the result (and its buttons) on every update.
  */
@@ -126,6 +127,20 @@
         shown.classList.toggle("unit-differs", event.target.value !== shown.getAttribute("data-site-unit"));
       }
     }
+  });
+
+  // While a request is out, the Save button waits: a double click saves once. (Without JavaScript the browser
+  // posts twice; the server's own guard against a repeated save belongs to the records feature.)
+  function saveButtons(disabled) {
+    document.querySelectorAll(".save-panel button").forEach(function (button) {
+      button.disabled = disabled;
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function () {
+    saveButtons(true);
+  });
+  document.addEventListener("htmx:afterRequest", function () {
+    saveButtons(false);
   });
 
   // The drug search and the print button exist for JavaScript only: shown once it runs.

@@ -418,3 +418,39 @@ def test_the_site_unit_and_its_check_have_no_violations(page: Page, settings):
 
     found = violations(page)
     assert found == [], summary(found)
+
+
+# --- A journey with awkward data --------------------------------------------------------------------------------------
+
+
+def test_a_clinician_types_a_comma_signs_in_halfway_and_a_double_click_saves_once(page: Page, clinician, patient):
+    from assessments.models import SavedAssessment
+    from tests.conftest import PASSWORD
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+    clinician.groups.add(Group.objects.get(name=Role.CLINICIAN.value))
+    page.goto("/")
+    # No QTc, a comma decimal, a child: typed as at the bedside, signed out.
+    page.get_by_label(MG_VALUE).press_sequentially("0,3")
+    page.get_by_label("Age (years)").press_sequentially("3")
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").press_sequentially("21")
+    page.get_by_label("Weight (kg)").press_sequentially("12,5")
+    page.get_by_label("Weight (kg)").press("Tab")
+    expect(page.locator("#result .missing-inputs")).to_contain_text("QTc (ms)")
+
+    page.get_by_role("button", name="Sign in to save it to a patient record").click()
+    page.get_by_label("Username").fill("clinician")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+
+    # Back on the bedside page with everything as typed, assessed again, and the save panel.
+    expect(page.get_by_label("Weight (kg)")).to_have_value("12,5")
+    expect(page.locator("#result .dose-weight")).to_have_text("12.5 kg")
+    page.get_by_label("Save to patient").select_option(str(patient.pk))
+    page.get_by_role("button", name="Save assessment").dblclick()
+
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    assert SavedAssessment.objects.filter(patient=patient).count() == 1
+    assert SavedAssessment.objects.get(patient=patient).input["patient"]["weight_kg"] == 12.5
