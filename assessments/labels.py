@@ -436,6 +436,7 @@ def drug_label(drug: str) -> str:
     return MEDICATION_LABELS.get(drug) or IMMUNOSUPPRESSANT_LABELS.get(drug) or _words(drug)
 
 
+@lru_cache(maxsize=4096)
 def _pattern(path: str) -> tuple[str, int | None]:
     """`immunosuppressants.1.drug` -> ("immunosuppressants.N.drug", 1): the table key and the list index."""
     parts = path.split(".")

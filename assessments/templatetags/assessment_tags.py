@@ -273,8 +273,10 @@ def cited_references(output: Any) -> list[Any]:
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            cited.update(ref for ref in node.get("references") or () if isinstance(ref, str))
-            stack.extend(value for value in node.values() if isinstance(value, dict | list))
-        elif isinstance(node, list):
-            stack.extend(value for value in node if isinstance(value, dict | list))
+            refs = node.get("references")
+            if refs:
+                cited.update(refs)
+            stack.extend(value for value in node.values() if value.__class__ in (dict, list))
+        elif node.__class__ is list:
+            stack.extend(value for value in node if value.__class__ in (dict, list))
     return [ref for ref_id, ref in REFERENCES.items() if ref_id in cited]

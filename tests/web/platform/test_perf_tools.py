@@ -22,7 +22,7 @@ PAGE = """
 <form method="post" id="assessment-form">
   <input type="hidden" name="csrfmiddlewaretoken" value="t1">
   <input name="magnesium_value" value="0.55">
-  <input type="number" name="empty">
+  <input inputmode="decimal" name="empty">
   <input type="checkbox" name="on_tacrolimus" checked>
   <input type="checkbox" name="on_cyclosporine" value="yes">
   <input type="radio" name="route" value="iv">
