@@ -180,11 +180,22 @@ class WholeNumberField(NumberField):
 
 
 def _number(label: str, *, required: bool = False, help_text: str = "") -> NumberField:
-    return NumberField(label=label, required=required, help_text=help_text)
+    return NumberField(label=label, required=required, help_text=help_text, error_messages=_required(label))
+
+
+def _required(label: str, verb: str = "enter") -> dict[str, str]:
+    """What to do when a required value is missing, in the field's own words."""
+    return {"required": f"Required: {verb} the {label[0].lower()}{label[1:]}."}
 
 
 def _select(label: str, choices: Any, *, required: bool = False, css: str = "form-select") -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=required, choices=choices, widget=forms.Select({"class": css}))
+    return forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=choices,
+        widget=forms.Select({"class": css}),
+        error_messages=_required(label, "choose"),
+    )
 
 
 def _units(label: str, units: tuple[str, ...]) -> forms.ChoiceField:
@@ -328,6 +339,13 @@ ESSENTIAL_FIELDS = (
 )
 
 
+# Where each field is on the page, top to bottom: errors are listed in this order.
+PAGE_ORDER = {
+    name: index
+    for index, name in enumerate([*ESSENTIAL_FIELDS, *(n for s in SECTIONS for n in (*s.fields, "conditions"))])
+}
+
+
 @dataclass(frozen=True)
 class Option:
     """One checkbox of a multiple choice, drawn by the template."""
@@ -362,6 +380,7 @@ class AssessmentForm(forms.Form):
     # Loose bounds keep absurd integers away from the engine; the clinical range and its message are the engine's.
     transplant_day = WholeNumberField(
         label=LABEL["transplant_day"],
+        error_messages=_required(LABEL["transplant_day"]),
         help_text="Day 0 is the day of the transplant; before it, negative.",
         minimum=-INTEGER_BOUND,
         unit="days",
@@ -443,6 +462,19 @@ class AssessmentForm(forms.Form):
 
     def other_conditions(self) -> list[Option]:
         return self._conditions("other")
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(label, the id to jump to, message) for each field error: a list of boxes jumps to its first box."""
+        links = []
+        for name, errors in sorted(self.errors.items(), key=lambda item: PAGE_ORDER.get(item[0], len(PAGE_ORDER))):
+            if name == "__all__":
+                continue
+            field = self.fields[name]
+            target = f"id_{name}"
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                target = f"id_{name}_{field.choices[0][0]}"
+            links.extend((str(field.label), target, str(error)) for error in errors)
+        return links
 
     def _entered(self, name: str, values: tuple[str, ...] = ()) -> int:
         value = self[name].value()

@@ -285,3 +285,24 @@ def test_the_sign_in_button_is_offered_only_to_someone_signed_out(client, login,
     button = 'name="then" value="sign-in"'
     assert button in post(client, CHILD | {"weight_kg": "14"}).content.decode()
     assert button not in login(clinician).submit(reverse("assess"), CHILD | {"weight_kg": "14"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_what_to_correct_is_listed_in_page_order_each_linking_to_its_field(client):
+    response = post(client, {"magnesium_unit": "mmol/L", "symptoms": "nope", "weight_kg": "12.5.1"})
+
+    html = response.content.decode()
+    listed = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>: ([^<]+)</li>', html)
+    assert [(target, label) for target, label, _ in listed] == [
+        ("id_magnesium_value", "Serum magnesium"),
+        ("id_age_years", "Age (years)"),
+        ("id_transplant_type", "Transplant type"),
+        ("id_transplant_day", "Day after transplant"),
+        ("id_weight_kg", "Weight (kg)"),
+        ("id_symptoms_seizure", "Symptoms"),
+    ]
+    assert listed[2][2] == "Required: choose the transplant type."
+    for target, _, _ in listed:
+        assert f'id="{target}"' in html, target
+    # The section that holds an error opens by itself.
+    assert re.search(r'<details class="form-section" id="section-symptoms" open>', html)
