@@ -476,6 +476,15 @@ class AssessmentForm(forms.Form):
             links.extend((str(field.label), target, str(error)) for error in errors)
         return links
 
+    def error_slots(self) -> list[tuple[str, str]]:
+        """(the id of the field's message slot, its messages) for each field with an error that has a slot (a list of
+        boxes has none: the result's list links to it)."""
+        return [
+            (f"id_{name}_error", " ".join(str(error) for error in errors))
+            for name, errors in self.errors.items()
+            if name != "__all__" and not isinstance(self.fields[name].widget, forms.CheckboxSelectMultiple)
+        ]
+
     def _entered(self, name: str, values: tuple[str, ...] = ()) -> int:
         value = self[name].value()
         if isinstance(value, list | tuple):

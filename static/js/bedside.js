@@ -6,7 +6,8 @@
  * - each section's count of values entered follows the typing (the server counts the same way on every render);
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
- * - the Save button waits while a request is out, so that a double click saves once.
+ * - the Save button waits while a request is out, so that a double click saves once;
+ * - after a live update, each message is at its field and the field marked (or unmarked).
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
  * delegated to the document, because htmx replaces the result (and its buttons) on every update.
  */
@@ -142,6 +143,38 @@
   document.addEventListener("htmx:afterRequest", function () {
     saveButtons(false);
   });
+
+  // --- Messages at their fields after a live update -------------------------------------------------------------
+  // The result's update fills each field's message slot (out of band); the field is then marked invalid (red,
+  // and described by its message for a screen reader), its section opened, or unmarked once the message is gone.
+  function syncErrors() {
+    document.querySelectorAll(".error-slot").forEach(function (slot) {
+      var control = document.getElementById(slot.id.replace(/_error$/, ""));
+      if (!control) {
+        return;
+      }
+      var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== slot.id;
+      });
+      if (slot.textContent.trim() !== "") {
+        control.setAttribute("aria-invalid", "true");
+        described.push(slot.id);
+        var details = control.closest("details");
+        while (details) {
+          details.open = true;
+          details = details.parentElement ? details.parentElement.closest("details") : null;
+        }
+      } else {
+        control.removeAttribute("aria-invalid");
+      }
+      if (described.length) {
+        control.setAttribute("aria-describedby", described.join(" "));
+      } else {
+        control.removeAttribute("aria-describedby");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", syncErrors);
 
   // The drug search and the print button exist for JavaScript only: shown once it runs.
   document.addEventListener("DOMContentLoaded", function () {

@@ -454,3 +454,30 @@ def test_a_clinician_types_a_comma_signs_in_halfway_and_a_double_click_saves_onc
     expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
     assert SavedAssessment.objects.filter(patient=patient).count() == 1
     assert SavedAssessment.objects.get(patient=patient).input["patient"]["weight_kg"] == 12.5
+
+
+def test_a_live_update_puts_each_message_at_its_field_and_takes_it_away_when_fixed(page: Page):
+    page.goto(f"/?example={V8}")
+    weight = page.get_by_label("Weight (kg)")
+    weight.fill("1,234")
+    weight.press("Tab")
+
+    message = page.locator("#id_weight_kg_error")
+    expect(message).to_have_text(
+        "Is “1,234” 1.234 or 1234? Type it with a decimal point (1.234) or without the comma (1234)."
+    )
+    expect(weight).to_have_attribute("aria-invalid", "true")
+    expect(weight).to_have_attribute("aria-describedby", re.compile(r"\bid_weight_kg_error\b"))
+    expect(page.locator("#result")).to_contain_text("Not assessed yet")
+    # A field in a closed section opens it when it has a message.
+    page.locator("#section-symptoms > summary").click()
+    page.get_by_label("QTc (ms)").fill("5OO")
+    page.get_by_label("QTc (ms)").press("Tab")
+    expect(page.locator("#id_qtc_ms_error")).to_contain_text("is not a number")
+
+    weight.fill("60")
+    page.get_by_label("QTc (ms)").fill("500")
+    page.get_by_label("QTc (ms)").press("Tab")
+    expect(message).to_be_empty()
+    expect(weight).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#result .action")).to_be_visible()
