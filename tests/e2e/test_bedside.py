@@ -71,6 +71,16 @@ def in_viewport(page: Page, selector: str) -> bool:
     return b["top"] >= -1 and b["bottom"] <= b["vh"] + 1  # a pixel's rounding either way
 
 
+def type_a_child_with_a_comma(page: Page) -> None:
+    """A 3-year-old, Mg "0,3" and weight "12,5", typed key by key as a ward PC's keyboard sends them."""
+    page.get_by_label(MG_VALUE).press_sequentially("0,3")
+    page.get_by_label("Age (years)").press_sequentially("3")
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").press_sequentially("21")
+    page.get_by_label("Weight (kg)").press_sequentially("12,5")
+    page.get_by_label("Weight (kg)").press("Tab")
+
+
 # --- The form, Mg first -------------------------------------------------------------------------------------------
 
 
@@ -172,12 +182,7 @@ def test_haz47_each_severity_has_its_own_word_mark_and_colour(page: Page):
 
 def test_haz40_a_comma_decimal_typed_with_the_keyboard_is_read_as_12_5_and_dosed_on_12_5_kg(page: Page):
     page.goto("/")
-    page.get_by_label(MG_VALUE).press_sequentially("0,3")
-    page.get_by_label("Age (years)").press_sequentially("3")
-    page.get_by_label("Transplant type").select_option("allogeneic")
-    page.get_by_label("Day after transplant").press_sequentially("21")
-    page.get_by_label("Weight (kg)").press_sequentially("12,5")
-    page.get_by_label("Weight (kg)").press("Tab")
+    type_a_child_with_a_comma(page)
 
     action = page.locator("#result .action")
     expect(action.locator(".dose-weight")).to_have_text("12.5 kg")
@@ -432,12 +437,7 @@ def test_a_clinician_types_a_comma_signs_in_halfway_and_a_double_click_saves_onc
     clinician.groups.add(Group.objects.get(name=Role.CLINICIAN.value))
     page.goto("/")
     # No QTc, a comma decimal, a child: typed as at the bedside, signed out.
-    page.get_by_label(MG_VALUE).press_sequentially("0,3")
-    page.get_by_label("Age (years)").press_sequentially("3")
-    page.get_by_label("Transplant type").select_option("allogeneic")
-    page.get_by_label("Day after transplant").press_sequentially("21")
-    page.get_by_label("Weight (kg)").press_sequentially("12,5")
-    page.get_by_label("Weight (kg)").press("Tab")
+    type_a_child_with_a_comma(page)
     expect(page.locator("#result .missing-inputs")).to_contain_text("QTc (ms)")
 
     page.get_by_role("button", name="Sign in to save it to a patient record").click()
