@@ -180,6 +180,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-drug-search]").forEach(function (search) {
       search.hidden = false;
+      // Typing a drug's name is not an input of the assessment: no live update for it (the form listens to
+      // keyup and change; the filter itself runs on "input", at the document).
+      ["keyup", "change"].forEach(function (type) {
+        search.addEventListener(type, function (event) {
+          event.stopPropagation();
+        });
+      });
     });
     showPrintButtons(document);
   });

@@ -481,3 +481,16 @@ def test_a_live_update_puts_each_message_at_its_field_and_takes_it_away_when_fix
     expect(message).to_be_empty()
     expect(weight).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#result .action")).to_be_visible()
+
+
+def test_finding_a_drug_asks_the_server_nothing(page: Page):
+    page.goto("/")
+    page.locator("#section-drugs > summary").click()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+
+    page.get_by_label("Find a drug").press_sequentially("cipro")
+    page.wait_for_timeout(800)  # past the form's 500 ms keyup delay
+
+    assert posts == []
+    expect(page.get_by_role("checkbox", name=re.compile("^Fluoroquinolone"))).to_be_visible()
