@@ -346,9 +346,10 @@ def _labs(reader: _Reader, value: Any) -> Labs | None:
     age = None
     if isinstance(data.get("magnesium"), dict) and "age_hours" in data["magnesium"]:
         age = reader.number(data["magnesium"]["age_hours"], "labs.magnesium.age_hours", SAMPLE_AGE_RANGE_HOURS, "h")
-    if values.get("magnesium") is None:
+    magnesium = values.pop("magnesium", None)
+    if magnesium is None:
         return None
-    return Labs(**values, magnesium_age_hours=age)
+    return Labs(magnesium, magnesium_age_hours=age, **values)
 
 
 def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant, ...]:

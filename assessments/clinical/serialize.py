@@ -92,7 +92,7 @@ def _reading(r: UnitReading) -> dict[str, Any]:
 
 
 def _warning(w: Warning) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "id": w.id,
         "text": w.text,
         "drug": w.drug,
@@ -161,6 +161,10 @@ def to_json(result: Assessment) -> dict[str, Any]:
             "femg_not_interpretable_reason": derived.femg_not_interpretable_reason,
             "target_mmol_per_l": round(derived.target_mmol_per_l, DECIMALS),
             "calculations": [_calculation(c) for c in derived.calculations],
+            "basis": {
+                name: {"because": list(because), "references": list(references)}
+                for name, (because, references) in derived.basis.items()
+            },
         },
         "causes": [_cause(c) for c in result.causes],
         "plan": {
