@@ -25,9 +25,9 @@ def test_it_works(ehr, frozen_now):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"input", "provenance", "not_mapped", "warnings"}
-    assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L"}
-    assert body["warnings"] == []  # frozen three hours after the draw
+    assert set(body) == {"input", "provenance", "not_mapped"}
+    # Frozen three hours after the draw: the age travels with the value, for the engine to judge (section 2.2).
+    assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L", "age_hours": 3}
     assert "sessionid" not in response.cookies
 
 
@@ -70,11 +70,11 @@ def test_two_patients_are_a_400(ehr, frozen_now):
 
 
 @pytest.mark.django_db
-def test_a_stale_result_is_a_warning_not_an_error(ehr, frozen_now):
+def test_a_stale_result_is_used_with_its_age_not_refused(ehr, frozen_now):
     body = post(ehr, sample("stale_magnesium")).json()
 
-    assert body["warnings"][0]["id"] == "stale_result"
-    assert body["input"]["labs"]["magnesium"]["value"] == 0.58
+    assert body["input"]["labs"]["magnesium"] == {"value": 0.58, "unit": "mmol/L", "age_hours": 75}
+    assert [row["stale"] for row in body["provenance"] if row["field"] == "labs.magnesium"] == [True]
 
 
 @pytest.mark.django_db
