@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from assessments.ehr import cds_hooks
-from assessments.models import AuditEvent, DeclineReason
 from assessments.ehr.fhir_fetch import FetchFailed
+from assessments.models import AuditEvent, DeclineReason
 from tests.web.ehr.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
 from tests.web.ehr.samples import resource, sample
 
