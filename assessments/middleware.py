@@ -128,8 +128,11 @@ def _nul_field(request: HttpRequest) -> str | None:
     for name, values in request.GET.lists():
         if "\x00" in name or any("\x00" in value for value in values):
             return name if _FIELD_NAME.fullmatch(name) else "the address"
-    # Only form posts: reading request.POST of a JSON body would be a no-op, of a file upload a full parse.
-    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+    # Only form posts (the fields, not uploaded files); CsrfViewMiddleware reads request.POST of these anyway.
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         for name, values in request.POST.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 return name if _FIELD_NAME.fullmatch(name) else "a form field"

@@ -632,9 +632,10 @@ def _override(override: Any, path: str, reasons: dict[str, str], detail: dict[st
         return {"field": f"{path}.overrideReason", "message": "must be an object (reason, userComment)"}
     reason = override.get("reason")
     if reason is not None:
-        if not isinstance(reason, dict) or reason.get("code") not in reasons:
+        code = reason.get("code") if isinstance(reason, dict) else None
+        if not isinstance(code, str) or code not in reasons:
             return {"field": f"{path}.overrideReason.reason.code", "message": f"must be one of {', '.join(reasons)}"}
-        detail["reason"] = reason["code"]
+        detail["reason"] = code
     comment = override.get("userComment")
     if comment is not None:
         if not isinstance(comment, str) or len(comment) > COMMENT_LIMIT:

@@ -101,7 +101,8 @@ def _get(url: str, headers: dict[str, str], deadline: float) -> tuple[int, str |
     connection = http.client.HTTPSConnection(
         parts.hostname or "", parts.port or 443, timeout=min(CONNECT_TIMEOUT_SECONDS, remaining), context=ssl_context()
     )
-    timer = threading.Timer(remaining, _cut, args=(connection,))
+    cut = threading.Event()
+    timer = threading.Timer(remaining, _cut, args=(connection, cut))
     timer.daemon = True
     timer.start()
     try:
@@ -117,9 +118,12 @@ def _get(url: str, headers: dict[str, str], deadline: float) -> tuple[int, str |
             if size > MAX_BYTES:
                 raise FetchFailed(f"the FHIR server's answer is larger than {MAX_BYTES // (1024 * 1024)} MB")
             chunks.append(chunk)
+        if cut.is_set():
+            # Shut at the deadline: what was read may end anywhere (a header, half a body) and is never used.
+            raise FetchFailed("the FHIR server did not answer in time")
         return response.status, response.getheader("Location"), b"".join(chunks)
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        if time.monotonic() >= deadline:
+        if cut.is_set() or time.monotonic() >= deadline:
             raise FetchFailed("the FHIR server did not answer in time") from exc
         if isinstance(exc, TimeoutError):
             raise FetchFailed(f"the FHIR server did not answer within {READ_TIMEOUT_SECONDS:g} s") from exc
@@ -129,8 +133,9 @@ def _get(url: str, headers: dict[str, str], deadline: float) -> tuple[int, str |
         connection.close()
 
 
-def _cut(connection: http.client.HTTPSConnection) -> None:
+def _cut(connection: http.client.HTTPSConnection, cut: threading.Event) -> None:
     """At the deadline: shut the socket, so that whatever read is waiting returns at once."""
+    cut.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed
