@@ -156,7 +156,8 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
         # The bedside page's "Load an example" links are relative (`?example=`): they belong to the bedside page.
         return redirect(f"{reverse('assess')}?{urlencode({'example': request.GET['example']})}")
     context: dict[str, Any] = {"samples": sample_names(), "examples": demo_case_list(), "now": timezone.localtime()}
-    text = (sample_text(request.GET.get("sample", "")) or "") if request.method == "GET" else ""
+    # A sample is shown re-dated to now: as old as it was made to be (samples.py).
+    text = (sample_text(request.GET.get("sample", ""), now=timezone.now()) or "") if request.method == "GET" else ""
     errors: list[str] = []
     if request.method == "POST":
         text, problem = _pasted(request)

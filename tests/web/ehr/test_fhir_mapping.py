@@ -341,3 +341,21 @@ def test_every_code_of_the_issue_is_in_the_code_module():
     # The molar codes of KNOWLEDGE.md section 1.3 are molar: 2601-3 in particular (the documented pitfall).
     assert OBSERVATIONS["2601-3"].accepted == ("mmol/L", "mEq/L")
     assert OBSERVATIONS["19123-9"].accepted == ("mg/dL",)
+
+
+def test_a_sample_re_dated_to_another_day_maps_to_the_same_ages():
+    import datetime as dt
+
+    from assessments.ehr.fhir.samples import sample_text
+
+    later = NOW + dt.timedelta(days=280, hours=5)
+    for name in ("v1_full", "stale_magnesium", "mg_mass_units"):
+        then, now = mapped(sample(name)), mapped(json.loads(sample_text(name, now=later)), now=later)
+        # Everything but the patient's age (birth dates are not moved, so the patient is older by then).
+        then.input["patient"].pop("age_years"), now.input["patient"].pop("age_years")
+        assert now.input == then.input
+        assert [r["age_hours"] for r in now.provenance] == [r["age_hours"] for r in then.provenance]
+    # A future date stays in the future (the sample exists to show it refused); birth dates never move.
+    moved = json.loads(sample_text("future_dated_magnesium", now=later))
+    assert resource(moved, "mg-fd2")["effectiveDateTime"] == "9999-12-31T00:00:00Z"
+    assert resource(moved, "hm-fd1")["birthDate"] == resource(sample("future_dated_magnesium"), "hm-fd1")["birthDate"]
