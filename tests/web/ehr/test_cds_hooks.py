@@ -15,6 +15,7 @@ from django.test import override_settings
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir_fetch import FetchFailed
 from assessments.models import AuditEvent, DeclineReason
+from assessments.services import assessment_run
 from tests.web.ehr.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
 from tests.web.ehr.samples import resource, sample
 
@@ -479,3 +480,22 @@ def test_a_card_from_prefetched_data_is_quick(ehr, frozen_now):
     per_call_ms = (time.perf_counter() - started) * 100
 
     assert per_call_ms < 500, f"{per_call_ms:.1f} ms per card"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("transplant", [None, {"type": "allogeneic", "date": "2026-02-10"}])
+def test_a_unit_check_on_the_card_is_the_engines_own_text(ehr, frozen_now, transplant):
+    # Rule set 2026.2 (PROTOCOL.md section 2.1): 1.1 mmol/L is above the ULN in mmol/L but low in mg/dL (kind P1).
+    body = hook_request(
+        "severe_magnesium", **({"extension": {"org.hypomag.transplant": transplant}} if transplant else {})
+    )
+    body["prefetch"]["magnesium"]["entry"][0]["resource"]["valueQuantity"]["value"] = 1.1
+
+    card = only_card(call(ehr, body))
+
+    # The unit check reads only the Mg, its LLN, the symptoms and the site's unit: any input with these gives it.
+    labs = {"magnesium": {"value": 1.1, "unit": "mmol/L"}, "magnesium_lln": {"value": 0.7, "unit": "mmol/L"}}
+    data = {"patient": {"age_years": 59}, "transplant": {"type": "allogeneic", "day": 20}, "labs": labs}
+    engine = next(w for w in assessment_run(data=data).output["warnings"] if w["id"] == "unit_check")
+    assert cds_hooks._md(engine["text"]) in card["detail"]
+    assert card["indicator"] in ("warning", "critical")
