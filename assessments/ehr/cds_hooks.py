@@ -10,6 +10,12 @@ What FHIR cannot tell us: the transplant type and day. An EHR that knows them se
 whole plan. Without it the card gives the CTCAE grade, which needs only the Mg and the lab's LLN, and sends the
 clinician to HypoMag for the plan: HypoMag never guesses a transplant day.
 
+Hostile input and faults (issue 15): every part of the request is checked before use (400 naming the field);
+the FHIR data goes through the same mapping and safety checks as the import page (a result dated in the future,
+data about another patient than `context.patientId`, a resource that names no patient: a refused card naming the
+resource); data not prefetched is fetched by `fhir_fetch` (verified callers only; same-origin redirects only; one
+deadline, `FETCH_DEADLINE_SECONDS`), and what could not be fetched is said on the card, never a 500 or a hang.
+
 Spec: https://cds-hooks.hl7.org/2.0/ (discovery, request, card, feedback, security).
 """
 

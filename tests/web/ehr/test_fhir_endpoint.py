@@ -97,3 +97,18 @@ def test_it_only_allows_post(ehr):
 def test_it_stores_nothing(ehr, frozen_now, django_assert_num_queries):
     with django_assert_num_queries(0):
         post(ehr, sample("v1_full"))
+
+
+@pytest.mark.django_db
+def test_its_input_takes_the_2026_2_fields_on_to_the_assessment_api(ehr, frozen_now):
+    # The endpoint gives the Mg result's age; a caller adds what FHIR does not carry, the site's lab unit included.
+    contract_input = post(ehr, sample("mg_mass_units")).json()["input"]
+    contract_input |= {"transplant": {"type": "allogeneic", "day": 20}, "site": {"magnesium_unit": "mmol/L"}}
+
+    response = ehr.post("/api/v1/assessments", contract_input, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    warnings = response.json()["warnings"]
+    # The site reports mmol/L but the lab result came in mg/dL: the unit check comes first (PROTOCOL.md 2.1, kind S).
+    assert warnings[0]["id"] == "unit_check"
+    assert "Your laboratory reports Mg in mmol/L, but mg/dL was entered." in warnings[0]["text"]
