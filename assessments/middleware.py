@@ -12,9 +12,10 @@ through unsaved instead: the view's answer stands, and the session is renewed by
 database.
 
 **NUL.** PostgreSQL refuses a NUL character in text (a 500 on any query or write that carries one) and no person
-types one. `EdgeMiddleware` refuses a request whose path, query string or form fields hold one, with a 400 that
-names the field; JSON bodies are checked by their one reader (`api/http.py`), which also refuses lone surrogates.
-Form data cannot carry a lone surrogate: Django decodes it as UTF-8 with replacement.
+types one. `EdgeMiddleware` refuses a request whose path or query string holds one, with a 400 that names the
+parameter (a link, not something typed into a form); a form field with one is refused by the form itself, at the
+field, with everything else kept; JSON bodies are checked by their one reader (`api/http.py`), which also refuses
+lone surrogates. Form data and URLs cannot carry a lone surrogate: Django decodes them as UTF-8 with replacement.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ class DatabaseUnavailableMiddleware:
 
 
 class EdgeMiddleware:
-    """A NUL character in the path, the query string or a form field is refused with a 400 naming the field."""
+    """A NUL character in the path or the query string is refused with a 400 naming the parameter."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -128,14 +129,8 @@ def _nul_field(request: HttpRequest) -> str | None:
     for name, values in request.GET.lists():
         if "\x00" in name or any("\x00" in value for value in values):
             return name if _FIELD_NAME.fullmatch(name) else "the address"
-    # Only form posts (the fields, not uploaded files); CsrfViewMiddleware reads request.POST of these anyway.
-    if request.method == "POST" and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        for name, values in request.POST.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
-                return name if _FIELD_NAME.fullmatch(name) else "a form field"
+    # Form fields are not refused here: a 400 page would lose what the person typed. Each form refuses NUL at its
+    # field (Django's CharField does; choice and number fields refuse anything else), keeping the rest.
     return None
 
 

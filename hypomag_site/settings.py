@@ -82,7 +82,7 @@ MIDDLEWARE = [
     # token differently in every response, and no secret is reflected from the request into a page.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.gzip
     "django.middleware.gzip.GZipMiddleware",
-    # A NUL character in the path, query string or a form field is a 400 naming the field (PostgreSQL refuses NUL).
+    # A NUL character in the path or query string is a 400 naming the parameter (PostgreSQL refuses NUL).
     "assessments.middleware.EdgeMiddleware",
     # Django's SessionMiddleware, except that a database outage while saving the session after the view leaves the
     # view's answer as it is (the JSON API answers during an outage, with or without a session cookie).
