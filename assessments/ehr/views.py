@@ -111,9 +111,11 @@ def cds_feedback(request: HttpRequest) -> JsonResponse:
     if not request.cds_verified:
         wait = _unsigned_feedback_wait(request)
         if wait:
-            response = _errors([{"field": "feedback", "message": (
+            message = (
                 f"more than {UNSIGNED_FEEDBACK_PER_MINUTE} unsigned feedback requests a minute from this address: "
-                f"try again in {wait} s")}], 429)  # fmt: skip
+                f"try again in {wait} s"
+            )
+            response = _errors([{"field": "feedback", "message": message}], 429)
             response["Retry-After"] = str(wait)
             return response
     return json_response({"stored": services.cds_feedback_record(feedback=feedback)})
