@@ -309,10 +309,13 @@ def teaching_attempt_create(
 
 @transaction.atomic
 def cds_feedback_record(*, feedback: list[tuple[str, dict[str, Any]]]) -> int:
-    """Each accepted or overridden card (card uuid, detail), as validated by `ehr.cds_hooks.feedback_parse`, in the
-    audit log; all or none. The EHR's call has no HypoMag user and the audit log no patient identifier."""
-    for card, detail in feedback:
-        AuditEvent.objects.create(
-            action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card", object_id=card, detail=detail
-        )
-    return len(feedback)
+    """Each accepted or overridden card (card uuid, detail), as validated by `ehr.cds_hooks.feedback_parse` (at most
+    `cds_hooks.MAX_FEEDBACK_ITEMS`), in the audit log: one INSERT in one transaction, so all or none (issue 15: a
+    request that failed part-way left its first rows). The EHR's call has no HypoMag user and the audit log no
+    patient identifier."""
+    events = [
+        AuditEvent(action=AuditEvent.Action.CDS_FEEDBACK, object_type="cds_card", object_id=card, detail=detail)
+        for card, detail in feedback
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -82,7 +82,11 @@ MIDDLEWARE = [
     # token differently in every response, and no secret is reflected from the request into a page.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.gzip
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # A NUL character in the path or query string is a 400 naming the parameter (PostgreSQL refuses NUL).
+    "assessments.middleware.EdgeMiddleware",
+    # Django's SessionMiddleware, except that a database outage while saving the session after the view leaves the
+    # view's answer as it is (the JSON API answers during an outage, with or without a session cookie).
+    "assessments.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -353,7 +353,9 @@ class SaveToPatientForm(forms.Form):
         cleaned["sample_time"] = sample_time
         if sample_time > now + CLOCK_SKEW:
             self.add_error("sample_time", "The sample time is in the future: check the date and time.")
-        elif patient and timezone.localdate(sample_time) < patient.transplant_date - SAMPLE_BEFORE_TRANSPLANT_LIMIT:
+        # Counted as a difference, not by subtracting from the date: a stored transplant date of year 1 must not
+        # overflow (issue 15).
+        elif patient and (patient.transplant_date - timezone.localdate(sample_time)) > SAMPLE_BEFORE_TRANSPLANT_LIMIT:
             self.add_error(
                 "sample_time",
                 f"The sample is more than 30 days before this patient's transplant ({patient.transplant_date}):"

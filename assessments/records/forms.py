@@ -3,11 +3,29 @@ form and the engine like any other assessment (saving it: `bedside.forms.SaveToP
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from assessments.clinical.parse import DAY_RANGE
 from assessments.models import DeclineReason, Patient, Review, Ward
+
+
+def transplant_date_problem(date: dt.date, today: dt.date) -> str | None:
+    """The transplant date must give today a day after transplant that HypoMag assesses (PROTOCOL.md section 1 and
+    section 2: day -30, conditioning, to day +3650): a date of year 1 or 9999 is a typo (issue 15: it crashed the
+    save), and a patient outside that window cannot be assessed anyway."""
+    first, last = DAY_RANGE
+    day = (today - date).days
+    if first <= day <= last:
+        return None
+    return (
+        f"A transplant on {date.isoformat()} makes today day {day:+d}; HypoMag assesses days {first} to +{last} "
+        f"(a transplant date from {(today - dt.timedelta(days=last)).isoformat()} to "
+        f"{(today - dt.timedelta(days=first)).isoformat()}): check the date."
+    )
 
 
 class PatientForm(forms.ModelForm):
@@ -18,6 +36,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_hospital_id(self) -> str:
         return self.cleaned_data["hospital_id"].strip()
+
+    def clean_transplant_date(self) -> dt.date:
+        date = self.cleaned_data["transplant_date"]
+        problem = transplant_date_problem(date, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return date
 
 
 class ReminderForm(forms.Form):

@@ -116,3 +116,13 @@ def cited_references(output: Any) -> list[Any]:
 
     walk(output)
     return [ref for ref_id, ref in REFERENCES.items() if ref_id in cited]
+
+
+@register.filter
+def printable(value: Any) -> Any:
+    """Text that can be sent as UTF-8: a lone surrogate (half of a character, which the edge now refuses but an older
+    stored row may hold) is shown as its escape, `\\ud800`, instead of making the whole page fail (issue 15: one
+    such row made `/audit/` answer 500 for good). Anything else passes through unchanged."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value

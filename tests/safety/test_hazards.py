@@ -366,18 +366,21 @@ def test_haz09_the_page_shows_the_recent_infusion_warning(client):
 # --- HAZ10 Stale lab value ------------------------------------------------------------------------------------------
 
 
-def test_haz10_a_fhir_result_older_than_48_hours_is_flagged_stale():
+def test_haz10_a_fhir_mg_result_over_24_hours_old_gets_the_engines_stale_warning():
+    # One rule (rule set 2026.2, PROTOCOL.md section 2.2): the import fills the age, the engine judges it.
     found = fhir_to_input(sample("stale_magnesium"), now=NOW)
-    assert found.ok
-    assert [(w["id"], w["field"]) for w in found.warnings] == [("stale_result", "labs.magnesium")]
-    assert "check for a newer result before acting on it" in found.warnings[0]["text"]
+    assert found.ok and found.input["labs"]["magnesium"]["age_hours"] == 75
+    out = run(labs={"magnesium": found.input["labs"]["magnesium"]})
+    assert warning(out, "stale_result")["text"] == "The Mg result is 75 h old: repeat it before acting on this plan."
 
 
 @pytest.mark.django_db
 def test_haz10_the_import_page_shows_the_stale_result(client):
     with time_machine.travel(NOW, tick=False):
         html = imported(client, "stale_magnesium").content.decode()
-    assert "Stale results" in html and "Stale (over 48 h)" in html
+    assert "Stale result" in html and "Stale: 75 h old (over 24 h)" in html
+    # The form carries the age to the engine, which warns in the result once the transplant is added.
+    assert 'name="magnesium_age_hours" value="75"' in html
 
 
 def test_haz10_a_sample_time_in_the_future_is_refused_on_save(signed_in, patient):
