@@ -27,7 +27,7 @@ from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import summary, violations
 
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
-# V1's first reminders ("Recheck Mg 6 h after the infusion ends", "Recheck potassium") are due 10 h after saving.
+# V1's first reminders ("Recheck Mg 6 h after the end of the infusion", "Recheck potassium in 10 h") are due 10 h after saving.
 FIRST_REMINDER_HOURS = 10
 FIRST_REMINDER = "Recheck Mg 6 h after the end of the infusion."
 # The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
@@ -309,7 +309,7 @@ def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Pa
         expect(page.locator(".messages")).to_contain_text("Reminder marked not needed.")
         expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
         expect(overdue).not_to_contain_text(FIRST_REMINDER)
-        expect(overdue).to_contain_text("Recheck potassium.")
+        expect(overdue).to_contain_text("Recheck potassium in 10 h.")
 
 
 # --- What a trainee cannot open -------------------------------------------------------------------------------------
