@@ -27,7 +27,7 @@ from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import summary, violations
 
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
-# V1's first reminders ("Recheck Mg 6 h after the end of the infusion", "Recheck potassium in 10 h") are due 10 h after saving.
+# V1's first reminders (the Mg recheck 6 h after the infusion, the potassium recheck) are due 10 h after saving.
 FIRST_REMINDER_HOURS = 10
 FIRST_REMINDER = "Recheck Mg 6 h after the end of the infusion."
 # The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
