@@ -104,6 +104,11 @@ def _warning(w: Warning) -> dict[str, Any]:
     return data
 
 
+def warnings_to_json(warnings: tuple[Warning, ...]) -> list[dict[str, Any]]:
+    """Warnings as the contract output lists them (for `plausibility.result_warnings`)."""
+    return [_warning(w) for w in warnings]
+
+
 def _reminder(r: Reminder) -> dict[str, Any]:
     return {
         "id": r.id,

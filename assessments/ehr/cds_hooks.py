@@ -32,7 +32,13 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments.clinical import RULESET_VERSION, assess, grade_magnesium, parse_input, to_json
+from assessments.clinical import (
+    RULESET_VERSION,
+    grade_magnesium,
+    result_warnings,
+    warnings_to_json,
+)
+from assessments.clinical.inputs import URGENT_SYMPTOMS
 from assessments.clinical.references import REFERENCES
 from assessments.clinical.units import Analyte, Measurement, Unit
 from assessments.ehr import cds_auth
@@ -496,17 +502,9 @@ def _plan_card(output: dict[str, Any], found: FhirImport, not_fetched: dict[str,
     return _base_card(base_url, summary=summary, indicator=indicator, detail="\n".join(lines))
 
 
-# Only to read the warnings that depend on the Mg result alone (section 2.1 unit check, section 2.2 stale result),
-# when the EHR did not send the transplant: no plan is computed from it and nothing else of the output is shown.
-_NO_TRANSPLANT = {"type": "allogeneic", "day": 0}
-_RESULT_WARNINGS = ("unit_check", "stale_result")
-
-
-def _result_warnings(contract_input: dict[str, Any]) -> list[dict[str, Any]]:
-    parsed = parse_input({**contract_input, "transplant": _NO_TRANSPLANT})
-    if parsed.input is None:  # an age or a child's weight is missing: the grade card says what it can
-        return []
-    return [w for w in to_json(assess(parsed.input))["warnings"] if w["id"] in _RESULT_WARNINGS]
+def _site_unit(contract_input: dict[str, Any]) -> Unit | None:
+    unit = contract_input.get("site", {}).get("magnesium_unit")
+    return Unit(unit) if unit else None
 
 
 def _grade_card(found: FhirImport, not_fetched: dict[str, str], base_url: str) -> dict[str, Any]:
@@ -527,7 +525,16 @@ def _grade_card(found: FhirImport, not_fetched: dict[str, str], base_url: str) -
         "**Plan:** not computed. HypoMag needs the transplant type and day, which the EHR data does not carry; "
         "open the full assessment, where these values are filled in for you, and add them.",
     ]
-    warnings = _result_warnings(found.input)
+    mg_input = labs["magnesium"]
+    warnings = warnings_to_json(
+        result_warnings(
+            mg,
+            lab_lln=lab_lln,
+            site_unit=_site_unit(found.input),
+            age_hours=mg_input.get("age_hours"),
+            urgent=any(s in URGENT_SYMPTOMS for s in found.input.get("symptoms", ())),
+        )
+    )
     if warnings:
         lines += ["", "**Warnings**", *_warning_lines(warnings)]
     lines += _not_fetched_lines(not_fetched)
