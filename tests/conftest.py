@@ -24,7 +24,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import Patient, SavedAssessment, StaffProfile, Ward
 from assessments.roles import Role
-from tests.builders import payload
+from tests.builders import payload, transplant_of
 
 PASSWORD = "correct-horse-battery-staple"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -131,8 +131,11 @@ def patient(make_patient) -> Patient:
 
 @pytest.fixture
 def saved_assessment(clinician, patient) -> SavedAssessment:
-    """The plain adult input of `tests.builders`, saved by the clinician now: it awaits review, with its reminders."""
-    return services.assessment_save(user=clinician, patient=patient, data=payload(), sample_time=timezone.now())
+    """The plain adult input of `tests.builders` (transplant as the record says), saved by the clinician now: it
+    awaits review, with its reminders."""
+    now = timezone.now()
+    data = payload(transplant=transplant_of(patient, now))
+    return services.assessment_save(user=clinician, patient=patient, data=data, sample_time=now)
 
 
 # --- clients ----------------------------------------------------------------------------------------------------

@@ -148,7 +148,10 @@ def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():
     plan = {"route": "none", "reasons": ["hypermagnesemia"], "steps": [confirm]}
     marks = by_question(mark_answers(answers={"route": "none"}, output=output(plan=plan)))
     assert marks["route"].correct
-    assert marks["route"].reason == ("route reasons: magnesium above the upper limit of normal", "1.1 mmol/L is low in mg/dL")
+    assert marks["route"].reason == (
+        "route reasons: magnesium above the upper limit of normal",
+        "1.1 mmol/L is low in mg/dL",
+    )
 
 
 def test_route_reasons_are_written_in_words():

@@ -1,0 +1,33 @@
+"""Sign-in (Django's LoginView, landing on the role's work when no page was asked for) and "Sign in" from the
+bedside page, which keeps what was typed there (`bedside.kept`) and returns to it restored."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from assessments.bedside import kept
+from assessments.roles import landing_url
+
+
+class SignInView(LoginView):
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Without `next`: pharmacists land on the review queue, clinicians on the bedside page, trainees on
+        teaching, administrators on the audit log."""
+        return landing_url(self.request.user)
+
+
+@require_POST
+def sign_in_keeping(request: HttpRequest) -> HttpResponse:
+    """The bedside form posted to "Sign in": kept in this browser's session, then the sign-in page, which returns
+    to the bedside page with it restored (with JavaScript or without)."""
+    kept.keep(request, request.POST)
+    if request.user.is_authenticated:
+        return kept.go(request, kept.restore_url())
+    return kept.go(request, f"{reverse('login')}?{urlencode({'next': kept.restore_url()})}")
