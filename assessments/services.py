@@ -232,7 +232,7 @@ def assessment_save(
     user: AbstractBaseUser,
     patient: Patient,
     data: dict[str, Any],
-    sample_time: dt.datetime,
+    sample_time: dt.datetime | None,
     completes: Reminder | None = None,
     token: uuid.UUID | None = None,
     correct_record: bool = False,
@@ -244,7 +244,8 @@ def assessment_save(
     time), nothing is saved: RecordDisagrees carries both, for the user to choose. With `correct_record` the
     typed values are right and the record is corrected from them, audited, in the same transaction.
     `token` makes the save idempotent: a second save with the same token (a double click, a resent form) returns
-    the first record, when it holds the same input for the same patient and sample time. Reminders become records
+    the first record, when it holds the same input for the same patient and sample time (`sample_time` None: "now",
+    the moment of the first press). Reminders become records
     due from the time of saving (when the plan starts) and supersede the patient's open reminders of the same
     kind. `completes` is the reminder this new Mg answers: it is closed as done in the same transaction.
     Raises EngineRefused, with the engine's field errors, when the engine refuses the input.
@@ -272,16 +273,19 @@ def assessment_save(
 
 
 def _saved_with_token(
-    *, token: uuid.UUID, patient: Patient, data: dict[str, Any], sample_time: dt.datetime
+    *, token: uuid.UUID, patient: Patient, data: dict[str, Any], sample_time: dt.datetime | None
 ) -> SavedAssessment | None:
     """The record saved with this token, if it is the same save."""
     earlier = SavedAssessment.objects.filter(submission_token=token).first()
     return earlier if earlier is not None and _same_save(earlier, patient, data, sample_time) else None
 
 
-def _same_save(earlier: SavedAssessment, patient: Patient, data: dict[str, Any], sample_time: dt.datetime) -> bool:
+def _same_save(
+    earlier: SavedAssessment, patient: Patient, data: dict[str, Any], sample_time: dt.datetime | None
+) -> bool:
     """A token reused for other values (the Back button, a changed Mg, Save again) is a new save, not a repeat."""
-    return earlier.patient_id == patient.pk and earlier.input == data and earlier.sample_time == sample_time
+    same_time = sample_time is None or earlier.sample_time == sample_time
+    return earlier.patient_id == patient.pk and earlier.input == data and same_time
 
 
 @transaction.atomic
@@ -290,7 +294,7 @@ def _assessment_save(
     user: AbstractBaseUser,
     patient: Patient,
     data: dict[str, Any],
-    sample_time: dt.datetime,
+    sample_time: dt.datetime | None,
     completes: Reminder | None,
     token: uuid.UUID | None,
     correct_record: bool,
@@ -306,6 +310,7 @@ def _assessment_save(
             return earlier  # saved by the other press of Save a moment ago
         if earlier is not None:
             token = uuid.uuid4()  # the same form saved again with other values: a save of its own
+    sample_time = sample_time or timezone.now()
     corrected = None
     rows = patient.disagreements(data, sample_time)
     if rows and not correct_record:
@@ -315,14 +320,33 @@ def _assessment_save(
         raise EngineRefused(outcome.errors)
     if rows:
         corrected = _patient_correct(user=user, patient=patient, data=data, sample_time=sample_time)
-    output = outcome.output
+    saved = _saved_create(
+        user=user,
+        patient=patient,
+        data=data,
+        output=outcome.output,
+        sample_time=sample_time,
+        submission_token=token,
+        record_corrected=corrected,
+    )
+    if completes is not None:
+        # Closed first: the new plan's reminders would otherwise supersede the very reminder this Mg answers.
+        _reminder_close(user=user, reminder=completes, state=ReminderState.DONE, follow_up=saved)
+    superseded = _reminders_create(user=user, saved=saved, items=outcome.output["reminders"], start=saved.created_at)
+    _audit(user, AuditEvent.Action.SAVE, saved, patient=patient, ruleset=saved.ruleset, superseded=superseded)
+    return saved
+
+
+def _saved_create(
+    *, user: AbstractBaseUser, patient: Patient, data: dict[str, Any], output: dict[str, Any], **fields: Any
+) -> SavedAssessment:
+    """The record with the copies of its output that the lists read (grade, severity, Mg, route, trough)."""
     drug, trough_value, trough_unit = _trough(data)
-    saved = SavedAssessment.objects.create(
+    return SavedAssessment.objects.create(
         patient=patient,
         input=data,
         output=output,
         ruleset=output["ruleset"],
-        sample_time=sample_time,
         transplant_day=data["transplant"]["day"],
         clinical_severity=output["severity"]["clinical_severity"],
         ctcae_grade=output["severity"]["ctcae_grade"],
@@ -332,12 +356,21 @@ def _assessment_save(
         trough_value=trough_value,
         trough_unit=trough_unit,
         author=user,
-        submission_token=token,
-        record_corrected=corrected,
+        **fields,
     )
-    if completes is not None:
-        # Closed first: the new plan's reminders would otherwise supersede the very reminder this Mg answers.
-        _reminder_close(user=user, reminder=completes, state=ReminderState.DONE, follow_up=saved)
+
+
+@transaction.atomic
+def assessment_restore(
+    *, user: AbstractBaseUser, patient: Patient, data: dict[str, Any], output: dict[str, Any], sample_time: dt.datetime
+) -> SavedAssessment:
+    """An assessment exactly as another rule set recorded it (input, output and rule set, e.g. the demo's plan saved
+    under 2026.1, or a record's JSON download): kept as it is, never re-run with today's rules; its reminders as
+    that output lists them, due from now. The record must agree with the patient, as for any save."""
+    rows = patient.disagreements(data, sample_time)
+    if rows:
+        raise RecordDisagrees(rows)
+    saved = _saved_create(user=user, patient=patient, data=data, output=output, sample_time=sample_time)
     superseded = _reminders_create(user=user, saved=saved, items=output["reminders"], start=saved.created_at)
     _audit(user, AuditEvent.Action.SAVE, saved, patient=patient, ruleset=saved.ruleset, superseded=superseded)
     return saved

@@ -152,19 +152,23 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
     form = AssessmentForm(request.POST)
     save_form = SaveToPatientForm(request.POST)
     resolve = request.POST.get("save-resolve", "")
-    if form.is_valid() and save_form.is_valid():
+    if resolve == "record" and save_form.is_valid():
         patient = save_form.cleaned_data["patient"]
-        sample_time = save_form.cleaned_data["sample_time"]
-        if resolve == "record" and save_form.cleaned_data["record_seen"] == _record_seen(patient):
-            # The record is right: its values go into the form, to be assessed before anything is saved.
+        if save_form.cleaned_data["record_seen"] == _record_seen(patient):
+            # The record is right: its values go into the form, to be assessed before anything is saved; everything
+            # else stays as typed, errors included.
             kept.keep(
                 request,
                 request.POST,
                 transplant_type=patient.transplant_type,
-                transplant_day=str(patient.day_after_transplant(sample_time)),
+                transplant_day=str(patient.day_after_transplant(save_form.cleaned_data["sample_time"])),
                 **{"save-record_seen": ""},
             )
             return kept.go(request, kept.restore_url())
+    if form.is_valid() and save_form.is_valid():
+        patient = save_form.cleaned_data["patient"]
+        # An empty sample time means now: the moment of the first press, should Save be pressed twice.
+        sample_time = save_form.cleaned_data["sample_time"] if request.POST.get("save-sample_time") else None
         completes = None
         if save_form.cleaned_data.get("completes"):
             completes = selectors.reminder_get(pk=save_form.cleaned_data["completes"])
