@@ -53,7 +53,9 @@ def assess(request: HttpRequest) -> HttpResponse:
     initial_save: dict = {}
     if user_can(request.user, Capability.PATIENT_RECORDS):
         initial_form, initial_save = _record_prefill(request)
-        if initial_form is not None:
+        # An example loaded for a patient stays as the example says (a disagreement with the record is shown when
+        # saving); otherwise the form starts from the record.
+        if initial_form is not None and example is None:
             form = AssessmentForm(initial=initial_form)
     return render_assess_page(request, form=form, save_form=SaveToPatientForm(initial=initial_save), example=example)
 

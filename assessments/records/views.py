@@ -192,10 +192,6 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
         except services.ServiceError as error:
             save_form.add_error(None, str(error))
         else:
-            if saved.record_corrected:
-                messages.success(
-                    request, f"The patient record of {saved.patient.label} was corrected from what was typed."
-                )
             messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
             return kept.go(request, reverse("assessment-detail", args=[saved.pk]))
     return render_assess_page(request, form=form, save_form=save_form)

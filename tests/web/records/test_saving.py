@@ -72,7 +72,7 @@ def test_typed_is_right_saves_what_was_assessed_and_corrects_the_record(client_a
     assert autologous_day_6.transplant_type == "allogeneic"
     assert autologous_day_6.transplant_date == timezone.localdate() - dt.timedelta(days=14)
     page = client.get(response["Location"]).content.decode()
-    assert "The patient record was corrected from this assessment" in page and "autologous → allogeneic" in page
+    assert "The patient record was corrected from this assessment" in page and "Autologous → Allogeneic" in page
     # The saved page shows what was assessed under "Input as entered".
     assert '<th scope="row">Day after transplant</th><td>14</td>' in page
 
