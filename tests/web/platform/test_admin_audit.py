@@ -36,7 +36,9 @@ def change_form(client, url: str) -> dict:
     return data
 
 
-def test_an_admin_change_to_a_patients_identifier_date_and_ward_is_audited_before_and_after(client_as, admin, patient):
+def test_haz37_an_admin_change_to_a_patients_identifier_date_and_ward_is_audited_before_and_after(
+    client_as, admin, patient
+):
     client = client_as("admin")
     url = f"/admin/assessments/patient/{patient.pk}/change/"
     other = Ward.objects.create(name="Ward 9")
@@ -53,7 +55,7 @@ def test_an_admin_change_to_a_patients_identifier_date_and_ward_is_audited_befor
     }
 
 
-def test_a_role_change_in_the_admin_is_audited(client_as, admin, make_user):
+def test_haz37_a_role_change_in_the_admin_is_audited(client_as, admin, make_user):
     nurse = make_user("nurse", role="trainee")
     client = client_as("admin")
     url = f"/admin/auth/user/{nurse.pk}/change/"
@@ -104,7 +106,7 @@ def test_a_patient_cannot_be_deleted_in_the_admin_and_nothing_fails(client_as, p
     assert Patient.objects.filter(pk=patient.pk).exists() and not AuditEvent.objects.filter(action="delete").exists()
 
 
-def test_sign_in_records_cannot_be_changed_or_deleted_even_by_a_superuser(client_as, clinician):
+def test_haz37_sign_in_records_cannot_be_changed_or_deleted_even_by_a_superuser(client_as, clinician):
     log = AccessLog.objects.create(
         username="clinician", ip_address="10.0.0.1", user_agent="x", attempt_time=timezone.now()
     )

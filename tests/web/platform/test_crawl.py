@@ -63,7 +63,7 @@ def crawl(client: Browser) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_no_page_answers_5xx_to_anyone(demo, persona):
+def test_haz30_no_page_answers_5xx_to_anyone(demo, persona):
     client = Browser()
     if persona != "anonymous":
         client.force_login(demo[persona], backend=BACKEND)
@@ -107,7 +107,7 @@ def test_the_demo_has_every_kind_of_plan_the_crawl_must_survive(demo):
     assert SavedAssessment.objects.count() == count
 
 
-def test_a_2026_1_plan_is_shown_as_2026_1_said_it(demo, client_as):
+def test_haz38_a_2026_1_plan_is_shown_as_2026_1_said_it(demo, client_as):
     saved = SavedAssessment.objects.filter(ruleset="2026.1").first()
     client = Browser()
     client.force_login(demo["clinician"], backend=BACKEND)
@@ -118,3 +118,14 @@ def test_a_2026_1_plan_is_shown_as_2026_1_said_it(demo, client_as):
     reassess = client.get(f"/assessments/{saved.pk}/reassess/").content.decode()
     assert "Saved (2026.1)" in reassess and "Current rules (2026.2)" in reassess
     assert urlsplit(f"/assessments/{saved.pk}/reassess/").path in page
+
+
+def test_haz38_the_queue_and_the_review_page_name_an_older_rule_set(demo):
+    saved = SavedAssessment.objects.filter(ruleset="2026.1", review_status="pending").first()
+    client = Browser()
+    client.force_login(demo["pharmacist"], backend=BACKEND)
+    queue = client.get("/review/").content.decode()
+    row = queue[queue.index(f"/review/{saved.pk}/") :].split("</tr>")[0]
+    assert "rule set 2026.1" in row
+    review = client.get(f"/review/{saved.pk}/").content.decode()
+    assert "Saved under rule set 2026.1." in review and "Compare with rule set 2026.2" in review

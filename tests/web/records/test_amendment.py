@@ -27,7 +27,7 @@ def inputs():
 
 
 @pytest.mark.parametrize(("name", "data"), list(inputs()), ids=[name for name, _ in inputs()])
-def test_without_an_amendment_the_reminders_are_the_engines(name, data):
+def test_haz34_without_an_amendment_the_reminders_are_the_engines(name, data):
     # records/amendment.py repeats the engine's set-up of its Context: this holds the copy to the engine, for every
     # demo and teaching case (a change in engine.assess that the copy misses fails here).
     parsed = parse_input(data).input
@@ -107,7 +107,7 @@ def test_a_change_of_route_names_the_protocols_route_and_why():
     )
 
 
-def test_the_reminders_are_recomputed_from_the_amended_plan():
+def test_haz34_the_reminders_are_recomputed_from_the_amended_plan():
     data = demo_case_get(name=V1).input
     original = to_json(assess(parse_input(data).input))["reminders"]
     recheck = next(r for r in original if r["id"] == "recheck_mg_after_iv")

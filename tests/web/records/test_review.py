@@ -42,7 +42,7 @@ AMEND_IV = {"outcome": "amended", "route": "iv", "amount": "5", "amount_unit": "
 # --- The review page never answers 500 ------------------------------------------------------------------------------
 
 
-def test_the_review_page_of_a_plan_with_missing_items_shows_them_in_words(client_as, incomplete):
+def test_haz30_the_review_page_of_a_plan_with_missing_items_shows_them_in_words(client_as, incomplete):
     response = client_as("pharmacist").get(url(incomplete))
     html = response.content.decode()
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_the_review_page_of_a_plan_with_missing_items_shows_them_in_words(client
     assert "ecg.qtc_ms" not in html
 
 
-def test_an_invalid_submit_shows_what_to_fix_at_its_field(client_as, incomplete):
+def test_haz30_an_invalid_review_shows_what_to_fix_at_its_field(client_as, incomplete):
     client = client_as("pharmacist")
     response = client.submit(url(incomplete), {"outcome": "amended", "version": 1}, page=url(incomplete))
     html = response.content.decode()
@@ -61,12 +61,10 @@ def test_an_invalid_submit_shows_what_to_fix_at_its_field(client_as, incomplete)
     assert SavedAssessment.objects.get().review_status == "pending"
 
 
-def test_a_review_conflict_on_a_plan_with_missing_items_answers_409_with_the_page(client_as, make_user, incomplete):
-    first, second = client_as("pharmacist"), make_user("p2", role="pharmacist")
-    from tests.conftest import BACKEND, Browser
-
-    other = Browser()
-    other.force_login(second, backend=BACKEND)
+def test_haz30_a_review_conflict_on_a_plan_with_missing_items_answers_409_with_the_page(
+    client_as, login, make_user, incomplete
+):
+    first, other = client_as("pharmacist"), login(make_user("p2", role="pharmacist"))
     token = other.csrf_token(url(incomplete))
     assert first.submit(url(incomplete), {"outcome": "approved", "version": 1}, page=url(incomplete)).status_code == 302
     response = other.post(url(incomplete), {"outcome": "approved", "version": 1, "csrfmiddlewaretoken": token})
@@ -78,7 +76,7 @@ def test_a_review_conflict_on_a_plan_with_missing_items_answers_409_with_the_pag
 # --- Four eyes ------------------------------------------------------------------------------------------------------
 
 
-def test_the_pharmacist_who_saved_a_plan_sees_it_but_cannot_review_it(client_as, pharmacist, patient):
+def test_haz36_the_pharmacist_who_saved_a_plan_sees_it_but_cannot_review_it(client_as, pharmacist, patient):
     saved = save(pharmacist, patient)
     client = client_as("pharmacist")
     page = client.get(url(saved)).content.decode()
@@ -126,7 +124,9 @@ def test_check_the_amendment_shows_its_rate_and_limit_without_recording_anything
     assert "<html" not in partial
 
 
-def test_an_amendment_faster_than_the_limit_is_refused_at_the_duration_with_a_comma_decimal(client_as, incomplete):
+def test_haz34_an_amendment_faster_than_the_limit_is_refused_at_the_duration_with_a_comma_decimal(
+    client_as, incomplete
+):
     client = client_as("pharmacist")
     fields = AMEND_IV | {"duration_hours": "0,25", "version": 1, "confirm_cautions": "on"}
     html = client.submit(url(incomplete), fields, page=url(incomplete)).content.decode()
@@ -142,7 +142,7 @@ def test_an_ambiguous_number_is_a_clear_error(client_as, incomplete):
     assert "Enter a number with one decimal point or comma" in html
 
 
-def test_an_amendment_is_recorded_once_its_cautions_are_confirmed_and_the_record_shows_it_as_the_plan(
+def test_haz34_an_amendment_is_recorded_once_its_cautions_are_confirmed_and_the_record_shows_it_as_the_plan(
     client_as, incomplete
 ):
     client = client_as("pharmacist")

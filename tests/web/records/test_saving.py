@@ -46,7 +46,7 @@ def autologous_day_6(patient):
 # --- What was typed is what is saved --------------------------------------------------------------------------------
 
 
-def test_a_disagreeing_record_is_shown_beside_what_was_typed_and_nothing_is_saved(client_as, autologous_day_6):
+def test_haz31_a_disagreeing_record_is_shown_beside_what_was_typed_and_nothing_is_saved(client_as, autologous_day_6):
     client = client_as("clinician")
     response = client.submit(SAVE, typed(autologous_day_6, transplant={"type": "allogeneic", "day": 14}))
     html = response.content.decode()
@@ -60,7 +60,7 @@ def test_a_disagreeing_record_is_shown_beside_what_was_typed_and_nothing_is_save
     assert f'name="save-record_seen" value="{seen}"' in html
 
 
-def test_typed_is_right_saves_what_was_assessed_and_corrects_the_record(client_as, autologous_day_6):
+def test_haz31_typed_is_right_saves_what_was_assessed_and_corrects_the_record(client_as, autologous_day_6):
     client = client_as("clinician")
     seen = f"autologous|{autologous_day_6.transplant_date.isoformat()}"
     fields = typed(autologous_day_6, transplant={"type": "allogeneic", "day": 14}, record_seen=seen, resolve="typed")
@@ -77,7 +77,7 @@ def test_typed_is_right_saves_what_was_assessed_and_corrects_the_record(client_a
     assert '<th scope="row">Day after transplant</th><td>14</td>' in page
 
 
-def test_record_is_right_puts_its_values_in_the_form_and_saves_nothing(client_as, autologous_day_6):
+def test_haz31_record_is_right_puts_its_values_in_the_form_and_saves_nothing(client_as, autologous_day_6):
     client = client_as("clinician")
     seen = f"autologous|{autologous_day_6.transplant_date.isoformat()}"
     fields = typed(autologous_day_6, transplant={"type": "allogeneic", "day": 14}, record_seen=seen, resolve="record")
@@ -120,7 +120,7 @@ def test_htmx_shows_the_disagreement_in_the_result_and_record_is_right_reloads_t
 # --- One record per press of Save -----------------------------------------------------------------------------------
 
 
-def test_two_presses_of_save_make_one_record(client_as, patient):
+def test_haz35_two_presses_of_save_make_one_record(client_as, patient):
     client = client_as("clinician")
     fields = typed(patient, token=str(uuid.uuid4()))
     first = client.submit(SAVE, fields)
@@ -142,7 +142,7 @@ def test_the_page_carries_one_token_through_every_live_update(client_as, patient
 # --- Nothing typed is lost across sign-in ---------------------------------------------------------------------------
 
 
-def test_sign_in_from_the_bedside_page_returns_to_it_with_everything_typed(client_as, clinician):
+def test_haz32_sign_in_from_the_bedside_page_returns_to_it_with_everything_typed(client_as, clinician):
     client = client_as("anonymous")
     fields = typed(transplant={"type": "allogeneic", "day": 14})
     fields["magnesium_value"] = "0,48"
@@ -167,7 +167,7 @@ def test_sign_in_with_htmx_is_a_redirect_the_browser_follows(client_as):
     assert response.status_code == 204 and response["HX-Redirect"].startswith("/accounts/login/?next=")
 
 
-def test_what_was_kept_is_gone_at_sign_out(client_as, clinician):
+def test_haz33_what_was_kept_is_gone_at_sign_out(client_as, clinician):
     client = client_as("anonymous")
     client.submit(reverse("login-keep"), typed())
     client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
@@ -176,7 +176,7 @@ def test_what_was_kept_is_gone_at_sign_out(client_as, clinician):
     assert "Nothing to restore" in client.get("/?restored=1").content.decode()
 
 
-def test_what_was_kept_expires_with_the_idle_time(client_as, settings):
+def test_haz33_what_was_kept_expires_with_the_idle_time(client_as, settings):
     client = client_as("anonymous")
     client.submit(reverse("login-keep"), typed())
     later = timezone.now() + dt.timedelta(minutes=settings.HYPOMAG_IDLE_MINUTES - 1)
@@ -187,7 +187,7 @@ def test_what_was_kept_expires_with_the_idle_time(client_as, settings):
         assert "Nothing to restore" in client.get("/?restored=1").content.decode()
 
 
-def test_a_save_after_the_session_ended_keeps_what_was_typed_for_after_sign_in(client_as, clinician, patient):
+def test_haz32_a_save_after_the_session_ended_keeps_what_was_typed_for_after_sign_in(client_as, clinician, patient):
     client = client_as("clinician")
     fields = typed(patient)
     token = client.csrf_token("/")
@@ -203,7 +203,9 @@ def test_a_save_after_the_session_ended_keeps_what_was_typed_for_after_sign_in(c
 # --- A new patient from the Save panel ------------------------------------------------------------------------------
 
 
-def test_a_new_patient_from_the_save_panel_comes_back_with_everything_typed_and_the_patient_chosen(client_as, ward):
+def test_haz32_a_new_patient_from_the_save_panel_comes_back_with_everything_typed_and_the_patient_chosen(
+    client_as, ward
+):
     client = client_as("clinician")
     fields = typed(transplant={"type": "allogeneic", "day": 14}, sample_time="2026-12-01T08:00")
     response = client.submit(reverse("patient-create-from-assessment"), fields)

@@ -89,7 +89,7 @@ def test_a_record_that_disagrees_with_what_was_typed_saves_nothing_and_says_both
     assert (patient.transplant_type, patient.transplant_date) == ("autologous", dt.date(2026, 11, 14))
 
 
-def test_the_typed_values_can_correct_the_record_in_the_same_step_audited(patient, clinician):
+def test_haz31_the_typed_values_can_correct_the_record_in_the_same_step_audited(patient, clinician):
     patient.transplant_type, patient.transplant_date = "autologous", dt.date(2026, 11, 14)
     patient.save()
     data = payload(transplant={"type": "allogeneic", "day": 14})
@@ -308,7 +308,7 @@ def test_reassess_runs_todays_rules_on_the_saved_input_and_stores_nothing(patien
 # --- One record per press of Save -----------------------------------------------------------------------------------
 
 
-def test_a_second_save_with_the_same_token_returns_the_first_record(patient, clinician):
+def test_haz35_a_second_save_with_the_same_token_returns_the_first_record(patient, clinician):
     token = uuid.uuid4()
     sample_time = timezone.make_aware(SAMPLE)
     data = payload(transplant=transplant_of(patient, sample_time))
@@ -355,7 +355,7 @@ def test_two_saves_racing_with_one_token_make_one_record(patient, clinician):
 # --- One current set of reminders per patient -----------------------------------------------------------------------
 
 
-def test_a_new_assessment_supersedes_the_open_reminders_of_the_same_kind(patient, clinician):
+def test_haz35_a_new_assessment_supersedes_the_open_reminders_of_the_same_kind(patient, clinician):
     first = save(clinician, patient)
     later = save(clinician, patient, sample_time=timezone.make_aware(SAMPLE + dt.timedelta(hours=12)))
     kinds = {item["id"] for item in later.output["reminders"]}
@@ -372,7 +372,7 @@ def test_a_new_assessment_supersedes_the_open_reminders_of_the_same_kind(patient
     )
 
 
-def test_four_saves_leave_one_current_set(patient, clinician):
+def test_haz35_four_saves_leave_one_current_set(patient, clinician):
     for hours in range(4):
         save(clinician, patient, sample_time=timezone.make_aware(SAMPLE + dt.timedelta(hours=hours)))
     latest = patient.assessments.order_by("-sample_time").first()
@@ -393,7 +393,7 @@ def test_an_earlier_sample_saved_later_does_not_take_over_the_current_reminders(
 # --- Four eyes, and an amendment that is the plan -------------------------------------------------------------------
 
 
-def test_the_pharmacist_who_saved_a_plan_cannot_review_it(patient, pharmacist, make_user):
+def test_haz36_the_pharmacist_who_saved_a_plan_cannot_review_it(patient, pharmacist, make_user):
     saved = save(pharmacist, patient)
     for outcome in ("approved", "declined"):
         with pytest.raises(services.ServiceError, match="another pharmacist"):
@@ -412,7 +412,7 @@ def amend(pharmacist, saved, amendment, **extra):
     )
 
 
-def test_an_amendment_replaces_the_plan_and_its_reminders(patient, clinician, pharmacist):
+def test_haz34_an_amendment_replaces_the_plan_and_its_reminders(patient, clinician, pharmacist):
     saved = save(clinician, patient, mg=(0.45, "mmol/L"))  # grade 2: 5 g over 3 h
     assert saved.output["plan"]["dose"]["duration_hours"] == 3
     before = {r.pk for r in saved.reminder_records.filter(state=ReminderState.OPEN)}
@@ -439,7 +439,7 @@ def test_an_amendment_replaces_the_plan_and_its_reminders(patient, clinician, ph
     assert sorted(event.detail["superseded"]) == sorted(before)
 
 
-def test_an_amendment_beyond_the_limits_is_refused_and_changes_nothing(patient, clinician, pharmacist):
+def test_haz34_an_amendment_beyond_the_limits_is_refused_and_changes_nothing(patient, clinician, pharmacist):
     saved = save(clinician, patient, mg=(0.45, "mmol/L"))
     with pytest.raises(services.AmendmentRefused) as refused:
         amend(pharmacist, saved, Amendment(route="iv", amount=5, amount_unit="g", volume_ml=500, duration_hours=0.25))
@@ -462,7 +462,7 @@ def test_an_amendment_with_cautions_needs_them_confirmed(patient, clinician, pha
 # --- The same hospital identifier twice at once ---------------------------------------------------------------------
 
 
-def test_a_patient_created_at_the_same_moment_twice_gives_one_patient_and_a_clear_message(
+def test_haz39_a_patient_created_at_the_same_moment_twice_gives_one_patient_and_a_clear_message(
     make_patient, clinician, ward
 ):
     make_patient(hospital_id="H0100")
