@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,10 +17,25 @@ from assessments.roles import landing_url
 class SignInView(LoginView):
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """Signing in gives the session a new key; what was typed on the bedside page follows it."""
+        before = self.request.session.session_key
+        response = super().form_valid(form)
+        kept.move(before, self.request.session.session_key)
+        return response
+
     def get_default_redirect_url(self) -> str:
         """Without `next`: pharmacists land on the review queue, clinicians on the bedside page, trainees on
         teaching, administrators on the audit log."""
         return landing_url(self.request.user)
+
+
+class SignOutView(LogoutView):
+    """Signing out forgets what was kept from the bedside page (shared ward PCs), then ends the session."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        kept.forget(request.session.session_key)
+        return super().post(request, *args, **kwargs)
 
 
 @require_POST

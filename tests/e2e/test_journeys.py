@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -23,7 +22,7 @@ from tests.builders import payload, transplant_of
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import summary, violations
-from tests.e2e.test_records import MG_VALUE, make_patient, second_browser, sign_in
+from tests.e2e.test_records import MG_VALUE, amend_iv, make_patient, second_browser, sign_in
 
 WARD_PATIENT = "AB bed 1 (H-AB bed 1, Ward 7)"
 
@@ -243,12 +242,7 @@ def test_a_pharmacist_lands_on_the_queue_amends_a_plan_with_missing_items_and_re
     row.get_by_role("link").click()
 
     expect(page.get_by_role("heading", name="Not entered, and needed by a rule")).to_be_visible()
-    page.get_by_label("Amend", exact=True).check()
-    page.get_by_label("IV infusion").check()
-    page.get_by_label("IV amount", exact=True).fill("5")
-    page.get_by_label("Final volume (mL)").fill("500")
-    page.get_by_label("Over (hours)").fill("0,5")
-    page.get_by_label("Over (hours)").press("Tab")
+    amend_iv(page, amount="5", volume="500", hours="0,5")
     # Checked live against the protocol's limit: 5 g over 30 min is 167 mg/min.
     check = page.locator("#amendment-check")
     expect(check).to_contain_text("Refused: 167 mg/min is faster than the limit (at most 150 mg/min)")
@@ -320,17 +314,8 @@ def test_a_trainee_lands_on_teaching(page_without_js: Page, live_server, trainee
 # --- The crawl, in the browser --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(settings, make_user) -> dict[str, User]:
-    settings.HYPOMAG_DEMO = True
-    call_command("demo_setup", stdout=open("/dev/null", "w"))  # noqa: SIM115 - the passwords are not for tests
-    users = {name: User.objects.get(username=name) for name in ("clinician", "pharmacist", "trainee")}
-    users["admin"] = make_user("admin")
-    return users
-
-
 @pytest.mark.parametrize("persona", ["anonymous", "trainee", "clinician", "pharmacist", "admin"])
-def test_the_crawl_finds_no_5xx_in_the_browser(chromium: Browser, live_server, demo, persona):
+def test_the_crawl_finds_no_5xx_in_the_browser(chromium: Browser, live_server, demo_records, persona):
     """Every page linked from the navigation, and every page those link to, opened in Chromium."""
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(TIMEOUT_MS)
@@ -338,7 +323,7 @@ def test_the_crawl_finds_no_5xx_in_the_browser(chromium: Browser, live_server, d
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     if persona != "anonymous":
-        sign_in(page, live_server, demo[persona])
+        sign_in(page, live_server, demo_records[persona])
     page.goto("/")
     nav = [urlsplit(a).path for a in page.locator("nav[aria-label=Site] a").evaluate_all("els => els.map(e => e.href)")]
     statuses: dict[str, int] = {}
@@ -385,18 +370,13 @@ AXE_PAGES = {
 
 
 @pytest.mark.parametrize("name", AXE_PAGES)
-def test_the_changed_page_has_no_violations(page: Page, live_server, demo, name):
+def test_the_changed_page_has_no_violations(page: Page, live_server, demo_records, name):
     role, url = AXE_PAGES[name]
-    sign_in(page, live_server, demo[role])
+    sign_in(page, live_server, demo_records[role])
     page.goto(url())
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     if name.startswith("review of"):
-        page.get_by_label("Amend", exact=True).check()
-        page.get_by_label("IV infusion").check()
-        page.get_by_label("IV amount", exact=True).fill("4")
-        page.get_by_label("Final volume (mL)").fill("250")
-        page.get_by_label("Over (hours)").fill("0,25")
-        page.get_by_label("Over (hours)").press("Tab")
+        amend_iv(page, amount="4", volume="250", hours="0,25")
         expect(page.locator("#amendment-check")).to_contain_text("Refused")
     if name.startswith("patient with"):
         page.locator("details", has_text="Superseded by a newer plan").locator("summary").click()
@@ -405,8 +385,8 @@ def test_the_changed_page_has_no_violations(page: Page, live_server, demo, name)
     assert found == [], summary(found)
 
 
-def test_the_disagreement_panel_has_no_violations(page: Page, live_server, demo):
-    sign_in(page, live_server, demo["clinician"])
+def test_the_disagreement_panel_has_no_violations(page: Page, live_server, demo_records):
+    sign_in(page, live_server, demo_records["clinician"])
     page.goto("/")
     type_an_assessment(page, day=14, kind="allogeneic")
     expect(page.locator("#result")).to_contain_text("Clinical severity")

@@ -209,6 +209,17 @@ def test_a_clinician_saves_an_assessment_without_javascript(page_without_js: Pag
 # --- Pharmacist review ----------------------------------------------------------------------------------------------
 
 
+def amend_iv(page: Page, *, amount: str, hours: str, volume: str, unit: str = "g") -> None:
+    """Choose Amend and type an IV amended plan into the review form by its labels (the live check runs on Tab)."""
+    page.get_by_label("Amend", exact=True).check()
+    page.get_by_label("IV infusion").check()
+    page.get_by_label("IV amount", exact=True).fill(amount)
+    page.get_by_label("IV amount: unit").select_option(unit)
+    page.get_by_label("Final volume (mL)").fill(volume)
+    page.get_by_label("Over (hours)").fill(hours)
+    page.get_by_label("Over (hours)").press("Tab")
+
+
 def review_through_the_queue(pharmacy: Page, case: str, decision: str, **fields: str) -> None:
     """A pharmacist opens `case` from /review/, chooses the decision, fills the labelled fields and submits."""
     pharmacy.goto("/review/")
@@ -257,12 +268,7 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
         sign_in(pharmacy, live_server, pharmacist)
         pharmacy.goto("/review/")
         pharmacy.get_by_role("link", name="GH bed 5, day 10").click()
-        pharmacy.get_by_label("Amend", exact=True).check()
-        pharmacy.get_by_label("IV infusion").check()
-        pharmacy.get_by_label("IV amount", exact=True).fill("10")
-        pharmacy.get_by_label("IV amount: unit").select_option("mmol")
-        pharmacy.get_by_label("Final volume (mL)").fill("100")
-        pharmacy.get_by_label("Over (hours)").fill("2")
+        amend_iv(pharmacy, amount="10", unit="mmol", volume="100", hours="2")
         pharmacy.get_by_label("Note").fill("Slower infusion: on tacrolimus.")
         pharmacy.get_by_label("I have read the cautions above and confirm the amended plan").check()
         pharmacy.get_by_role("button", name="Record the review").click()

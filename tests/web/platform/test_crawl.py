@@ -5,12 +5,12 @@ pharmacist, an emergency). The browser's walk of the same pages is in tests/e2e/
 
 from __future__ import annotations
 
+import io
 import re
 from html import unescape
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from assessments.models import Patient, Reminder, Review, SavedAssessment
@@ -24,15 +24,6 @@ NAV = re.compile(r'<nav aria-label="Site">(.*?)</nav>', re.S)
 # Not pages: assets, and the admin's filters and sort orders (the same changelist again, hundreds of times).
 SKIP = re.compile(r"^/static/|^/admin/.*[?]|^/admin/logout/|^/admin/r/|/delete/$|/history/$|/password/$")
 DEPTH = 3
-
-
-@pytest.fixture
-def demo(settings, make_user) -> dict[str, User]:
-    settings.HYPOMAG_DEMO = True
-    call_command("demo_setup", stdout=open("/dev/null", "w"))  # noqa: SIM115 - the passwords are not for tests
-    users = {name: User.objects.get(username=name) for name in ("clinician", "pharmacist", "trainee")}
-    users["admin"] = make_user("admin")
-    return users
 
 
 def links(html: str) -> list[str]:
@@ -63,10 +54,10 @@ def crawl(client: Browser) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_haz30_no_page_answers_5xx_to_anyone(demo, persona):
+def test_haz30_no_page_answers_5xx_to_anyone(demo_records, persona):
     client = Browser()
     if persona != "anonymous":
-        client.force_login(demo[persona], backend=BACKEND)
+        client.force_login(demo_records[persona], backend=BACKEND)
     statuses = crawl(client)
     broken = {url: status for url, status in statuses.items() if status >= 500}
     assert not broken, broken
@@ -90,7 +81,7 @@ def test_haz30_no_page_answers_5xx_to_anyone(demo, persona):
             assert statuses.get(f"/review/{saved.pk}/") == 200, saved
 
 
-def test_the_demo_has_every_kind_of_plan_the_crawl_must_survive(demo):
+def test_the_demo_has_every_kind_of_plan_the_crawl_must_survive(demo_records):
     outputs = [s.output for s in SavedAssessment.objects.all()]
     missing = {path for output in outputs for path in output["missing"]}
     assert {"ecg.qtc_ms", "labs.calcium_ionized", "patient.height_cm"} <= missing
@@ -100,17 +91,17 @@ def test_the_demo_has_every_kind_of_plan_the_crawl_must_survive(demo):
     assert Reminder.objects.filter(state="superseded", superseded_by__isnull=False).exists()
     assert SavedAssessment.objects.filter(ruleset="2026.1").count() == 2
     assert SavedAssessment.objects.filter(clinical_severity="emergency", review_status="pending").exists()
-    assert SavedAssessment.objects.filter(author=demo["pharmacist"], review_status="pending").exists()
+    assert SavedAssessment.objects.filter(author=demo_records["pharmacist"], review_status="pending").exists()
     # Running the demo set-up again (every `make run`) adds nothing.
     count = SavedAssessment.objects.count()
-    call_command("demo_setup", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo_setup", stdout=io.StringIO())
     assert SavedAssessment.objects.count() == count
 
 
-def test_haz38_a_2026_1_plan_is_shown_as_2026_1_said_it(demo, client_as):
+def test_haz38_a_2026_1_plan_is_shown_as_2026_1_said_it(demo_records, client_as):
     saved = SavedAssessment.objects.filter(ruleset="2026.1").first()
     client = Browser()
-    client.force_login(demo["clinician"], backend=BACKEND)
+    client.force_login(demo_records["clinician"], backend=BACKEND)
     page = client.get(f"/assessments/{saved.pk}/").content.decode()
     assert "Saved under rule set 2026.1." in page and "HypoMag rule set 2026.1" in page
     # 2026.1's own words, not 2026.2's re-rendering of the same input.
@@ -120,10 +111,10 @@ def test_haz38_a_2026_1_plan_is_shown_as_2026_1_said_it(demo, client_as):
     assert urlsplit(f"/assessments/{saved.pk}/reassess/").path in page
 
 
-def test_haz38_the_queue_and_the_review_page_name_an_older_rule_set(demo):
+def test_haz38_the_queue_and_the_review_page_name_an_older_rule_set(demo_records):
     saved = SavedAssessment.objects.filter(ruleset="2026.1", review_status="pending").first()
     client = Browser()
-    client.force_login(demo["pharmacist"], backend=BACKEND)
+    client.force_login(demo_records["pharmacist"], backend=BACKEND)
     queue = client.get("/review/").content.decode()
     row = queue[queue.index(f"/review/{saved.pk}/") :].split("</tr>")[0]
     assert "rule set 2026.1" in row

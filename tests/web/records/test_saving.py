@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.bedside import kept
 from assessments.bedside.form_mapping import input_to_form
 from assessments.models import AuditEvent, Patient, SavedAssessment
 from tests.builders import payload, transplant_of
@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 SAVE = "/assessments/save/"
+LOGIN = "/accounts/login/"
 
 
 def typed(patient=None, *, transplant=None, **save) -> dict:
@@ -32,6 +33,12 @@ def typed(patient=None, *, transplant=None, **save) -> dict:
         save.setdefault("patient", patient.pk)
     fields.update({f"save-{key}": value for key, value in save.items()})
     return fields
+
+
+def sign_in(client, username: str = "clinician"):
+    """Through the sign-in form, as a person does (it returns to the bedside page with what was kept)."""
+    url = f"{LOGIN}?next=/%3Frestored%3D1"
+    return client.submit(url, {"username": username, "password": PASSWORD, "next": "/?restored=1"}, page=url)
 
 
 @pytest.fixture
@@ -170,9 +177,11 @@ def test_sign_in_with_htmx_is_a_redirect_the_browser_follows(client_as):
 def test_haz33_what_was_kept_is_gone_at_sign_out(client_as, clinician):
     client = client_as("anonymous")
     client.submit(reverse("login-keep"), typed())
-    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+    sign_in(client)
+    session_key = client.session.session_key
+    assert cache.get(f"hypomag-kept:{session_key}")
     client.submit(reverse("logout"))
-    assert kept.SESSION_KEY not in client.session
+    assert cache.get(f"hypomag-kept:{session_key}") is None
     assert "Nothing to restore" in client.get("/?restored=1").content.decode()
 
 
@@ -195,9 +204,20 @@ def test_haz32_a_save_after_the_session_ended_keeps_what_was_typed_for_after_sig
         response = client.post(SAVE, {**fields, "csrfmiddlewaretoken": token})
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
         assert not SavedAssessment.objects.exists()
-        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        assert sign_in(client)["Location"] == "/?restored=1"
         page = client.get("/?restored=1").content.decode()
     assert 'name="magnesium_value" value="0.6"' in page and f'<option value="{patient.pk}" selected>' in page
+
+
+def test_haz32_a_live_update_still_running_does_not_wipe_what_was_kept(client_as, patient):
+    client = client_as("clinician")
+    client.get("/")
+    as_read = client.session  # the session as a live update of the result read it, a moment before
+    as_read["_touched"] = True  # ... which, like every request, saves the whole session when it ends
+    client.submit(reverse("patient-create-from-assessment"), typed(patient))
+    as_read.save()  # it ends after the detour was kept
+    page = client.get("/?restored=1").content.decode()
+    assert "Restored what was typed at" in page and 'name="magnesium_value" value="0.6"' in page
 
 
 # --- A new patient from the Save panel ------------------------------------------------------------------------------
