@@ -143,6 +143,11 @@ elif os.environ.get("PGDATABASE"):
     }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: a write transaction takes the write lock when it begins, so that a second writer (Save pressed twice,
+    # two clinicians at once) waits its turn instead of failing at once with "database is locked" (a 503).
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

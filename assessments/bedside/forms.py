@@ -8,6 +8,7 @@ clinical ranges are the engine's (`assessments.clinical.parse`), and its errors 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -311,15 +312,24 @@ class SaveToPatientForm(forms.Form):
     )
     # The reminder a recheck answers (set by "Done: enter the new Mg").
     completes = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # One record per press of Save (a double click, a resent form): the page's token travels with every re-render.
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+    # When the typed transplant type or day disagrees with the record, the record as it was shown ("type|day 0
+    # date"): the choice made against it ("save-resolve", a button of the disagreement panel) holds only for it.
+    record_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "save")
         super().__init__(*args, **kwargs)
+        # The rows of `Patient.disagreements` when a save was refused for them (records/views.assessment_save), and
+        # that patient.
+        self.disagreement: list[dict[str, Any]] = []
+        self.disagreement_patient: Patient | None = None
         self.fields["patient"].label_from_instance = lambda p: f"{p.label} ({p.hospital_id}, {p.ward})"
         for name, field in self.fields.items():
             # The panel sits in the result, outside the <form> element: the attribute makes the fields part of it.
             field.widget.attrs["form"] = "assessment-form"
-            if name != "completes":
+            if name in ("patient", "sample_time"):
                 field.widget.attrs["class"] = "form-select" if name == "patient" else "form-control"
 
     def visible_fields(self) -> list:
@@ -339,6 +349,7 @@ class SaveToPatientForm(forms.Form):
         patient is only required when Save is pressed)."""
         form = cls()
         form.initial = {name: data.get(form.add_prefix(name)) for name in form.fields}
+        form.initial["token"] = form.initial["token"] or uuid.uuid4()
         return form
 
     def clean(self) -> dict[str, Any]:

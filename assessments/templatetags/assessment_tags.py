@@ -76,6 +76,20 @@ def path_label(path: str) -> str:
 
 
 @register.filter
+def value_label(value: Any, path: str) -> str:
+    """`{{ row.typed|value_label:"transplant.type" }}`: a value entered at a contract path, in words."""
+    return labels.value_label(path, value)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A figure as the protocol writes amounts: at most 2 decimals, no trailing zeros (20.3 mmol, 5 g)."""
+    from assessments.clinical.units import fmt
+
+    return "" if value is None else fmt(float(value))
+
+
+@register.filter
 def as_entered(value: Any) -> str:
     """A number as the user typed it (0.62, not 0.6200): `floatformat` pads to the places it is given."""
     return f"{value:g}" if isinstance(value, int | float) else str(value)

@@ -584,7 +584,9 @@ def test_haz27_a_stored_transplant_date_of_year_1_does_not_crash_the_save(client
     response = clinician.submit(reverse("assessment-save"), fields)
 
     assert response.status_code == 200
-    assert "outside the accepted range" in response.content.decode()
+    # What was typed is what is saved (issue 13): the record's impossible date is shown beside the typed day and
+    # nothing is saved until the user chooses; it never reaches the engine, and nothing crashes.
+    assert "Nothing saved yet: what you typed and the record" in response.content.decode()
     assert not patient.assessments.exists()
 
 
