@@ -15,7 +15,7 @@ help:
 	@echo "make run   - create the virtualenv, install, migrate and serve on http://127.0.0.1:8000"
 	@echo "make test  - everything CI checks"
 	@echo "make serve - gunicorn with the production settings on http://127.0.0.1:8000, for a local trial"
-	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make lint  - ruff check, ruff format --check and mypy (the clinical core)"
 	@echo "make safety-report - hazard -> tests -> pass/fail from a run of the hazard tests (docs/safety/hazard-log.md)"
 	@echo "make bench - engine (full path and assess) against the previous commit, htmx partial vs /healthz (wrk),"
 	@echo "             page weight; BASELINE=REV to compare with another commit; last line is JSON"
@@ -49,6 +49,7 @@ serve: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Each step stops the run on failure. pytest exits 5 when it collects no test: that is non-zero, so an empty
 # suite fails here on purpose instead of passing silently.

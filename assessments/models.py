@@ -8,6 +8,7 @@ the engine output of its day, so that a record always shows what was recommended
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,33 @@ class Patient(models.Model):
         """The day after transplant of a moment, counted in the hospital's time zone (day 0 = transplant date)."""
         return (timezone.localdate(at) - self.transplant_date).days
 
+    def transplant_date_for(self, *, day: int, at: dt.datetime) -> dt.date:
+        """The transplant date (day 0) that makes the moment `at` day `day` after transplant."""
+        return timezone.localdate(at) - dt.timedelta(days=day)
+
+    def disagreements(self, data: dict[str, Any], at: dt.datetime) -> list[dict[str, Any]]:
+        """What the typed input says against what this record holds, for a sample taken at `at`: one row per
+        contract path that differs (`transplant.type`, `transplant.day`), with the typed and the recorded value.
+        Empty when they agree."""
+        typed = data.get("transplant") or {}
+        rows = []
+        if typed.get("type") != self.transplant_type:
+            rows.append({"field": "transplant.type", "typed": typed.get("type"), "recorded": self.transplant_type})
+        recorded_day = self.day_after_transplant(at)
+        if typed.get("day") != recorded_day:
+            rows.append(
+                {
+                    "field": "transplant.day",
+                    "typed": typed.get("day"),
+                    "recorded": recorded_day,
+                    "typed_date": self.transplant_date_for(day=typed["day"], at=at).isoformat()
+                    if isinstance(typed.get("day"), int)
+                    else None,
+                    "recorded_date": self.transplant_date.isoformat(),
+                }
+            )
+        return rows
+
 
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Awaiting pharmacist review"
@@ -92,6 +120,11 @@ class SavedAssessment(models.Model):
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     # Optimistic locking for review: a review is accepted only against the version the pharmacist opened.
     version = models.PositiveIntegerField(default=1)
+    # One record per press of Save: the bedside page carries this token, so a double submit finds the first record.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # When the patient record was corrected from this assessment (the typed transplant type or day was right):
+    # {"transplant_type": [before, after], "transplant_date": [before, after]}; None when it was not.
+    record_corrected = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sample_time", "-pk"]
@@ -107,11 +140,19 @@ class SavedAssessment(models.Model):
     def is_emergency(self) -> bool:
         return self.clinical_severity == "emergency"
 
+    @property
+    def current_amendment(self) -> Review | None:
+        """The latest structured pharmacist amendment: the plan now, in place of the engine's (reviews prefetched,
+        newest first)."""
+        return next((r for r in self.reviews.all() if r.outcome == ReviewStatus.AMENDED and r.amended_plan), None)
+
 
 class ReminderState(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     NOT_NEEDED = "not_needed", "Not needed"
+    # Replaced by a newer plan's reminder of the same kind, or by a pharmacist's amendment: kept, never deleted.
+    SUPERSEDED = "superseded", "Superseded"
 
 
 class Reminder(models.Model):
@@ -131,6 +172,17 @@ class Reminder(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     follow_up = models.ForeignKey(SavedAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The pharmacist's amendment whose plan this reminder comes from (None: the engine's plan as saved).
+    amendment = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.PROTECT, related_name="amended_reminders"
+    )
+    # What replaced it (state superseded): a newer assessment of the patient, or an amendment of its own plan.
+    superseded_by = models.ForeignKey(
+        SavedAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_reminders"
+    )
+    superseded_by_amendment = models.ForeignKey(
+        "Review", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_reminders"
+    )
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -140,6 +192,12 @@ class Reminder(models.Model):
                 condition=Q(state="open") | Q(closed_at__isnull=False), name="reminder_closed_has_time"
             ),
             models.CheckConstraint(condition=~Q(state="not_needed") | ~Q(reason=""), name="reminder_not_needed_reason"),
+            models.CheckConstraint(
+                condition=~Q(state="superseded")
+                | Q(superseded_by__isnull=False)
+                | Q(superseded_by_amendment__isnull=False),
+                name="reminder_superseded_says_by_what",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,7 +224,11 @@ class Review(models.Model):
     assessment = models.ForeignKey(SavedAssessment, on_delete=models.PROTECT, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    # Free text of amendments made before the structured amendment (issue 13); new amendments leave it blank.
     amended_dose = models.TextField(blank=True)
+    # The amended plan (records/amendment.py `AmendedPlan.as_json()`): route, amounts in both units, duration,
+    # volume, rate and its limit, the checks, its sentence and the rule set that checked it. None unless amended.
+    amended_plan = models.JSONField(null=True, blank=True)
     note = models.TextField(blank=True)
     reason_code = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
     reason_text = models.TextField(blank=True)
@@ -202,6 +264,9 @@ class AuditEvent(models.Model):
         REMINDER = "reminder", "Reminder state change"
         EXPORT = "export", "Export"
         CDS_FEEDBACK = "cds_feedback", "CDS card feedback"
+        UPDATE = "update", "Change"
+        DELETE = "delete", "Delete"
+        ROLE = "role", "Role change"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

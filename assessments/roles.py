@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -57,6 +58,20 @@ def user_roles(user: Any) -> frozenset[Role]:
         cached = frozenset(role for role in Role if role.value in names)
         user._hypomag_roles = cached
     return cached
+
+
+# Where each role lands after signing in (when no page was asked for): its own work, first role listed wins.
+LANDING: tuple[tuple[Role, str], ...] = (
+    (Role.PHARMACIST, "review-queue"),
+    (Role.CLINICIAN, "assess"),
+    (Role.TRAINEE, "teaching-list"),
+    (Role.ADMIN, "audit-log"),
+)
+
+
+def landing_url(user: Any) -> str:
+    roles = user_roles(user)
+    return reverse(next((name for role, name in LANDING if role in roles), "assess"))
 
 
 def user_can(user: Any, capability: Capability) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 
 from assessments.labels import EXAMPLE_TITLES
@@ -88,6 +88,13 @@ def patient_exists(*, pk: str | int) -> bool:
     return str(pk).isdigit() and Patient.objects.filter(pk=pk).exists()
 
 
+def patient_get_or_none(*, pk: str | int | None) -> Patient | None:
+    """For a patient id from a query string: None for anything that is not the id of a patient."""
+    if pk is None or not str(pk).isdigit():
+        return None
+    return Patient.objects.filter(pk=pk).first()
+
+
 def patient_get(*, pk: int) -> Patient:
     return get_object_or_404(Patient.objects.select_related("ward"), pk=pk)
 
@@ -101,8 +108,31 @@ def patient_assessments(*, patient: Patient) -> list[SavedAssessment]:
     )
 
 
-def patient_reminders(*, patient: Patient) -> list[Reminder]:
-    return list(patient.reminders.select_related("closed_by", "assessment"))
+@dataclass(frozen=True)
+class PatientReminders:
+    """The patient's current reminders (open), then those closed (done, not needed) and those superseded."""
+
+    open: list[Reminder]
+    closed: list[Reminder]
+    superseded: list[Reminder]
+
+
+def patient_reminders(*, patient: Patient) -> PatientReminders:
+    rows = list(
+        patient.reminders.select_related(
+            "closed_by", "assessment", "amendment", "superseded_by", "superseded_by_amendment"
+        )
+    )
+    return PatientReminders(
+        open=[r for r in rows if r.state == ReminderState.OPEN],
+        closed=[r for r in rows if r.state in (ReminderState.DONE, ReminderState.NOT_NEEDED)],
+        superseded=[r for r in rows if r.state == ReminderState.SUPERSEDED],
+    )
+
+
+def patient_latest_assessment(*, patient: Patient) -> SavedAssessment | None:
+    """The latest sample's assessment: what "New assessment for this patient" starts from."""
+    return patient.assessments.order_by("-sample_time", "-pk").first()
 
 
 def assessment_get(*, pk: int) -> SavedAssessment:
@@ -126,20 +156,48 @@ def reminder_get(*, pk: int) -> Reminder:
 
 
 @dataclass(frozen=True)
-class WardReminders:
+class WardPatient:
+    """One patient of the ward list: the latest Mg (its saved assessment) and what is overdue or due soon."""
+
+    patient: Patient
+    latest: SavedAssessment | None
     overdue: list[Reminder]
     due_soon: list[Reminder]
 
 
-def ward_reminders(*, ward: Ward | None, now: dt.datetime, horizon_hours: int = 24) -> WardReminders:
-    """Open reminders of a ward: overdue, then due in the next `horizon_hours`; each oldest first."""
+def ward_patients(*, ward: Ward | None, now: dt.datetime, horizon_hours: int = 24) -> list[WardPatient]:
+    """The ward's patients, grouped: those with something overdue first (longest overdue first), then those with
+    something due in the next `horizon_hours`, then the rest; each with the latest sample's assessment. Three
+    queries whatever the size of the ward."""
+    latest_pk = Subquery(
+        SavedAssessment.objects.filter(patient=OuterRef("pk")).order_by("-sample_time", "-pk").values("pk")[:1]
+    )
+    patients = Patient.objects.select_related("ward").annotate(latest_pk=latest_pk).order_by("label", "pk")
     reminders = Reminder.objects.filter(state=ReminderState.OPEN, due_at__lte=now + dt.timedelta(hours=horizon_hours))
     if ward is not None:
+        patients = patients.filter(ward=ward)
         reminders = reminders.filter(patient__ward=ward)
-    rows = list(reminders.select_related("patient", "assessment").order_by("due_at", "pk"))
-    return WardReminders(
-        overdue=[r for r in rows if r.due_at <= now],
-        due_soon=[r for r in rows if r.due_at > now],
+    patients = list(patients)
+    latest = SavedAssessment.objects.in_bulk([p.latest_pk for p in patients if p.latest_pk])
+    due: dict[int, list[Reminder]] = {}
+    for reminder in reminders.select_related("assessment", "amendment").order_by("due_at", "pk"):
+        due.setdefault(reminder.patient_id, []).append(reminder)
+    rows = [
+        WardPatient(
+            patient=p,
+            latest=latest.get(p.latest_pk),
+            overdue=[r for r in due.get(p.pk, []) if r.due_at <= now],
+            due_soon=[r for r in due.get(p.pk, []) if r.due_at > now],
+        )
+        for p in patients
+    ]
+    far = now + dt.timedelta(days=3650)
+    return sorted(
+        rows,
+        key=lambda row: (
+            0 if row.overdue else 1 if row.due_soon else 2,
+            (row.overdue or row.due_soon)[0].due_at if (row.overdue or row.due_soon) else far,
+        ),
     )
 
 
@@ -147,7 +205,8 @@ REVIEW_PAGE_SIZE = 50
 
 
 def review_queue(*, page: str | int | None = 1) -> Page:
-    """Plans awaiting review, a page at a time: emergencies first, then oldest first."""
+    """Plans awaiting review, a page at a time: emergencies first, then oldest first (each row carries its output,
+    so the proposed dose is read from it without a query)."""
     emergency_first = Case(When(clinical_severity="emergency", then=0), default=1)
     pending = (
         SavedAssessment.objects.filter(review_status=ReviewStatus.PENDING)

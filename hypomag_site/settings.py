@@ -82,7 +82,11 @@ MIDDLEWARE = [
     # token differently in every response, and no secret is reflected from the request into a page.
     # https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.gzip
     "django.middleware.gzip.GZipMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # A NUL character in the path or query string is a 400 naming the parameter (PostgreSQL refuses NUL).
+    "assessments.middleware.EdgeMiddleware",
+    # Django's SessionMiddleware, except that a database outage while saving the session after the view leaves the
+    # view's answer as it is (the JSON API answers during an outage, with or without a session cookie).
+    "assessments.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +143,11 @@ elif os.environ.get("PGDATABASE"):
     }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite: a write transaction takes the write lock when it begins, so that a second writer (Save pressed twice,
+    # two clinicians at once) waits its turn instead of failing at once with "database is locked" (a 503).
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

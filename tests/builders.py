@@ -47,6 +47,12 @@ def payload(*, mg: tuple[float, str] | None = None, drop: tuple[str, ...] = (), 
     return data
 
 
+def transplant_of(patient: Any, at: Any) -> dict[str, Any]:
+    """The `transplant` section that agrees with a patient record for a sample taken at `at` (a save refuses an
+    input that disagrees with the record, until the user says which is right)."""
+    return {"type": patient.transplant_type, "day": patient.day_after_transplant(at)}
+
+
 def run(**kwargs: Any) -> dict[str, Any]:
     """Assess `payload(**kwargs)`; fails loudly if the input was rejected."""
     parsed = parse_input(payload(**kwargs))

@@ -12,19 +12,21 @@ pytest-django supplies `rf`, `settings` and the `django_db` mark; its `client` i
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from assessments import services
 from assessments.models import Patient, SavedAssessment, StaffProfile, Ward
 from assessments.roles import Role
-from tests.builders import payload
+from tests.builders import payload, transplant_of
 
 PASSWORD = "correct-horse-battery-staple"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -131,8 +133,22 @@ def patient(make_patient) -> Patient:
 
 @pytest.fixture
 def saved_assessment(clinician, patient) -> SavedAssessment:
-    """The plain adult input of `tests.builders`, saved by the clinician now: it awaits review, with its reminders."""
-    return services.assessment_save(user=clinician, patient=patient, data=payload(), sample_time=timezone.now())
+    """The plain adult input of `tests.builders` (transplant as the record says), saved by the clinician now: it
+    awaits review, with its reminders."""
+    now = timezone.now()
+    data = payload(transplant=transplant_of(patient, now))
+    return services.assessment_save(user=clinician, patient=patient, data=data, sample_time=now)
+
+
+@pytest.fixture
+def demo_records(settings, make_user) -> dict[str, User]:
+    """The demo of `make run` (`manage.py demo_setup`: its ward, patients and plans in every state, records/demo.py),
+    with its users by name, and an administrator."""
+    settings.HYPOMAG_DEMO = True
+    call_command("demo_setup", stdout=io.StringIO())  # the passwords it prints are not for tests
+    users = {name: User.objects.get(username=name) for name in ("clinician", "pharmacist", "trainee")}
+    users["admin"] = make_user("admin")
+    return users
 
 
 # --- clients ----------------------------------------------------------------------------------------------------

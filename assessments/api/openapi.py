@@ -52,22 +52,62 @@ _ENTERED = {
     "properties": {"value": {"type": "number"}, "unit": {"type": "string"}},
 }
 
+# Rule set 2026.2 (contract README, "dose"): every field is present on every dose and on its follow_on.
 _DOSE: dict[str, Any] = {
     "type": ["object", "null"],
-    "required": ["text", "renal_adjusted"],
+    "required": [
+        "mmol",
+        "grams_mgso4",
+        "ml_50_percent",
+        "volume_ml",
+        "duration_hours",
+        "rate_mg_per_min",
+        "max_rate_mg_per_min",
+        "per_kg_mmol",
+        "mmol_before_cap",
+        "mmol_per_day_min",
+        "mmol_per_day_max",
+        "mmol_per_dose_min",
+        "mmol_per_dose_max",
+        "start_mmol_per_day",
+        "renal_adjusted",
+        "follow_on",
+        "text",
+    ],
     "properties": {
         "mmol": _nullable("number"),
         "grams_mgso4": _nullable("number"),
         "ml_50_percent": _nullable("number"),
         "volume_ml": _nullable("number"),
         "duration_hours": _nullable("number"),
+        # IV: the MgSO4 rate and the largest allowed (150 mg/min for adults; min(10 x kg, 150) for children).
+        "rate_mg_per_min": _nullable("number"),
+        "max_rate_mg_per_min": _nullable("number"),
         "per_kg_mmol": _nullable("number"),
+        # A per-kg dose before its cap in mmol (children: every IV dose, and oral under 12 y).
+        "mmol_before_cap": _nullable("number"),
         "mmol_per_day_min": _nullable("number"),
         "mmol_per_day_max": _nullable("number"),
+        # Oral, adults and 12-17 y: each of the three daily doses, and the dose to start with.
+        "mmol_per_dose_min": _nullable("number"),
+        "mmol_per_dose_max": _nullable("number"),
+        "start_mmol_per_day": _nullable("number"),
         "renal_adjusted": {"type": "boolean"},
         "follow_on": {"$ref": "#/components/schemas/Dose"},
         "text": {"type": "string"},
         "references": _strings(),
+    },
+}
+
+_READING: dict[str, Any] = {
+    "type": "object",
+    "required": ["unit", "mmol_per_l", "ctcae_grade", "above_uln", "tier"],
+    "properties": {
+        "unit": {"enum": ["mmol/L", "mg/dL", "mEq/L"]},
+        "mmol_per_l": {"type": "number"},
+        "ctcae_grade": {"type": "integer", "minimum": 0, "maximum": 4},
+        "above_uln": {"type": "boolean"},
+        "tier": {"enum": ["none", "oral", "iv"]},
     },
 }
 
@@ -122,12 +162,15 @@ OUTPUT_SCHEMA: dict[str, Any] = {
                 "femg_interpretation",
                 "femg_not_interpretable_reason",
                 "target_mmol_per_l",
+                "renal_sex_assumption",
             ],
             "properties": {
                 "crcl_ml_min": _nullable("number"),
                 "egfr_ml_min_1_73m2": _nullable("number"),
                 "schwartz_egfr_ml_min_1_73m2": _nullable("number"),
                 "renal_function_ml_min": _nullable("number"),
+                # 2026.2: an adult's renal function from the lower of the female and male estimates (sex not given).
+                "renal_sex_assumption": {"enum": ["lower_of_both_sexes", None]},
                 "corrected_calcium_mmol_per_l": _nullable("number"),
                 "femg_percent": _nullable("number"),
                 "femg_interpretation": _nullable("string"),
@@ -166,15 +209,23 @@ OUTPUT_SCHEMA: dict[str, Any] = {
         },
         "warnings": {
             "type": "array",
-            "items": _explained(
-                ["id", "text", "references", "drug"],
-                {
-                    "id": {"type": "string"},
-                    "text": {"type": "string"},
-                    "references": _strings(),
-                    "drug": _nullable("string"),
-                },
-            ),
+            "items": {
+                **_explained(
+                    ["id", "text", "references", "drug"],
+                    {
+                        "id": {"type": "string"},
+                        "text": {"type": "string"},
+                        "references": _strings(),
+                        "drug": _nullable("string"),
+                        "readings": {"type": "array", "minItems": 2, "maxItems": 2, "items": _READING},
+                    },
+                ),
+                # 2026.2 (PROTOCOL.md section 2.1): the unit check carries the reading of the number in each of the
+                # two other accepted units; no other warning has readings.
+                "if": {"properties": {"id": {"const": "unit_check"}}},
+                "then": {"required": ["readings"]},
+                "else": {"not": {"required": ["readings"]}},
+            },
         },
         "reminders": {
             "type": "array",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -629,15 +630,24 @@ class SaveToPatientForm(forms.Form):
     )
     # The reminder a recheck answers (set by "Done: enter the new Mg").
     completes = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # One record per press of Save (a double click, a resent form): the page's token travels with every re-render.
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
+    # When the typed transplant type or day disagrees with the record, the record as it was shown ("type|day 0
+    # date"): the choice made against it ("save-resolve", a button of the disagreement panel) holds only for it.
+    record_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=60)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "save")
         super().__init__(*args, **kwargs)
+        # The rows of `Patient.disagreements` when a save was refused for them (records/views.assessment_save), and
+        # that patient.
+        self.disagreement: list[dict[str, Any]] = []
+        self.disagreement_patient: Patient | None = None
         self.fields["patient"].label_from_instance = lambda p: f"{p.label} ({p.hospital_id}, {p.ward})"
         for name, field in self.fields.items():
             # The panel sits in the result, outside the <form> element: the attribute makes the fields part of it.
             field.widget.attrs["form"] = "assessment-form"
-            if name != "completes":
+            if name in ("patient", "sample_time"):
                 field.widget.attrs["class"] = "form-select" if name == "patient" else "form-control"
 
     def visible_fields(self) -> list:
@@ -657,6 +667,7 @@ class SaveToPatientForm(forms.Form):
         patient is only required when Save is pressed)."""
         form = cls()
         form.initial = {name: data.get(form.add_prefix(name)) for name in form.fields}
+        form.initial["token"] = form.initial["token"] or uuid.uuid4()
         return form
 
     def clean(self) -> dict[str, Any]:
@@ -671,7 +682,9 @@ class SaveToPatientForm(forms.Form):
         cleaned["sample_time"] = sample_time
         if sample_time > now + CLOCK_SKEW:
             self.add_error("sample_time", "The sample time is in the future: check the date and time.")
-        elif patient and timezone.localdate(sample_time) < patient.transplant_date - SAMPLE_BEFORE_TRANSPLANT_LIMIT:
+        # Counted as a difference, not by subtracting from the date: a stored transplant date of year 1 must not
+        # overflow (issue 15).
+        elif patient and (patient.transplant_date - timezone.localdate(sample_time)) > SAMPLE_BEFORE_TRANSPLANT_LIMIT:
             self.add_error(
                 "sample_time",
                 f"The sample is more than 30 days before this patient's transplant ({patient.transplant_date}):"

@@ -4,24 +4,28 @@
 errors, through the same code as the page itself.
 """
 
-from urllib.parse import urlencode
-
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from assessments.bedside import kept
 from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm, SaveToPatientForm
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
 from assessments.roles import Capability, user_can
-from assessments.selectors import assessment_get_or_none, demo_case_get, demo_case_list, patient_exists
+from assessments.selectors import (
+    assessment_get_or_none,
+    demo_case_get,
+    demo_case_list,
+    patient_exists,
+    patient_get_or_none,
+)
 from assessments.services import assessment_run
 
 
@@ -38,18 +42,12 @@ def assess(request: HttpRequest) -> HttpResponse:
     reminder the new assessment answers).
     """
     if request.method == "POST":
-        if request.POST.get("then") == SIGN_IN and not request.user.is_authenticated:
-            return _sign_in_keeping(request)
         # The save panel's fields travel with the form; only staff with patient records see (and keep) them.
         keeps = user_can(request.user, Capability.PATIENT_RECORDS)
         save_form = SaveToPatientForm.kept(request.POST) if keeps else None
         return render_assess_page(request, form=AssessmentForm(request.POST), save_form=save_form)
-    if request.GET.get("resume") and RESUME_KEY in request.session:
-        # Back from signing in: the form as it was typed, assessed again, with the save panel for staff.
-        data = MultiValueDict(request.session.pop(RESUME_KEY))
-        keeps = user_can(request.user, Capability.PATIENT_RECORDS)
-        save_form = SaveToPatientForm.kept(data) if keeps else None
-        return render_assess_page(request, form=AssessmentForm(data), save_form=save_form)
+    if kept.RESTORE in request.GET:
+        return _restore(request)
     example = demo_case_get(name=request.GET.get("example", ""))
     # An example is bound, so that its result shows at once; a record's input is only a starting point (initial),
     # so that nothing is judged before the new Mg is typed.
@@ -57,41 +55,50 @@ def assess(request: HttpRequest) -> HttpResponse:
     initial_save: dict = {}
     if user_can(request.user, Capability.PATIENT_RECORDS):
         initial_form, initial_save = _record_prefill(request)
-        if initial_form is not None:
+        # An example loaded for a patient stays as the example says (a disagreement with the record is shown when
+        # saving); otherwise the form starts from the record.
+        if initial_form is not None and example is None:
             form = AssessmentForm(initial=initial_form)
     return render_assess_page(request, form=form, save_form=SaveToPatientForm(initial=initial_save), example=example)
 
 
-# "Sign in to save": what was typed waits in the (server-side) session while the person signs in, and comes back
-# to the form; signing in keeps the session's data (Django cycles the key), signing out or the idle timeout ends it.
-SIGN_IN = "sign-in"
-RESUME_KEY = "bedside_resume"
+def _restore(request: HttpRequest) -> HttpResponse:
+    """The bedside form as it was before a detour (sign-in, a new patient, the record's values: `kept`)."""
+    entry = kept.take(request)
+    if entry is None:
+        messages.info(request, "Nothing to restore: what was typed is kept only until sign-out or the idle time.")
+        return render_assess_page(request, form=AssessmentForm(), save_form=SaveToPatientForm())
+    messages.info(request, f"Restored what was typed at {timezone.localtime(entry.at):%H:%M}: check it before saving.")
+    save_form = SaveToPatientForm.kept(entry.data)
+    if patient_exists(pk=request.GET.get("patient", "")):
+        save_form.initial["patient"] = int(request.GET["patient"])
+    return render_assess_page(request, form=AssessmentForm(entry.data), save_form=save_form)
 
 
-def _sign_in_keeping(request: HttpRequest) -> HttpResponse:
-    request.session[RESUME_KEY] = {
-        name: request.POST.getlist(name) for name in request.POST if name not in ("csrfmiddlewaretoken", "then")
-    }
-    url = f"{reverse('login')}?{urlencode({'next': reverse('assess') + '?resume=1'})}"
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+# What belongs to one sample, never carried into the next assessment: the labs (a stale potassium or calcium would be
+# read as today's, HAZ10), trough levels, the age of the Mg result, the QTc, symptoms and IV Mg in the last 24 h.
+PER_SAMPLE = ("_value", "_trough", "magnesium_age_hours", "qtc_ms", "symptoms", "iv_magnesium_last_24h")
 
 
 def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
-    """Pre-fill from a saved assessment and/or choose the patient; ids that do not exist are ignored."""
+    """Pre-fill from the patient record and the patient's saved assessment; ids that do not exist are ignored.
+
+    "New assessment for this patient" and a recheck start from what the record holds: the transplant type and
+    today's day after transplant from the patient record, the patient details, drugs and conditions from the saved
+    assessment (`from`); what belongs to one sample (PER_SAMPLE) is left for today's values."""
     initial_form, initial_save = None, {}
     source = assessment_get_or_none(pk=request.GET.get("from"))
+    patient = source.patient if source is not None else None
     if source is not None:
-        initial_form = input_to_form(source.input)
-        # The new sample is today's: the Mg field is left for the new value, the rest is carried over to check.
-        initial_form.pop("magnesium_value", None)
-        initial_save["patient"] = source.patient_id
-    patient_id = request.GET.get("patient", "")
-    if patient_exists(pk=patient_id):
-        initial_save["patient"] = int(patient_id)
+        initial_form = {k: v for k, v in input_to_form(source.input).items() if not k.endswith(PER_SAMPLE)}
+    chosen = patient_get_or_none(pk=request.GET.get("patient", ""))
+    if chosen is not None:
+        patient = chosen
+    if patient is not None:
+        initial_save["patient"] = patient.pk
+        record = {"transplant_type": patient.transplant_type}
+        record["transplant_day"] = str(patient.day_after_transplant(timezone.now()))
+        initial_form = {**(initial_form or {}), **record}
     completes = request.GET.get("completes", "")
     if completes.isdigit():
         initial_save["completes"] = int(completes)

@@ -13,7 +13,7 @@ from .context import Context
 from .dose import DoseContext, plan_dose
 from .ecg import qt_drugs_warning, qt_prolonging_drugs, qtc_level, qtc_warning
 from .electrolytes import calcium_status, electrolyte_warnings, potassium_mmol_l
-from .femg import femg, femg_interpretation
+from .femg import FEMG_SOURCES, femg, femg_because, femg_interpretation
 from .inputs import AssessmentInput, Condition, Med
 from .interactions import interaction_warnings, oral_interacting_drugs
 from .plausibility import recent_iv_warning, stale_result_warning, unit_check, unit_check_warning
@@ -21,8 +21,17 @@ from .reminders import plan_reminders
 from .renal import RenalStatus, renal_findings, renal_status
 from .results import Assessment, Derived, Plan, Warning
 from .route import IV_URGENT, NONE, ORAL, decide_route, symptoms_not_explained_warning
-from .severity import ctcae_grade, hypermagnesemia_warning, magnesium_reading, severity, target
+from .severity import (
+    LLN_SOURCES,
+    TARGET_SOURCES,
+    ctcae_grade,
+    hypermagnesemia_warning,
+    magnesium_reading,
+    severity,
+    target,
+)
 from .steps import plan_steps
+from .units import Unit, fmt
 
 # Order in which warnings are listed (section 2.1 fixes only the unit check's place: first, or last for a real low
 # result in the laboratory's own unit). A doubt about the number first, then the most urgent.
@@ -197,4 +206,25 @@ def _derived(ctx: Context) -> Derived:
         femg_not_interpretable_reason=ctx.femg_reason,
         target_mmol_per_l=ctx.target.mmol_per_l,
         calculations=calculations,
+        basis=_basis(ctx),
     )
+
+
+def _basis(ctx: Context) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Why the target, the LLN and the FEMg band are what they are (no number on screen without its basis)."""
+    reading, goal = ctx.reading, ctx.target
+    where = "from the lab" if reading.lln_from_lab else "the default"
+    shown = "" if reading.lln.unit is Unit.MMOL_L else f"{reading.lln.show()}, "
+    lln = f"LLN {fmt(reading.lln_mmol_per_l)} mmol/L ({shown}{where})"
+    if goal.raised:
+        target = (f"raised target {fmt(goal.mmol_per_l)} mmol/L: {'; '.join(goal.raised_because)}",)
+        target_refs = TARGET_SOURCES
+    else:
+        target, target_refs = (f"target: at least the {lln}",), LLN_SOURCES
+    basis: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+        "target": (target, target_refs),
+        "lln": ((lln,), LLN_SOURCES),
+    }
+    if ctx.femg is not None:
+        basis["femg"] = (femg_because(ctx.femg.value, ctx.femg_interpretation, ctx.femg_reason), FEMG_SOURCES)
+    return basis

@@ -10,6 +10,7 @@ from . import calculators
 from .inputs import AssessmentInput
 from .renal import RenalStatus
 from .results import Calculation
+from .units import fmt
 
 FEMG_MIN_RENAL_FUNCTION_ML_MIN = 60  # a design choice (KNOWLEDGE.md section 11 item 7)
 FEMG_EXTRARENAL_BELOW = 2.0  # < 2 %: extrarenal [S50, S51, S52]
@@ -39,6 +40,27 @@ def femg(data: AssessmentInput) -> Calculation | None:
         urine_creatinine=labs.urine_creatinine,
         creatinine=labs.creatinine,
     )
+
+
+REASON_WORDS = {
+    IV_MAGNESIUM_LAST_24H: "IV magnesium in the last 24 h",
+    RENAL_FUNCTION_BELOW_60: f"renal function below {FEMG_MIN_RENAL_FUNCTION_ML_MIN} mL/min, dialysis, oliguria or AKI",
+    RENAL_FUNCTION_UNKNOWN: "renal function unknown",
+}
+
+
+def femg_because(value: float, interpretation: str | None, reason: str | None) -> tuple[str, ...]:
+    """'FEMg 3.22 %: 2-4 % is indeterminate', or why it cannot be read."""
+    shown = f"FEMg {fmt(value)} %"
+    if reason is not None:
+        return (f"{shown} is not interpretable: {REASON_WORDS[reason]}",)
+    if interpretation == EXTRARENAL:
+        band = f"below {fmt(FEMG_EXTRARENAL_BELOW)} % points to extrarenal loss"
+    elif interpretation == RENAL_WASTING:
+        band = f"above {fmt(FEMG_RENAL_ABOVE)} % points to renal wasting"
+    else:
+        band = f"{fmt(FEMG_EXTRARENAL_BELOW)}-{fmt(FEMG_RENAL_ABOVE)} % is indeterminate"
+    return (f"{shown}: {band}",)
 
 
 def femg_interpretation(

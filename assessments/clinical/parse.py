@@ -37,6 +37,7 @@ from .units import Analyte, Measurement, Unit, convert, fmt
 
 # Hard ranges of inputs that are not lab values (PROTOCOL.md section 2).
 AGE_RANGE_YEARS = (0.0, 120.0)
+DAYS_PER_YEAR = 365.25  # a calendar fact, to bound how long a drug can have been taken
 NEONATE_BELOW_YEARS = 0.0833  # < 1 month: out of scope (PROTOCOL.md section 1)
 WEIGHT_RANGE_KG = (0.5, 300.0)
 HEIGHT_RANGE_CM = (30.0, 250.0)
@@ -252,7 +253,7 @@ def parse_input(payload: Any) -> ParseResult:
     labs = _labs(reader, data["labs"]) if "labs" in data else None
     setting = reader.choice(data["setting"], "setting", Setting) if "setting" in data else None
     immunosuppressants = _immunosuppressants(reader, data.get("immunosuppressants", []))
-    medications = _medications(reader, data.get("medications", []))
+    medications = _medications(reader, data.get("medications", []), patient.age_years if patient else None)
     gi = _gi(reader, data.get("gi", {}))
     nutrition = _nutrition(reader, data.get("nutrition", {}))
     conditions = _unique_choices(reader, data.get("conditions", []), "conditions", Condition)
@@ -346,9 +347,10 @@ def _labs(reader: _Reader, value: Any) -> Labs | None:
     age = None
     if isinstance(data.get("magnesium"), dict) and "age_hours" in data["magnesium"]:
         age = reader.number(data["magnesium"]["age_hours"], "labs.magnesium.age_hours", SAMPLE_AGE_RANGE_HOURS, "h")
-    if values.get("magnesium") is None:
+    magnesium = values.pop("magnesium", None)
+    if magnesium is None:
         return None
-    return Labs(**values, magnesium_age_hours=age)
+    return Labs(magnesium, magnesium_age_hours=age, **values)
 
 
 def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant, ...]:
@@ -378,7 +380,10 @@ def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant,
     return tuple(items)
 
 
-def _medications(reader: _Reader, value: Any) -> tuple[Medication, ...]:
+def _medications(reader: _Reader, value: Any, age_years: float | None) -> tuple[Medication, ...]:
+    """Each medication once; how long it has been taken, at most the patient's age in days (a longer time is a
+    typing slip, not a history; without an age the other errors stand and no upper bound is checked)."""
+    days_range = (0, math.ceil(age_years * DAYS_PER_YEAR) if age_years is not None else None)
     if not isinstance(value, list):
         reader.error("medications", f"must be a list, got {_kind(value)}")
         return ()
@@ -389,7 +394,11 @@ def _medications(reader: _Reader, value: Any) -> tuple[Medication, ...]:
         if data is None:
             continue
         med = reader.choice(data["id"], f"{path}.id", Med) if "id" in data else None
-        days = reader.integer(data["days"], f"{path}.days", (0, None), "days taken") if "days" in data else None
+        days = (
+            reader.integer(data["days"], f"{path}.days", days_range, "days taken, at most the patient's age")
+            if "days" in data
+            else None
+        )
         if med is None:
             continue
         if med in seen:

@@ -75,7 +75,11 @@ def _kind(mg: Measurement, entered: UnitReading, others: tuple[UnitReading, ...]
 
 
 def unit_check(data: AssessmentInput) -> UnitCheck | None:
-    mg, lln, site = data.labs.magnesium, data.labs.magnesium_lln, data.site_magnesium_unit
+    return check_unit(data.labs.magnesium, data.labs.magnesium_lln, data.site_magnesium_unit)
+
+
+def check_unit(mg: Measurement, lln: Measurement | None, site: Unit | None) -> UnitCheck | None:
+    """The unit check of one Mg result (section 2.1), from the result, the lab's LLN and the site's unit alone."""
     entered = reading_in(mg.value, mg.unit, lln)
     differs = site is not None and site is not mg.unit
     if mg.unit is Unit.MMOL_L and not entered.above_uln and not differs:
@@ -98,8 +102,10 @@ def _other_words(reading: UnitReading) -> str:
 
 
 def unit_check_warning(check: UnitCheck, data: AssessmentInput) -> Warning:
-    mg = data.labs.magnesium
-    urgent = bool(data.urgent_symptoms)
+    return unit_check_text(check, data.labs.magnesium, urgent=bool(data.urgent_symptoms))
+
+
+def unit_check_text(check: UnitCheck, mg: Measurement, *, urgent: bool) -> Warning:
     entered = check.entered
     if mg.unit is Unit.MMOL_L:
         opening = f"Unit check: Mg {fmt(mg.value)} mmol/L ({_grade_words(entered)})."
@@ -165,10 +171,13 @@ def _kind_because(check: UnitCheck, mg: Measurement) -> str:
 
 
 def stale_result_warning(data: AssessmentInput) -> Warning | None:
-    hours = data.labs.magnesium_age_hours
+    return stale_warning(data.labs.magnesium_age_hours, urgent=bool(data.urgent_symptoms))
+
+
+def stale_warning(hours: float | None, *, urgent: bool) -> Warning | None:
     if hours is None or hours <= STALE_AFTER_HOURS:
         return None
-    if data.urgent_symptoms:
+    if urgent:
         action = "treat per the emergency protocol now and send a fresh level"
     else:
         action = "repeat it before acting on this plan"
@@ -191,3 +200,22 @@ def recent_iv_warning(data: AssessmentInput) -> Warning | None:
         ("IV magnesium given in the last 24 h",),
         RECENT_IV_SOURCES,
     )
+
+
+def result_warnings(
+    mg: Measurement,
+    *,
+    lab_lln: Measurement | None = None,
+    site_unit: Unit | None = None,
+    age_hours: float | None = None,
+    urgent: bool = False,
+) -> tuple[Warning, ...]:
+    """The warnings that depend on the Mg result alone (the unit check and the age of the sample), in the order an
+    assessment lists them: for a caller that has a result but not a whole assessment (a CDS card without the
+    transplant type and day)."""
+    check = check_unit(mg, lab_lln, site_unit)
+    stale = stale_warning(age_hours, urgent=urgent)
+    found = [stale] if stale is not None else []
+    if check is not None:
+        found.insert(0 if check.first else len(found), unit_check_text(check, mg, urgent=urgent))
+    return tuple(found)

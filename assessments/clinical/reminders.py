@@ -96,6 +96,7 @@ def daily_electrolytes(ctx: Context) -> Reminder | None:
     cnis = [i.drug for i in ctx.data.cnis]
     if ctx.data.setting is not Setting.INPATIENT or not (cnis or ctx.intravenous):
         return None
+    references: tuple[str, ...]
     if ctx.intravenous:
         why, references = "inpatient on IV Mg: Mg daily until stable", RECHECK_SOURCES
     else:  # local practice on a CNI (K section 7, unconfirmed), kept as the conservative default

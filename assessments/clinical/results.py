@@ -63,6 +63,8 @@ class Derived:
     femg_not_interpretable_reason: str | None
     target_mmol_per_l: float
     calculations: tuple[Calculation, ...]
+    # Why each derived figure is what it is, and where from: {"target" | "lln" | "femg": (because, references)}.
+    basis: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(slots=True)

@@ -73,9 +73,12 @@ def threshold_tables_in_order() -> list[str]:
         # emergency protocol's (section 5, change 56), so it is not held to it.
         if regimen is not dose.ADULT_BOLUS and rate > dose.MAX_ADULT_RATE_MG_MIN:
             problems.append(f"regimen {regimen} runs at {rate:.0f} mg/min, above {dose.MAX_ADULT_RATE_MG_MIN}")
-    for regimen in dose.ALL_CHILD_IV:
+    for child in dose.ALL_CHILD_IV:
         # Per kg, the rate is the same at every weight below the cap: it must stay within 10 mg/kg/min [S38].
-        per_kg_rate = dose.rate_mg_per_min(dose.grams_from_mmol(regimen.per_kg_mmol), regimen.hours)  # type: ignore[arg-type]
+        if child.hours is None:
+            problems.append(f"child IV regimen {child} has no duration")
+            continue
+        per_kg_rate = dose.rate_mg_per_min(dose.grams_from_mmol(child.per_kg_mmol), child.hours)
         if per_kg_rate > dose.CHILD_MAX_RATE_MG_KG_MIN:
-            problems.append(f"child regimen {regimen} runs at {per_kg_rate:.1f} mg/kg/min")
+            problems.append(f"child regimen {child} runs at {per_kg_rate:.1f} mg/kg/min")
     return problems

@@ -92,7 +92,7 @@ def _reading(r: UnitReading) -> dict[str, Any]:
 
 
 def _warning(w: Warning) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "id": w.id,
         "text": w.text,
         "drug": w.drug,
@@ -102,6 +102,11 @@ def _warning(w: Warning) -> dict[str, Any]:
     if w.readings is not None:
         data["readings"] = [_reading(r) for r in w.readings]
     return data
+
+
+def warnings_to_json(warnings: tuple[Warning, ...]) -> list[dict[str, Any]]:
+    """Warnings as the contract output lists them (for `plausibility.result_warnings`)."""
+    return [_warning(w) for w in warnings]
 
 
 def _reminder(r: Reminder) -> dict[str, Any]:
@@ -161,6 +166,10 @@ def to_json(result: Assessment) -> dict[str, Any]:
             "femg_not_interpretable_reason": derived.femg_not_interpretable_reason,
             "target_mmol_per_l": round(derived.target_mmol_per_l, DECIMALS),
             "calculations": [_calculation(c) for c in derived.calculations],
+            "basis": {
+                name: {"because": list(because), "references": list(references)}
+                for name, (because, references) in derived.basis.items()
+            },
         },
         "causes": [_cause(c) for c in result.causes],
         "plan": {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 import time
 from pathlib import Path
@@ -31,6 +32,11 @@ ALGORITHMS = sorted(ALGORITHM_FOR_KEY_TYPE.values())
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "jti"]
 # Clock skew between the EHR and us, for `exp`, `iat` and `nbf`.
 LEEWAY_SECONDS = 30
+# CDS Hooks 2.0: `exp` "MUST be set to no more than five minutes in the future". A later one (an exp in
+# milliseconds, or in the year 9999) is refused: it would be a token that can be replayed for ever, and its replay
+# record could not be kept for that long (issue 15: it gave a 500).
+MAX_LIFETIME_SECONDS = 300
+TIME_CLAIMS = ("exp", "iat", "nbf")
 JWKS_TIMEOUT_SECONDS = 3.0
 JWKS_CACHE_SECONDS = 600
 
@@ -91,6 +97,11 @@ def _unverified(token: str) -> tuple[str, str]:
         claims = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError as exc:  # DecodeError, or a header field of the wrong type
         raise Unauthorized("the token is not a JWT") from exc
+    if not isinstance(claims, dict):
+        raise Unauthorized("the token is not a JWT")
+    for name in TIME_CLAIMS:
+        if name in claims and not _is_seconds(claims[name]):
+            raise Unauthorized(f"the token's {name} must be a number of seconds since 1970-01-01")
     alg, kid, iss = header.get("alg"), header.get("kid"), claims.get("iss")
     if alg not in ALGORITHMS:
         raise Unauthorized(f"the token must be signed with {' or '.join(ALGORITHMS)}")
@@ -101,11 +112,21 @@ def _unverified(token: str) -> tuple[str, str]:
     return kid, iss
 
 
+def _is_seconds(value: Any) -> bool:
+    """A JSON number of seconds that Python can compare and PyJWT can read: not a text, a boolean, NaN or infinity."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def bearer_verify(authorization: str | None, *, audience: str) -> dict[str, Any] | None:
     """The verified claims when the call may proceed; None when no issuer is configured; Unauthorized otherwise.
 
     Rules: signed with RS384 or ES384 by the key `kid` of an allowed `iss`; `aud` the URL called (or a list holding
-    it); `exp` not passed and `iat` not in the future (both within LEEWAY_SECONDS); `sub` and `jti` present; a `jti`
+    it); `exp`, `iat` and `nbf` numbers of seconds; `exp` not passed and at most MAX_LIFETIME_SECONDS ahead, `iat`
+    not in the future (all within LEEWAY_SECONDS); `sub` and `jti` present; a `jti`
     seen before from the same issuer is a replay.
     """
     allowed = issuers()
@@ -148,6 +169,13 @@ def bearer_verify(authorization: str | None, *, audience: str) -> dict[str, Any]
     except jwt.InvalidTokenError as exc:
         # Malformed claims (an iat that is not a number, a jti that is not a string, ...): name the class only.
         raise Unauthorized(f"the token is not valid ({type(exc).__name__})") from exc
+    if claims["exp"] > time.time() + MAX_LIFETIME_SECONDS + LEEWAY_SECONDS:
+        raise Unauthorized(
+            f"the token's exp is more than {MAX_LIFETIME_SECONDS // 60} minutes ahead (CDS Hooks allows at most "
+            f"{MAX_LIFETIME_SECONDS // 60}; is it in milliseconds?)"
+        )
+    if not isinstance(claims["jti"], str) or not claims["jti"] or len(claims["jti"]) > 256:
+        raise Unauthorized("the token's jti must be a non-empty text of at most 256 characters")
     # A replay is refused: `add` succeeds only for a jti not seen before; it is kept as long as the token could pass.
     seen = hashlib.sha256(json.dumps([iss, claims["jti"]]).encode()).hexdigest()
     lifetime = max(int(claims["exp"] - time.time()), 0) + LEEWAY_SECONDS + 60

@@ -6,11 +6,13 @@ CSRF-exempt (an EHR has no session cookie, and nothing about a patient is stored
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +25,7 @@ from assessments import services
 from assessments.api.http import JsonBodyError, errors_response, json_loads, json_response, read_json_body
 from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm
+from assessments.clinical.plausibility import STALE_AFTER_HOURS
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.samples import sample_names, sample_text
@@ -31,6 +34,10 @@ from assessments.selectors import demo_case_list
 from assessments.services import assessment_run
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# CDS feedback from a caller whose token was not verified (no issuer configured: development and trials only), per
+# client address and minute. With at most cds_hooks.MAX_FEEDBACK_ITEMS items a request, that bounds what an
+# unsigned client can add to the audit log (issue 15). Behind a proxy the address is the proxy's (as for axes).
+UNSIGNED_FEEDBACK_PER_MINUTE = 10
 
 
 def _errors(errors: list[dict[str, str]], status: int) -> JsonResponse:
@@ -101,7 +108,32 @@ def cds_service(request: HttpRequest) -> JsonResponse:
 @cds_endpoint
 def cds_feedback(request: HttpRequest) -> JsonResponse:
     feedback = cds_hooks.feedback_parse(read_json_body(request))
+    if not request.cds_verified:
+        wait = _unsigned_feedback_wait(request)
+        if wait:
+            message = (
+                f"more than {UNSIGNED_FEEDBACK_PER_MINUTE} unsigned feedback requests a minute from this address: "
+                f"try again in {wait} s"
+            )
+            response = _errors([{"field": "feedback", "message": message}], 429)
+            response["Retry-After"] = str(wait)
+            return response
     return json_response({"stored": services.cds_feedback_record(feedback=feedback)})
+
+
+def _unsigned_feedback_wait(request: HttpRequest) -> int:
+    """0 while this client address is within its unsigned feedback rate, else the seconds until it may send again.
+    A fixed one-minute window counted in the shared cache (every worker and app server sees the same count)."""
+    now = time.time()
+    window = int(now // 60)
+    key = f"cds-feedback-unsigned:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, timeout=120)
+        count = 1
+    return 0 if count <= UNSIGNED_FEEDBACK_PER_MINUTE else max(int((window + 1) * 60 - now), 1)
 
 
 def _pasted(request: HttpRequest) -> tuple[str, str | None]:
@@ -126,7 +158,8 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
         # The bedside page's "Load an example" links are relative (`?example=`): they belong to the bedside page.
         return redirect(f"{reverse('assess')}?{urlencode({'example': request.GET['example']})}")
     context: dict[str, Any] = {"samples": sample_names(), "examples": demo_case_list(), "now": timezone.localtime()}
-    text = (sample_text(request.GET.get("sample", "")) or "") if request.method == "GET" else ""
+    # A sample is shown re-dated to now: as old as it was made to be (samples.py).
+    text = (sample_text(request.GET.get("sample", ""), now=timezone.now()) or "") if request.method == "GET" else ""
     errors: list[str] = []
     if request.method == "POST":
         text, problem = _pasted(request)
@@ -156,15 +189,18 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
         outcome = assessment_run(data=form.to_input())
         if not outcome.ok:
             form.attach_engine_errors(outcome.errors)
+    rows = [
+        {**row, "label": field_label(row["field"]), "value": value_label(row["field"], row["value"])}
+        for row in found.provenance
+    ]
     context.update(
         {
             "imported": found,
             "form": form,
             "output": outcome.output if outcome else None,
-            "provenance_rows": [
-                {**row, "label": field_label(row["field"]), "value": value_label(row["field"], row["value"])}
-                for row in found.provenance
-            ],
+            "provenance_rows": rows,
+            "stale_rows": [row for row in rows if row["stale"]],
+            "stale_after_hours": STALE_AFTER_HOURS,
         }
     )
     return render(request, "ehr/fhir_import.html", context)

@@ -3,11 +3,31 @@ form and the engine like any other assessment (saving it: `bedside.forms.SaveToP
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from assessments.clinical.parse import DAY_RANGE
+from assessments.clinical.route import IV, NONE, ORAL
 from assessments.models import DeclineReason, Patient, Review, Ward
+from assessments.records.amendment import GRAMS, MMOL, AmendedPlan, Amendment
+
+
+def transplant_date_problem(date: dt.date, today: dt.date) -> str | None:
+    """The transplant date must give today a day after transplant that HypoMag assesses (PROTOCOL.md section 1 and
+    section 2: day -30, conditioning, to day +3650): a date of year 1 or 9999 is a typo (issue 15: it crashed the
+    save), and a patient outside that window cannot be assessed anyway."""
+    first, last = DAY_RANGE
+    day = (today - date).days
+    if first <= day <= last:
+        return None
+    return (
+        f"A transplant on {date.isoformat()} makes today day {day:+d}; HypoMag assesses days {first} to +{last} "
+        f"(a transplant date from {(today - dt.timedelta(days=last)).isoformat()} to "
+        f"{(today - dt.timedelta(days=first)).isoformat()}): check the date."
+    )
 
 
 class PatientForm(forms.ModelForm):
@@ -18,6 +38,13 @@ class PatientForm(forms.ModelForm):
 
     def clean_hospital_id(self) -> str:
         return self.cleaned_data["hospital_id"].strip()
+
+    def clean_transplant_date(self) -> dt.date:
+        date = self.cleaned_data["transplant_date"]
+        problem = transplant_date_problem(date, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return date
 
 
 class ReminderForm(forms.Form):
@@ -33,14 +60,51 @@ class ReminderForm(forms.Form):
         return cleaned
 
 
-class ReviewForm(forms.Form):
-    outcome = forms.ChoiceField(label="Decision", choices=Review.Outcome.choices, widget=forms.RadioSelect)
-    amended_dose = forms.CharField(
-        label="Amended dose (for Amend)",
+class DecimalCommaField(forms.FloatField):
+    """A number typed with a decimal comma (12,5) is 12.5; anything else that is not a plain number is an error that
+    says so (never 125)."""
+
+    def to_python(self, value: Any) -> float | None:
+        if isinstance(value, str):
+            value = value.strip()
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+            elif "," in value:
+                raise forms.ValidationError("Enter a number with one decimal point or comma, e.g. 12.5 or 12,5.")
+        return super().to_python(value)
+
+
+def _amount(label: str, *, help_text: str = "", max_value: float = 1000) -> DecimalCommaField:
+    # The bounds only keep absurd figures (a slip of the keyboard) out of the arithmetic; the clinical limits are
+    # the clinical core's, checked on the amended plan.
+    return DecimalCommaField(
+        label=label,
         required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="With its unit, route, diluent and duration, as it should be given.",
+        min_value=0.01,
+        max_value=max_value,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """The pharmacist's decision. An amendment is a plan with structured fields (route; IV: amount in g of magnesium
+    sulfate or mmol of magnesium, final volume and duration; oral: mmol per day and doses), checked by the clinical
+    core's limits; free text only as a note."""
+
+    ROUTES = [(IV, "IV infusion"), (ORAL, "Oral"), (NONE, "No replacement")]
+    UNITS = [(GRAMS, "g magnesium sulfate"), (MMOL, "mmol magnesium")]
+
+    outcome = forms.ChoiceField(label="Decision", choices=Review.Outcome.choices, widget=forms.RadioSelect)
+    route = forms.ChoiceField(label="Amended route", required=False, choices=ROUTES, widget=forms.RadioSelect)
+    amount = _amount("IV amount")
+    amount_unit = forms.ChoiceField(label="IV amount: unit", required=False, choices=UNITS, initial=GRAMS)
+    volume_ml = _amount("Final volume (mL)", help_text="After dilution.", max_value=5000)
+    duration_hours = _amount("Over (hours)", help_text="E.g. 0,5 or 0.5 for 30 min.", max_value=168)
+    mmol_per_day = _amount("Oral: mmol elemental magnesium per day")
+    doses_per_day = forms.IntegerField(label="Oral: doses per day", required=False, min_value=1, max_value=6, initial=3)
+    confirm_cautions = forms.BooleanField(
+        label="I have read the cautions above and confirm the amended plan", required=False
     )
     reason_code = forms.ChoiceField(
         label="Reason (for Decline)", required=False, choices=[("", "Choose…"), *DeclineReason.choices]
@@ -49,16 +113,58 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    REQUIRED_FOR = {
+        IV: {
+            "amount": "Enter the amount.",
+            "volume_ml": "Enter the final volume.",
+            "duration_hours": "Enter the duration.",
+        },
+        ORAL: {"mmol_per_day": "Enter the mmol per day.", "doses_per_day": "Enter the number of doses per day."},
+        NONE: {},
+    }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         outcome = cleaned.get("outcome")
-        if outcome == Review.Outcome.AMENDED and not (cleaned.get("amended_dose") or "").strip():
-            self.add_error("amended_dose", "Enter the amended dose.")
+        if outcome == Review.Outcome.AMENDED:
+            route = cleaned.get("route")
+            if not route:
+                self.add_error("route", "Choose the amended route.")
+            for name, message in self.REQUIRED_FOR.get(route or "", {}).items():
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, message)
+            if route == IV and not cleaned.get("amount_unit"):
+                self.add_error("amount_unit", "Choose g or mmol.")
         if outcome == Review.Outcome.DECLINED and not cleaned.get("reason_code"):
             self.add_error("reason_code", "Choose the reason for declining.")
         if cleaned.get("reason_code") == DeclineReason.OTHER and not (cleaned.get("reason_text") or "").strip():
             self.add_error("reason_text", "Describe the reason.")
         return cleaned
+
+    def amendment(self) -> Amendment | None:
+        """The amendment as entered (a valid form whose decision is Amend), else None."""
+        cleaned = self.cleaned_data
+        if cleaned.get("outcome") != Review.Outcome.AMENDED:
+            return None
+        route = cleaned["route"]
+        if route == IV:
+            return Amendment(
+                route=IV,
+                amount=cleaned["amount"],
+                amount_unit=cleaned["amount_unit"],
+                volume_ml=cleaned["volume_ml"],
+                duration_hours=cleaned["duration_hours"],
+            )
+        if route == ORAL:
+            return Amendment(route=ORAL, mmol_per_day=cleaned["mmol_per_day"], doses_per_day=cleaned["doses_per_day"])
+        return Amendment(route=NONE)
+
+    def attach_problems(self, plan: AmendedPlan) -> None:
+        """Each refusal of the amended plan on the field to change; the cautions ask for the confirmation."""
+        for problem in plan.problems:
+            self.add_error(problem.field, problem.text)
+        if plan.cautions and not self.cleaned_data.get("confirm_cautions"):
+            self.add_error("confirm_cautions", "Read the cautions of the amended plan, then tick to confirm it.")
 
 
 class WardChoiceForm(forms.Form):

@@ -10,6 +10,7 @@ from assessments.records import views
 urlpatterns = [
     path("patients/", views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),
+    path("patients/new/from-assessment/", views.patient_create_from_assessment, name="patient-create-from-assessment"),
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/timeline.svg", views.patient_timeline_svg, name="patient-timeline"),
     path("assessments/save/", views.assessment_save, name="assessment-save"),

@@ -19,10 +19,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments import selectors, services
+from assessments.bedside import kept
 from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm, SaveToPatientForm
 from assessments.bedside.views import render_assess_page
+from assessments.clinical import RULESET_VERSION
 from assessments.comparison import outputs_diff
+from assessments.labels import field_label as path_label
 from assessments.labels import input_rows
+from assessments.records.amendment import NotAssessable
 from assessments.records.forms import (
     AuditFilterForm,
     PatientForm,
@@ -49,6 +53,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @records_page(Capability.PATIENT_RECORDS, "GET", "POST")
 def patient_create(request: HttpRequest) -> HttpResponse:
+    """A new patient. Opened from the bedside Save panel (`?then=assess`), it returns to the bedside page with what
+    was typed there restored and the new patient chosen."""
+    then_assess = request.GET.get("then") == "assess"
     form = PatientForm(request.POST or None, initial={"ward": selectors.ward_of(request.user)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,8 +64,18 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             form.add_error("hospital_id", str(error))
         else:
             messages.success(request, f"Patient {patient.label} created.")
+            if then_assess:
+                return redirect(kept.restore_url(patient=patient.pk))
             return redirect("patient-detail", pk=patient.pk)
-    return render(request, "records/patient_form.html", {"form": form})
+    context = {"form": form, "then_assess": then_assess, "restore_url": kept.restore_url()}
+    return render(request, "records/patient_form.html", context)
+
+
+@records_page(Capability.PATIENT_RECORDS, "POST")
+def patient_create_from_assessment(request: HttpRequest) -> HttpResponse:
+    """ "New patient" in the Save panel: the bedside form is kept, then the new-patient page opens."""
+    kept.keep(request, request.POST)
+    return kept.go(request, f"{reverse('patient-create')}?then=assess")
 
 
 def _timeline(assessments: list) -> tuple[str, list]:
@@ -83,15 +100,18 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = selectors.patient_get(pk=pk)
     assessments = selectors.patient_assessments(patient=patient)
     svg, points = _timeline(assessments)
+    latest = max(assessments, key=lambda a: (a.sample_time, a.pk), default=None)
     context = {
         "patient": patient,
         "assessments": assessments,
+        "latest": latest,
         "reminders": selectors.patient_reminders(patient=patient),
         "timeline_svg": svg,
         "points": points,
         "unit": timeline_unit(),
         "now": timezone.now(),
         "today_day": patient.day_after_transplant(timezone.now()),
+        "new_assessment_query": urlencode({"from": latest.pk} if latest else {"patient": patient.pk}),
     }
     return render(request, "records/patient_detail.html", context)
 
@@ -104,36 +124,92 @@ def patient_timeline_svg(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
+def _keep_when_signed_out(view):
+    """A save posted after the session ended (idle time) keeps what was typed and asks to sign in again; signing in
+    returns to the bedside page with it restored."""
+
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and not request.user.is_authenticated:
+            kept.keep(request, request.POST)
+            messages.info(request, "Your session had ended: sign in again; what you typed is kept.")
+            return kept.go(request, f"{reverse('login')}?{urlencode({'next': kept.restore_url()})}")
+        return view(request, *args, **kwargs)
+
+    wrapper.__wrapped__ = view
+    wrapper.capability = getattr(view, "capability", None)
+    return wrapper
+
+
+def _record_seen(patient) -> str:
+    return f"{patient.transplant_type}|{patient.transplant_date.isoformat()}"
+
+
+@_keep_when_signed_out
 @records_page(Capability.PATIENT_RECORDS, "POST")
 def assessment_save(request: HttpRequest) -> HttpResponse:
-    """Save the bedside form to a patient. Errors re-render the bedside page with everything typed kept."""
+    """Save the bedside form to a patient. Errors re-render the bedside page with everything typed kept; a record
+    that disagrees with what was typed is shown beside it, and the user chooses which is right."""
     form = AssessmentForm(request.POST)
     save_form = SaveToPatientForm(request.POST)
+    resolve = request.POST.get("save-resolve", "")
+    if resolve == "record" and save_form.is_valid():
+        patient = save_form.cleaned_data["patient"]
+        if save_form.cleaned_data["record_seen"] == _record_seen(patient):
+            # The record is right: its values go into the form, to be assessed before anything is saved; everything
+            # else stays as typed, errors included.
+            kept.keep(
+                request,
+                request.POST,
+                transplant_type=patient.transplant_type,
+                transplant_day=str(patient.day_after_transplant(save_form.cleaned_data["sample_time"])),
+                **{"save-record_seen": ""},
+            )
+            return kept.go(request, kept.restore_url())
     if form.is_valid() and save_form.is_valid():
+        patient = save_form.cleaned_data["patient"]
+        # An empty sample time means now: the moment of the first press, should Save be pressed twice.
+        sample_time = save_form.cleaned_data["sample_time"] if request.POST.get("save-sample_time") else None
         completes = None
         if save_form.cleaned_data.get("completes"):
             completes = selectors.reminder_get(pk=save_form.cleaned_data["completes"])
         try:
             saved = services.assessment_save(
                 user=request.user,
-                patient=save_form.cleaned_data["patient"],
+                patient=patient,
                 data=form.to_input(),
-                sample_time=save_form.cleaned_data["sample_time"],
+                sample_time=sample_time,
                 completes=completes,
+                token=save_form.cleaned_data["token"],
+                correct_record=resolve == "typed" and save_form.cleaned_data["record_seen"] == _record_seen(patient),
             )
         except services.EngineRefused as refused:
             form.attach_engine_errors(refused.errors)
+        except services.RecordDisagrees as disagrees:
+            save_form = SaveToPatientForm.kept(request.POST)
+            save_form.initial["record_seen"] = _record_seen(patient)
+            save_form.disagreement = disagrees.rows
+            save_form.disagreement_patient = patient
         except services.ServiceError as error:
             save_form.add_error(None, str(error))
         else:
             messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
-            url = reverse("assessment-detail", args=[saved.pk])
-            if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = url
-                return response
-            return redirect(url)
+            return kept.go(request, reverse("assessment-detail", args=[saved.pk]))
     return render_assess_page(request, form=form, save_form=save_form)
+
+
+def _record_context(saved) -> dict:
+    """What every page of a saved plan shows: the plan as saved (with its rule set, never re-rendered with today's
+    rules), the current amendment that replaces its plan, the reviews and the input as entered."""
+    reviews = list(saved.reviews.all())
+    return {
+        "saved": saved,
+        "output": saved.output,
+        "now": timezone.localtime(saved.created_at),
+        "reviews": reviews,
+        "amendment": saved.current_amendment,
+        "input_rows": input_rows(saved.input),
+        "current_ruleset": RULESET_VERSION,
+    }
 
 
 @records_page(Capability.PATIENT_RECORDS)
@@ -141,17 +217,18 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     saved = selectors.assessment_get(pk=pk)
     if request.GET.get("format") == "json":
         services.export_recorded(user=request.user, obj=saved, patient=saved.patient, what="assessment JSON")
-        response = JsonResponse({"input": saved.input, "output": saved.output, "ruleset": saved.ruleset})
+        amendment = saved.current_amendment
+        response = JsonResponse(
+            {
+                "input": saved.input,
+                "output": saved.output,
+                "ruleset": saved.ruleset,
+                "amended_plan": amendment.amended_plan if amendment else None,
+            }
+        )
         response["Content-Disposition"] = f'attachment; filename="hypomag-assessment-{saved.pk}.json"'
         return response
-    context = {
-        "saved": saved,
-        "output": saved.output,
-        "now": timezone.localtime(saved.created_at),
-        "reviews": list(saved.reviews.all()),
-        "input_rows": input_rows(saved.input),
-    }
-    return render(request, "records/assessment_detail.html", context)
+    return render(request, "records/assessment_detail.html", _record_context(saved))
 
 
 @records_page(Capability.PATIENT_RECORDS)
@@ -204,41 +281,86 @@ def ward(request: HttpRequest) -> HttpResponse:
     choice = WardChoiceForm(request.GET or {"ward": getattr(selectors.ward_of(request.user), "pk", None)})
     ward = choice.cleaned_data["ward"] if choice.is_valid() else None
     now = timezone.now()
-    context = {"choice": choice, "ward": ward, "lists": selectors.ward_reminders(ward=ward, now=now), "now": now}
+    rows = selectors.ward_patients(ward=ward, now=now)
+    context = {
+        "choice": choice,
+        "ward": ward,
+        "rows": [row for row in rows if row.overdue or row.due_soon],
+        "quiet": [row for row in rows if not (row.overdue or row.due_soon)],
+        "overdue_count": sum(len(row.overdue) for row in rows),
+        "due_count": sum(len(row.due_soon) for row in rows),
+        "now": now,
+        "unit": timeline_unit(),
+    }
     return render(request, "records/ward.html", context)
 
 
 @records_page(Capability.REVIEW)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "records/review_queue.html", {"queue": selectors.review_queue(page=request.GET.get("page"))})
+    context = {
+        "queue": selectors.review_queue(page=request.GET.get("page")),
+        "now": timezone.now(),
+        "current_ruleset": RULESET_VERSION,
+    }
+    return render(request, "records/review_queue.html", context)
 
 
 @records_page(Capability.REVIEW, "GET", "POST")
 def review_case(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pharmacist's review of one plan: approve, amend (a structured plan, checked and shown with its rate
+    before it is recorded: "Check the amendment", live with htmx) or decline. Never the plan's own author."""
     saved = selectors.assessment_get(pk=pk)
-    form = ReviewForm(request.POST or None, initial={"version": saved.version})
-    conflict = None
-    if request.method == "POST" and form.is_valid():
+    allowed = services.review_allowed(user=request.user, assessment=saved)
+    review_form = ReviewForm(request.POST or None, initial={"version": saved.version})
+    conflict = plan = None
+    status = 200
+    if request.method == "POST" and allowed and review_form.is_valid():
+        amendment = review_form.amendment()
         try:
-            services.review_submit(user=request.user, assessment=saved, **form.cleaned_data)
+            if "check" in request.POST:
+                plan = services.amendment_check(assessment=saved, entered=amendment) if amendment else None
+            else:
+                services.review_submit(
+                    user=request.user,
+                    assessment=saved,
+                    version=review_form.cleaned_data["version"],
+                    outcome=review_form.cleaned_data["outcome"],
+                    amendment=amendment,
+                    cautions_confirmed=review_form.cleaned_data["confirm_cautions"],
+                    note=review_form.cleaned_data["note"],
+                    reason_code=review_form.cleaned_data["reason_code"],
+                    reason_text=review_form.cleaned_data["reason_text"],
+                )
+                messages.success(request, f"Review recorded for {saved.patient.label}.")
+                return redirect("review-queue")
+        except services.AmendmentRefused as refused:
+            plan = refused.plan
+            review_form.attach_problems(plan)
+        except NotAssessable as refused:
+            errors = "; ".join(f"{path_label(e['field'])}: {e['message']}" for e in refused.errors)
+            review_form.add_error(None, f"The current rules refuse this saved input ({errors}): re-assess it first.")
         except services.ReviewConflict as error:
-            conflict = error
+            conflict, status = error, 409
             saved = selectors.assessment_get(pk=pk)
+            # What was typed stays; the decision, if still wanted, is against the version now current.
+            data = request.POST.copy()
+            data["version"] = str(saved.version)
+            review_form = ReviewForm(data)
+            review_form.is_valid()
         except services.ServiceError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Review recorded for {saved.patient.label}.")
-            return redirect("review-queue")
+            review_form.add_error(None, str(error))
     context = {
-        "saved": saved,
-        "output": saved.output,
-        "now": timezone.localtime(saved.created_at),
-        "form": form,
+        **_record_context(saved),
+        "review_form": review_form,
+        "allowed": allowed,
         "conflict": conflict,
-        "reviews": list(saved.reviews.all()),
-        "input_rows": input_rows(saved.input),
+        "plan": plan,
+        "plan_now": timezone.localtime(),
     }
-    return render(request, "records/review_case.html", context, status=409 if conflict else 200)
+    template = "records/review_case.html"
+    if request.htmx and "check" in request.POST:
+        template += "#amendment-check"
+    return render(request, template, context, status=status)
 
 
 @records_page(Capability.AUDIT)

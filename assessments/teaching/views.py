@@ -91,7 +91,11 @@ def teaching_list(request: HttpRequest) -> HttpResponse:
 def teaching_case(request: HttpRequest, name: str) -> HttpResponse:
     """GET asks the four questions; POST marks the answers against the engine and reveals the whole result."""
     case = _case_or_404(name)
-    answers: dict[str, str | None] = {q.id: request.POST.get(q.id) or None for q in QUESTIONS}
+    # Only a choice the question offers is kept (stored with the attempt); anything else posted is no answer, never
+    # stored as sent (issue 15: a 2 MB "answer" was kept).
+    answers: dict[str, str | None] = {
+        q.id: given if (given := request.POST.get(q.id)) in q.choices else None for q in QUESTIONS
+    }
     context: dict[str, Any] = {"case": case, "questions": QUESTIONS, "answers": answers, "marks": None}
     if request.method == "POST":
         output = _case_output(case)

@@ -203,6 +203,20 @@ def path_label(path: str) -> str:
 
 
 @register.filter
+def value_label(value: Any, path: str) -> str:
+    """`{{ row.typed|value_label:"transplant.type" }}`: a value entered at a contract path, in words."""
+    return labels.value_label(path, value)
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A figure as the protocol writes amounts: at most 2 decimals, no trailing zeros (20.3 mmol, 5 g)."""
+    from assessments.clinical.units import fmt
+
+    return "" if value is None else fmt(float(value))
+
+
+@register.filter
 def as_entered(value: Any) -> str:
     """A number as the user typed it (0.62, not 0.6200): `floatformat` pads to the places it is given."""
     return f"{value:g}" if isinstance(value, int | float) else str(value)
@@ -280,3 +294,13 @@ def cited_references(output: Any) -> list[Any]:
         elif node.__class__ is list:
             stack.extend(value for value in node if value.__class__ in (dict, list))
     return [ref for ref_id, ref in REFERENCES.items() if ref_id in cited]
+
+
+@register.filter
+def printable(value: Any) -> Any:
+    """Text that can be sent as UTF-8: a lone surrogate (half of a character, which the edge now refuses but an older
+    stored row may hold) is shown as its escape, `\\ud800`, instead of making the whole page fail (issue 15: one
+    such row made `/audit/` answer 500 for good). Anything else passes through unchanged."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value

@@ -6,7 +6,6 @@
  * - each section's count of values entered follows the typing (the server counts the same way on every render);
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
- * - the Save button waits while a request is out, so that a double click saves once;
  * - after a live update, each message is at its field and the field marked (or unmarked).
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
  * delegated to the document, because htmx replaces the result (and its buttons) on every update.
@@ -128,20 +127,6 @@
         shown.classList.toggle("unit-differs", event.target.value !== shown.getAttribute("data-site-unit"));
       }
     }
-  });
-
-  // While a request is out, the Save button waits: a double click saves once. (Without JavaScript the browser
-  // posts twice; the server's own guard against a repeated save belongs to the records feature.)
-  function saveButtons(disabled) {
-    document.querySelectorAll(".save-panel button").forEach(function (button) {
-      button.disabled = disabled;
-    });
-  }
-  document.addEventListener("htmx:beforeRequest", function () {
-    saveButtons(true);
-  });
-  document.addEventListener("htmx:afterRequest", function () {
-    saveButtons(false);
   });
 
   // --- Messages at their fields after a live update -------------------------------------------------------------

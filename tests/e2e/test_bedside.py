@@ -339,7 +339,8 @@ def every_page(db, make_user, ward, clinician, pharmacist, trainee, admin, outsi
         hospital_id="H0001",
         label="AB bed 3",
         transplant_type="allogeneic",
-        transplant_date=timezone.localdate() - dt.timedelta(days=10),
+        # The day of tests.builders' input (30), so that the record agrees with it.
+        transplant_date=timezone.localdate() - dt.timedelta(days=payload()["transplant"]["day"]),
         ward=ward,
     )
     saved = services.assessment_save(user=clinician, patient=patient, data=payload(), sample_time=timezone.now())
@@ -428,9 +429,12 @@ def test_the_site_unit_and_its_check_have_no_violations(page: Page, settings):
 # --- A journey with awkward data --------------------------------------------------------------------------------------
 
 
-def test_a_clinician_types_a_comma_signs_in_halfway_and_a_double_click_saves_once(page: Page, clinician, patient):
+def test_a_clinician_types_a_comma_signs_in_halfway_and_a_double_click_saves_once(page: Page, clinician, make_patient):
     from assessments.models import SavedAssessment
     from tests.conftest import PASSWORD
+
+    # The record agrees with what is typed (day 21), so that Save saves (a disagreement is the records' journey).
+    patient = make_patient(transplant_date=timezone.localdate() - dt.timedelta(days=21))
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)

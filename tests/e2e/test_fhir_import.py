@@ -4,8 +4,10 @@ shown in words with the pasted text kept; no axe violations; the same without Ja
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
@@ -15,9 +17,18 @@ from tests.e2e.test_accessibility import AXE_OPTIONS, summary
 MG_VALUE = re.compile(r"^Serum magnesium\*?$")
 
 
+def current(name: str) -> str:
+    """The sample re-dated to now, as the import page's own sample links show it (the live server's clock runs)."""
+    return sample_text(name, now=dt.datetime.now(dt.UTC))
+
+
 def paste(page: Page, name: str) -> None:
+    paste_text(page, current(name))
+
+
+def paste_text(page: Page, text: str) -> None:
     page.goto("/import/fhir/")
-    page.get_by_label("FHIR JSON").fill(sample_text(name))
+    page.get_by_label("FHIR JSON").fill(text)
     page.get_by_role("button", name="Import").click()
 
 
@@ -56,19 +67,74 @@ def test_completing_the_imported_form_gives_the_assessment(page: Page):
     expect(page.locator("#result")).to_contain_text("CTCAE grade 1")
 
 
-def test_a_stale_result_is_flagged(page: Page):
+def test_a_stale_result_is_flagged_and_the_engine_warns(page: Page):
     paste(page, "stale_magnesium")
 
-    expect(page.get_by_role("alert").filter(has_text="Stale results")).to_contain_text("Observation/mg-st1")
+    expect(page.get_by_role("alert").filter(has_text="Stale result")).to_contain_text("Observation/mg-st1")
+    # Pasted a few seconds after it was dated: the age is rounded up to a tenth (never younger than it is).
+    expect(page.locator("table.provenance")).to_contain_text(re.compile(r"Stale: 75(\.1)? h old \(over 24 h\)"))
+    expect(page.get_by_label("Hours since the Mg sample")).to_have_value(re.compile(r"^75(\.1)?$"))
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").fill("20")
+    page.get_by_role("button", name="Assess").click()
+    expect(page.locator("#result")).to_contain_text(
+        re.compile(r"The Mg result is 75(\.1)? h old: repeat it before acting on this plan")
+    )
+
+
+def test_a_result_older_than_30_days_is_refused_naming_it(page: Page):
+    paste_text(page, sample_text("stale_magnesium"))  # as filed: drawn in February 2026, months before the test runs
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Observation/mg-st1")
+    expect(alert).to_contain_text("outside the accepted range 0-720 h")
+
+
+def test_a_sample_link_shows_the_sample_dated_as_if_drawn_this_morning(page: Page):
+    page.goto("/import/fhir/")
+    page.get_by_text("Try a sample bundle").click()
+    page.get_by_role("link", name="severe_magnesium").click()
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.locator("table.provenance")).to_contain_text(re.compile(r"\b3(\.1)? h old"))
+
+
+AWKWARD = [
+    # (what, the pasted text, what the page says)
+    ("a future-dated result", current("future_dated_magnesium"), "Observation/mg-fd2 has the time 9999-12-31"),
+    ("an entry that is a number", '{"resourceType": "Bundle", "type": "collection", "entry": [5]}',
+     "the Bundle entry entry.0 must be an object"),
+    ("an R5-only resource", json.dumps({"resourceType": "Bundle", "type": "collection",
+                                        "entry": [{"resource": {"resourceType": "ActorDefinition"}}]}),
+     "not a FHIR R4 resource"),
+    ("a null code", json.dumps({**json.loads(sample_text("amended_observation")), "code": None}),
+     "Observation/mg-am1 has no code"),
+    ("a key given twice", '{"resourceType": "Observation", "resourceType": "Bundle"}', "more than once"),
+    ("a lone surrogate", '{"resourceType": "Observation", "id": "\\ud800"}', "lone UTF-16 surrogate"),
+    ("a list", "[1, 2, 3]", "send a FHIR Bundle or a single Observation"),
+    ("deep nesting", "[" * 3000 + "]" * 3000, "nested too deeply"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "text", "words"), AWKWARD, ids=[a[0] for a in AWKWARD])
+def test_an_awkward_bundle_is_refused_in_words_and_the_text_is_kept(page: Page, what, text, words):
+    paste_text(page, text)
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The data was not imported")
+    expect(alert).to_contain_text(words)
+    expect(page.get_by_label("FHIR JSON")).to_have_value(text)
+    expect(page.get_by_role("heading", name="Imported from FHIR")).to_have_count(0)
 
 
 def test_a_mismatch_is_explained_and_the_pasted_text_is_kept(page: Page):
-    paste(page, "mismatch_2601_3_in_mg_dl")
+    text = current("mismatch_2601_3_in_mg_dl")
+    paste_text(page, text)
 
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("The data was not imported")
     expect(alert).to_contain_text("Observation/mg-mm1")
-    expect(page.get_by_label("FHIR JSON")).to_have_value(sample_text("mismatch_2601_3_in_mg_dl"))
+    expect(page.get_by_label("FHIR JSON")).to_have_value(text)
 
 
 def test_it_works_without_javascript(page_without_js: Page):

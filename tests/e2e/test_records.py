@@ -22,12 +22,13 @@ from assessments import services
 from assessments.models import Patient, Ward
 from assessments.roles import Role
 from assessments.selectors import demo_case_get
+from tests.builders import transplant_of
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import summary, violations
 
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
-# V1's first reminders ("Recheck Mg 6 h after the infusion ends", "Recheck potassium") are due 10 h after saving.
+# V1's first reminders (the Mg recheck 6 h after the infusion, the potassium recheck) are due 10 h after saving.
 FIRST_REMINDER_HOURS = 10
 FIRST_REMINDER = "Recheck Mg 6 h after the end of the infusion."
 # The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
@@ -57,11 +58,11 @@ def make_patient(*, user: User, ward: Ward, days_since_transplant: int = 10, lab
 
 
 def save_v1(*, user: User, patient: Patient, sample_time: dt.datetime | None = None):
-    """Golden case V1 saved to the patient through the service, as the save view does."""
-    case = demo_case_get(name=V1)
-    return services.assessment_save(
-        user=user, patient=patient, data=case.input, sample_time=sample_time or timezone.now()
-    )
+    """Golden case V1 saved to the patient through the service, as the save view does (its transplant day as the
+    record counts it for the sample time)."""
+    sample_time = sample_time or timezone.now()
+    data = {**demo_case_get(name=V1).input, "transplant": transplant_of(patient, sample_time)}
+    return services.assessment_save(user=user, patient=patient, data=data, sample_time=sample_time)
 
 
 # --- Browser helpers ------------------------------------------------------------------------------------------------
@@ -208,6 +209,17 @@ def test_a_clinician_saves_an_assessment_without_javascript(page_without_js: Pag
 # --- Pharmacist review ----------------------------------------------------------------------------------------------
 
 
+def amend_iv(page: Page, *, amount: str, hours: str, volume: str, unit: str = "g") -> None:
+    """Choose Amend and type an IV amended plan into the review form by its labels (the live check runs on Tab)."""
+    page.get_by_label("Amend", exact=True).check()
+    page.get_by_label("IV infusion").check()
+    page.get_by_label("IV amount", exact=True).fill(amount)
+    page.get_by_label("IV amount: unit").select_option(unit)
+    page.get_by_label("Final volume (mL)").fill(volume)
+    page.get_by_label("Over (hours)").fill(hours)
+    page.get_by_label("Over (hours)").press("Tab")
+
+
 def review_through_the_queue(pharmacy: Page, case: str, decision: str, **fields: str) -> None:
     """A pharmacist opens `case` from /review/, chooses the decision, fills the labelled fields and submits."""
     pharmacy.goto("/review/")
@@ -251,25 +263,27 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
 ):
     patient = make_patient(user=clinician, ward=ward, label="GH bed 5")
     save_v1(user=clinician, patient=patient)  # day 10
-    amended_dose = "Magnesium sulfate 10 mmol IV in 100 mL NaCl 0.9% over 2 h"
 
     with second_browser(chromium, live_server) as pharmacy:
         sign_in(pharmacy, live_server, pharmacist)
-        review_through_the_queue(
-            pharmacy,
-            "GH bed 5, day 10",
-            "Amend",
-            **{"Amended dose (for Amend)": amended_dose, "Note": "Slower infusion: on tacrolimus."},
-        )
+        pharmacy.goto("/review/")
+        pharmacy.get_by_role("link", name="GH bed 5, day 10").click()
+        amend_iv(pharmacy, amount="10", unit="mmol", volume="100", hours="2")
+        pharmacy.get_by_label("Note").fill("Slower infusion: on tacrolimus.")
+        pharmacy.get_by_label("I have read the cautions above and confirm the amended plan").check()
+        pharmacy.get_by_role("button", name="Record the review").click()
+        expect(pharmacy).to_have_url(re.compile(r"/review/$"))
         expect(pharmacy.get_by_text("Nothing awaits review.")).to_be_visible()
 
     sign_in(page, live_server, clinician)
     page.goto(f"/patients/{patient.pk}/")
     amended = saved_assessments_row(page, day=10)
-    expect(amended).to_contain_text(f"Amended dose: {amended_dose}")
+    expect(amended).to_contain_text("Amended plan: Magnesium sulfate 2.46 g (10 mmol Mg) IV")
     expect(amended).to_contain_text("Note: Slower infusion: on tacrolimus.")
     # The badge is the outcome the clinician scans for: "Amended", as "Approved" and "Declined".
-    expect(amended.locator(".badge")).to_have_text("Amended")
+    expect(amended.get_by_role("cell").last.locator(".badge")).to_have_text("Amended")
+    # The route column says the plan now is the amended one.
+    expect(amended.get_by_role("cell").nth(2)).to_contain_text("amended")
 
 
 # --- Reminders on the ward list -------------------------------------------------------------------------------------
@@ -283,33 +297,32 @@ def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Pa
     # Due from the time of saving, when the plan starts.
     assert first.due_at == saved.created_at + dt.timedelta(hours=FIRST_REMINDER_HOURS)
 
-    # Before it is due, the recheck is listed as due, not overdue.
+    # Before it is due, the recheck is listed as due, not overdue, under its patient.
     sign_in(page, live_server, clinician)
     page.goto("/ward/")
-    overdue = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Overdue")))
-    due_soon = page.locator("section", has=page.get_by_role("heading", name=re.compile(r"^Due in the next 24 h")))
-    expect(overdue).to_contain_text("Nothing overdue.")
-    expect(due_soon).to_contain_text(FIRST_REMINDER)
+    group = page.locator("section.ward-patient", has=page.get_by_role("heading", name=re.compile("IJ bed 6")))
+    expect(group).to_contain_text(FIRST_REMINDER)
+    expect(group.get_by_role("heading", level=2)).not_to_contain_text("overdue")
 
     # The live server runs in a thread of this process: travelling here moves its clock too.
     with time_machine.travel(first.due_at + dt.timedelta(minutes=5), tick=True):
         # The idle session expired over those hours: sign in again.
         sign_in(page, live_server, clinician)
         page.goto("/ward/")
-        expect(page.get_by_role("heading", name="Overdue (2)")).to_be_visible()
-        item = overdue.get_by_role("listitem").filter(has_text=FIRST_REMINDER)
+        expect(group.get_by_role("heading", level=2)).to_contain_text("2 overdue")
+        item = group.get_by_role("listitem").filter(has_text=FIRST_REMINDER)
         expect(item).to_contain_text("Overdue")
-        expect(item.get_by_role("link", name="IJ bed 6")).to_be_visible()
-        expect(due_soon).to_contain_text("Daily Mg, K, Ca, phosphate and creatinine.")
+        expect(group.get_by_role("link", name="IJ bed 6")).to_be_visible()
+        expect(group).to_contain_text("Daily Mg, K, Ca, phosphate and creatinine.")
 
         item.get_by_label("Why it is not needed").fill("Infusion cancelled: Mg 0.8 on the morning bloods.")
         item.get_by_role("button", name="Not needed").click()
 
         expect(page).to_have_url(re.compile(r"/ward/$"))
         expect(page.locator(".messages")).to_contain_text("Reminder marked not needed.")
-        expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
-        expect(overdue).not_to_contain_text(FIRST_REMINDER)
-        expect(overdue).to_contain_text("Recheck potassium in 10 h.")
+        expect(group.get_by_role("heading", level=2)).to_contain_text("1 overdue")
+        expect(group).not_to_contain_text(FIRST_REMINDER)
+        expect(group).to_contain_text("Recheck potassium in 10 h.")
 
 
 # --- What a trainee cannot open -------------------------------------------------------------------------------------
@@ -377,7 +390,7 @@ def test_the_records_page_has_no_violations(page: Page, live_server, records, na
     if name == "patient page":
         expect(page.locator(".timeline svg g.tl-point")).to_have_count(2)
     if name == "ward list":
-        expect(page.get_by_role("heading", name=re.compile(r"^Overdue \([1-9]"))).to_be_visible()
+        expect(page.locator("section.ward-patient").first).to_contain_text("overdue")
 
     found = violations(page)
     assert found == [], summary(found)

@@ -22,7 +22,7 @@ from assessments import services
 from assessments.bedside.form_mapping import input_to_form
 from assessments.ehr.fhir import fhir_to_input
 from assessments.models import SavedAssessment
-from tests.builders import errors, ids, payload, run
+from tests.builders import errors, ids, payload, run, transplant_of
 from tests.web.ehr.samples import NOW, sample
 
 CHILD = {"age_years": 6, "sex": "male", "weight_kg": 20, "height_cm": 115}
@@ -369,18 +369,21 @@ def test_haz09_the_page_shows_the_recent_infusion_warning(client):
 # --- HAZ10 Stale lab value ------------------------------------------------------------------------------------------
 
 
-def test_haz10_a_fhir_result_older_than_48_hours_is_flagged_stale():
+def test_haz10_a_fhir_mg_result_over_24_hours_old_gets_the_engines_stale_warning():
+    # One rule (rule set 2026.2, PROTOCOL.md section 2.2): the import fills the age, the engine judges it.
     found = fhir_to_input(sample("stale_magnesium"), now=NOW)
-    assert found.ok
-    assert [(w["id"], w["field"]) for w in found.warnings] == [("stale_result", "labs.magnesium")]
-    assert "check for a newer result before acting on it" in found.warnings[0]["text"]
+    assert found.ok and found.input["labs"]["magnesium"]["age_hours"] == 75
+    out = run(labs={"magnesium": found.input["labs"]["magnesium"]})
+    assert warning(out, "stale_result")["text"] == "The Mg result is 75 h old: repeat it before acting on this plan."
 
 
 @pytest.mark.django_db
 def test_haz10_the_import_page_shows_the_stale_result(client):
     with time_machine.travel(NOW, tick=False):
         html = imported(client, "stale_magnesium").content.decode()
-    assert "Stale results" in html and "Stale (over 48 h)" in html
+    assert "Stale result" in html and "Stale: 75 h old (over 24 h)" in html
+    # The form carries the age to the engine, which warns in the result once the transplant is added.
+    assert 'name="magnesium_age_hours" value="75"' in html
 
 
 def test_haz10_a_sample_time_in_the_future_is_refused_on_save(signed_in, patient):
@@ -393,7 +396,8 @@ def test_haz10_a_sample_time_in_the_future_is_refused_on_save(signed_in, patient
 
 def test_haz10_the_saved_record_shows_when_the_sample_was_drawn(signed_in, patient):
     with time_machine.travel(dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC), tick=False):
-        fields = {**input_to_form(payload()), "save-patient": patient.pk, "save-sample_time": "2026-11-20T08:00"}
+        typed = payload(transplant={"type": "allogeneic", "day": 19})  # day 19 on 20 November, as the record says
+        fields = {**input_to_form(typed), "save-patient": patient.pk, "save-sample_time": "2026-11-20T08:00"}
         signed_in.submit(reverse("assessment-save"), fields)
         saved = SavedAssessment.objects.get()
         html = signed_in.get(reverse("assessment-detail", args=[saved.pk])).content.decode()
@@ -510,23 +514,27 @@ def test_haz15_the_save_panel_names_each_patient_by_label_and_hospital_id(signed
 
 
 def test_haz15_the_saved_record_heading_shows_the_patient_label(signed_in, patient):
-    signed_in.submit(reverse("assessment-save"), {**input_to_form(payload()), "save-patient": patient.pk})
+    typed = payload(transplant=transplant_of(patient, timezone.now()))
+    signed_in.submit(reverse("assessment-save"), {**input_to_form(typed), "save-patient": patient.pk})
     saved = SavedAssessment.objects.get()
     html = signed_in.get(reverse("assessment-detail", args=[saved.pk])).content.decode()
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)
     assert "AB bed 3" in heading and f"day {saved.transplant_day}" in heading
 
 
-def test_haz15_the_transplant_day_comes_from_the_patients_transplant_date_not_the_form(login, clinician, patient):
+def test_haz15_a_record_that_disagrees_with_the_typed_transplant_is_shown_beside_it_and_nothing_is_saved(
+    login, clinician, patient
+):
     with time_machine.travel(dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC), tick=False):
         client = login(clinician)
         typed = payload(transplant={"type": "autologous", "day": 99})
         fields = {**input_to_form(typed), "save-patient": patient.pk, "save-sample_time": "2026-11-20T08:00"}
-        client.submit(reverse("assessment-save"), fields)
-    saved = SavedAssessment.objects.get()
-    # Transplant on 1 November, sample on 20 November: day 19, whatever was typed on the form.
-    assert saved.transplant_day == 19
-    assert saved.input["transplant"] == {"type": "allogeneic", "day": 19}
+        html = client.submit(reverse("assessment-save"), fields).content.decode()
+    assert not SavedAssessment.objects.exists()
+    # Transplant on 1 November, sample on 20 November: the record says day 19; the user chooses which is right.
+    assert "You typed" in html and "Patient record" in html
+    assert "<td>Autologous</td><td>Allogeneic</td>" in html and "Day 99" in html and "Day 19 (day 0 2026-11-01)" in html
+    assert 'name="save-resolve" value="typed"' in html and 'name="save-resolve" value="record"' in html
 
 
 def test_haz15_a_fhir_bundle_about_two_patients_is_refused():
@@ -539,7 +547,9 @@ def test_haz15_a_fhir_bundle_about_two_patients_is_refused():
 
 
 def test_haz16_patient_pages_are_never_cached_and_kept_out_of_htmx_history(signed_in, clinician, patient):
-    saved = services.assessment_save(user=clinician, patient=patient, data=payload(), sample_time=timezone.now())
+    now = timezone.now()
+    data = payload(transplant=transplant_of(patient, now))
+    saved = services.assessment_save(user=clinician, patient=patient, data=data, sample_time=now)
     for url in (
         reverse("assess"),
         reverse("patient-list"),

@@ -608,8 +608,8 @@ def test_medication_days_must_be_a_whole_number_of_zero_or_more():
     accepted(payload(medications=[{"id": "proton_pump_inhibitor", "days": 0}]))
     found = errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": -1}, {"id": "digoxin", "days": 1.5}]))
     assert found == {
-        "medications.0.days": "-1 is outside the accepted range 0 or more (days taken)",
-        "medications.1.days": "must be a whole number (days taken), got 1.5",
+        "medications.0.days": "-1 is outside the accepted range 0-16437 (days taken, at most the patient's age)",
+        "medications.1.days": "must be a whole number (days taken, at most the patient's age), got 1.5",
     }
 
 
@@ -734,3 +734,11 @@ def test_it_collects_errors_from_every_section():
         "magnesium_therapy.oral_current",
         "save",
     }
+
+
+def test_a_drug_cannot_have_been_taken_longer_than_the_patient_has_lived():
+    # Issue 15: `medications[].days` of 10^30 was accepted; the bound is the patient's age in days (45 y -> 16,437).
+    message = errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": 10**30}]))["medications.0.days"]
+    assert "outside the accepted range 0-16437" in message
+    assert parse_input(payload(medications=[{"id": "proton_pump_inhibitor", "days": 16437}])).input is not None
+    assert errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": 16438}]))["medications.0.days"]

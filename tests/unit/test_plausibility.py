@@ -373,3 +373,24 @@ def test_it_asks_whether_the_sample_followed_a_recent_infusion(mg):
 def test_it_does_not_ask_about_an_infusion_that_was_not_given():
     out = run(magnesium_therapy={"iv_magnesium_last_24h": False, "oral_current": True})
     assert warnings(out, "recent_iv_magnesium") == []
+
+
+def test_the_result_alone_gives_the_same_unit_check_and_stale_warning_as_a_whole_assessment():
+    # A CDS card without the transplant type and day shows these two warnings; they must read as the assessment's.
+    from assessments.clinical import result_warnings, warnings_to_json
+
+    mg = Measurement(Analyte.MAGNESIUM, 1.5, Unit.MMOL_L)
+    whole = run(mg=(1.5, "mmol/L"), labs={"magnesium": {"value": 1.5, "unit": "mmol/L", "age_hours": 30}})
+    alone = warnings_to_json(result_warnings(mg, age_hours=30))
+    assert [w["id"] for w in alone] == ["unit_check", "stale_result"]
+    assert alone == [w for w in whole["warnings"] if w["id"] in ("unit_check", "stale_result")]
+
+
+def test_the_result_alone_lists_a_real_low_mg_dl_value_last_and_without_before_acting():
+    from assessments.clinical import result_warnings
+
+    mg = Measurement(Analyte.MAGNESIUM, 1.0, Unit.MG_DL)
+    found = result_warnings(mg, age_hours=30, urgent=True)
+    assert [w.id for w in found] == ["stale_result", "unit_check"]
+    assert "before acting" not in found[1].text and "in parallel" in found[1].text
+    assert result_warnings(Measurement(Analyte.MAGNESIUM, 0.6, Unit.MMOL_L)) == ()

@@ -128,8 +128,7 @@ def medications() -> st.SearchStrategy[list[dict[str, Any]]]:
 LAB_STRATEGIES = {name: measurement(name) for name in LABS if name != "magnesium"}
 
 
-def valid_inputs() -> st.SearchStrategy[dict[str, Any]]:
-    """Inputs valid by the schema and inside every hard range of PROTOCOL.md section 2."""
+def _inputs_in_range() -> st.SearchStrategy[dict[str, Any]]:
     labs = fields({"magnesium": measurement("magnesium")}, LAB_STRATEGIES)
     return fields(
         {
@@ -168,6 +167,20 @@ def valid_inputs() -> st.SearchStrategy[dict[str, Any]]:
             "save": st.booleans(),
         },
     )
+
+
+def _days_within_age(data: dict[str, Any]) -> dict[str, Any]:
+    """A drug cannot have been taken longer than the patient has lived (the parser's bound on `days`)."""
+    most = math.floor(data["patient"]["age_years"] * 365.25)
+    for item in data.get("medications", []):
+        if "days" in item:
+            item["days"] = min(item["days"], most)
+    return data
+
+
+def valid_inputs() -> st.SearchStrategy[dict[str, Any]]:
+    """Inputs valid by the schema and inside every hard range of PROTOCOL.md section 2."""
+    return _inputs_in_range().map(_days_within_age)
 
 
 # Numbers the schema accepts but the protocol does not: huge, tiny, negative, integral and not.

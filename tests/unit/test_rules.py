@@ -127,3 +127,10 @@ def test_cited_source_ids_lists_modules_that_cite_sources():
     # Modules without any source id (plain data classes) are left out rather than listed empty.
     assert "results" not in cited
     assert "inputs" not in cited
+
+
+def test_a_childs_iv_regimen_without_a_duration_is_reported(monkeypatch):
+    # An IV regimen needs its infusion time to be checked against 10 mg/kg/min; an oral one slipped into the IV list
+    # must stop start-up rather than pass unchecked.
+    monkeypatch.setattr(dose, "ALL_CHILD_IV", (dose.CHILD_ORAL_UNDER_12,))
+    assert any("has no duration" in p for p in rules.threshold_tables_in_order())

@@ -9,6 +9,7 @@ a result that fails a check is refused, so that the wrong number never looks pla
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,11 @@ from .codes import UCUM, UNITS, LoincCode
 BUNDLE_TYPES = ("searchset", "collection", "transaction")
 # A preliminary or registered result can still change; cancelled and entered-in-error ones are not results.
 USABLE_STATUSES = ("final", "amended", "corrected")
-STALE_AFTER_HOURS = 48
+# How far ahead of our clock a time may be and still count as now: the EHR's and the lab's clocks are not ours.
+# Anything later is a wrong date (a typo, a year 9999 placeholder, a clock set wrong) and is refused, never used:
+# a future result would otherwise outrank today's as "the newest" (issue 15). The same allowance for every time
+# HypoMag reads from the EHR (results, birth dates) and as the bedside save panel's CLOCK_SKEW.
+CLOCK_ALLOWANCE = timedelta(minutes=5)
 
 _PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([^/]+)(?:/_history/[^/]+)?$")
 
@@ -76,10 +81,26 @@ def quantity_problem(label: str, loinc: LoincCode, quantity: Any) -> tuple[str |
     return None, None, contract_unit
 
 
+def future_error(label: str, what: str, time: datetime, now: datetime, *, shown: str | None = None) -> str | None:
+    """A sentence naming the resource when `time` (aware) is after now plus the clock allowance, else None."""
+    if time <= now + CLOCK_ALLOWANCE:
+        return None
+    return (
+        f"{label} has {what} {shown or time.isoformat()}, which is in the future (after now plus "
+        f"{_minutes(CLOCK_ALLOWANCE)} minutes for clock differences): the date is wrong, so nothing is imported "
+        "from this data; correct it in the EHR"
+    )
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
 def plain_number(value: Decimal | float | int) -> float | int:
     """Whole numbers travel as ints (15, not 15.0), as the form and the contract examples write them."""
     number = float(value)
-    return int(number) if number.is_integer() else number
+    # Only where an int is exact and short: 1e300 stays a float (and is shown as such in a range error).
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 def patient_key(reference: str, aliases: dict[str, str]) -> str:

@@ -181,4 +181,10 @@ MEDICATIONS: dict[str, str] = {
     "6813": "methadone",
     "25480": "gabapentin",
     "68149": "mycophenolate",  # mycophenolate mofetil
+    # Potassium-sparing diuretics (rule set 2026.2: warning potassium_sparing_with_cni with a CNI; KNOWLEDGE.md
+    # section 6.6 [S102]); one ingredient each. [unconfirmed]: from RxNav, not in KNOWLEDGE.md.
+    "644": "amiloride",
+    "9997": "spironolactone",
+    "298869": "eplerenone",
+    "10763": "triamterene",
 }

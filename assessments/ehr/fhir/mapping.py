@@ -1,26 +1,40 @@
 """A FHIR R4 Bundle (or one Observation) -> the contract input, with where each value came from.
 
-Takes: a JSON object, a `Bundle` (searchset, collection or transaction) or a single `Observation`, and `now` (an
-aware datetime: results are judged stale against it). Returns a `FhirImport`: `input` (contract input JSON, with
-only what FHIR carried: the transplant type and day, the GI state, symptoms and the like are for the clinician to
-add), `provenance` (one row per field filled), `not_mapped` (each resource or value left out, with the reason),
-`warnings` (`stale_result`) and `errors` (a safety check failed: nothing may be used).
+Takes: a JSON value that should be a `Bundle` (searchset, collection or transaction) or a single `Observation`;
+`now` (an aware datetime: the age of each result is counted to it, and nothing may be dated after it); and, from a
+CDS Hooks call, `patient`: the `Patient/<id>` whose chart is open, about whom every resource used must be.
+Returns a `FhirImport`: `input` (contract input JSON, with only what FHIR carried: the transplant type and day, the
+GI state, symptoms and the like are for the clinician to add; the Mg result's age in `labs.magnesium.age_hours`,
+from which the engine raises `stale_result`, PROTOCOL.md section 2.2), `provenance` (one row per field filled),
+`not_mapped` (each resource or value left out, with the reason) and `errors` (a safety check failed: nothing may be
+used). It never raises on the shape of the JSON: every problem is an error naming the resource and field.
+
+The safety checks (`checks.py`, `shape.py`): the JSON's shape before the model reads it; a code and unit that
+disagree; a status that is not final; a result, issue time or birth date in the future (beyond
+`checks.CLOCK_ALLOWANCE`); more than one patient, or a resource used without naming its patient when the data (or
+the CDS context) names one; the two newest results of one field disagreeing; and the clinical core's own hard
+ranges (`parse_input`), so that an implausible number is refused here, naming the resource it came from, and not
+only later on the form.
 
 Plain Python on `fhir.resources` (its R4B package: Observation and Bundle have the R4 shape); no Django.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from assessments.clinical import parse_input
+from assessments.clinical.plausibility import STALE_AFTER_HOURS
+from assessments.labels import field_label
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 
-from . import checks
+from . import checks, shape
 from .codes import IMMUNOSUPPRESSANTS, LOINC, MEDICATIONS, OBSERVATIONS, RXNORM, LoincCode
 
 MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement")
@@ -31,10 +45,11 @@ class FhirImport:
     input: dict[str, Any] = field(default_factory=dict)
     provenance: list[dict[str, Any]] = field(default_factory=list)
     not_mapped: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
     # The one patient the data is about (`Patient/<id>`), when a resource names one.
     patient: str | None = None
+    # Contract path -> the entry it came from (`entry.3`), to name the resource in the engine's range errors.
+    sources: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -45,7 +60,6 @@ class FhirImport:
             "input": self.input,
             "provenance": self.provenance,
             "not_mapped": self.not_mapped,
-            "warnings": self.warnings,
         }
 
 
@@ -67,25 +81,27 @@ class _Result:
     lln: tuple[float | int, str] | None
 
 
-def fhir_to_input(data: Any, *, now: datetime) -> FhirImport:
+def fhir_to_input(data: Any, *, now: datetime, patient: str | None = None) -> FhirImport:
     found = FhirImport()
     entries = _entries(data, found)
     if entries is None:
         return found
     aliases = _patient_aliases(entries)
-    _check_one_patient(entries, aliases, found)
+    unnamed = _check_one_patient(entries, aliases, found, context=patient)
     results: list[_Result] = []
     medications: list[_Entry] = []
     referenced: set[str] = set()
     for entry in entries:
         kind = entry.resource.get_resource_type()
         if kind == "Observation":
-            result = _observation(entry, found)
+            result = _observation(entry, found, now, unnamed=entry.label in unnamed)
             if result is not None:
                 results.append(result)
         elif kind in MEDICATION_TYPES:
             medications.append(entry)
-        elif kind not in ("Patient", "Medication"):
+        elif kind == "Patient":
+            _birth_date_check(entry, now, found)
+        elif kind != "Medication":
             found.not_mapped.append({"resource": entry.label, "reason": f"HypoMag does not read {kind} resources"})
     if found.errors:
         return found
@@ -95,15 +111,17 @@ def fhir_to_input(data: Any, *, now: datetime) -> FhirImport:
     _newest_results(results, now, found)
     medication_index = _medication_index(entries)
     for entry in medications:
-        _medication(entry, medication_index, referenced, now, found)
+        _medication(entry, medication_index, referenced, now, found, unnamed=entry.label in unnamed)
     for entry in entries:
         if entry.resource.get_resource_type() == "Medication" and entry.label not in referenced:
             found.not_mapped.append(
                 {"resource": entry.label, "reason": "no MedicationRequest or MedicationStatement refers to it"}
             )
+    if not found.errors:
+        _engine_ranges(found)
     if found.errors:
         # All or nothing: after a failed safety check no value may look like a checked one.
-        found.input, found.provenance, found.warnings = {}, [], []
+        found.input, found.provenance = {}, []
     return found
 
 
@@ -112,18 +130,22 @@ def _error(found: FhirImport, where: str, message: str) -> None:
 
 
 def _entries(data: Any, found: FhirImport) -> list[_Entry] | None:
-    """The resources to read, or None (with errors) when the JSON is not a FHIR Bundle or Observation at all."""
+    """The resources to read, or None (with errors) when the JSON is not a FHIR Bundle or Observation at all, or a
+    part of it is not shaped as FHIR says."""
     kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind not in ("Bundle", "Observation"):
-        _error(found, "resourceType", f"send a FHIR Bundle or a single Observation, not {kind or 'this JSON'}")
+        shown = kind if isinstance(kind, str) and kind else "this JSON"
+        _error(found, "resourceType", f"send a FHIR Bundle or a single Observation, not {shown[:40]}")
+        return None
+    problems = shape.resource_type_errors(data)
+    if problems:
+        found.errors += problems
         return None
     model = Bundle if kind == "Bundle" else Observation
     try:
         parsed = model.model_validate(data)
-    except ValidationError as exc:
-        for problem in exc.errors()[:20]:
-            where = ".".join(str(part) for part in problem["loc"]) or kind
-            _error(found, where, f"{kind} is not valid FHIR R4 at {where}: {problem['msg']}")
+    except (ValidationError, *shape.MODEL_FAILURES) as exc:
+        found.errors += shape.model_errors(kind, exc)
         return None
     if kind == "Observation":
         return [_Entry("Observation", _label(parsed, "Observation"), None, parsed)]
@@ -156,8 +178,12 @@ def _patient_aliases(entries: list[_Entry]) -> dict[str, str]:
     return aliases
 
 
-def _check_one_patient(entries: list[_Entry], aliases: dict[str, str], found: FhirImport) -> None:
+def _check_one_patient(entries: list[_Entry], aliases: dict[str, str], found: FhirImport, *,
+                       context: str | None) -> set[str]:  # fmt: skip
+    """One patient, and the context patient when there is one; returns the labels of the resources that name no
+    patient (their `subject`), which may be used only when nothing names a patient at all."""
     seen: dict[str, list[str]] = {}
+    unnamed: set[str] = set()
     for entry in entries:
         resource = entry.resource
         if resource.get_resource_type() == "Patient":
@@ -167,11 +193,28 @@ def _check_one_patient(entries: list[_Entry], aliases: dict[str, str], found: Fh
         subject = getattr(resource, "subject", None)
         if subject is not None and subject.reference:
             seen.setdefault(checks.patient_key(subject.reference, aliases), []).append(entry.label)
+        else:
+            unnamed.add(entry.label)
     message = checks.two_patients_error(seen)
     if message:
         _error(found, "subject", message)
+    elif context is not None and seen and next(iter(seen)) != context:
+        _error(found, "subject", f"the data is about {next(iter(seen))}, not {context}, the patient whose chart is "
+                                 "open: HypoMag uses only the open chart's data")  # fmt: skip
     elif seen:
         found.patient = next(iter(seen))
+    found.patient = found.patient or (context if not found.errors else None)
+    return unnamed
+
+
+def _unnamed_error(entry: _Entry, found: FhirImport) -> bool:
+    """True (with an error) when this resource, about to be used, names no patient while the data names one."""
+    if found.patient is None:
+        return False
+    _error(found, f"{entry.where}.subject", (
+        f"{entry.label} does not name its patient (subject), while the data is about {found.patient}: HypoMag "
+        "cannot tell whose result it is; send it with its subject"))  # fmt: skip
+    return True
 
 
 def _loinc(resource: Any) -> LoincCode | None:
@@ -196,25 +239,53 @@ def _time(resource: Any) -> datetime | None:
     return _aware(value)
 
 
+class _OutsideCalendar(ValueError):
+    """A time that cannot be put in UTC (year 1 at +14:00): no real result has one."""
+
+
 def _aware(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    """An aware UTC datetime; None for what is not a full date (a year, a year and month). `_OutsideCalendar` for a
+    time at the calendar's edge whose UTC equivalent does not exist."""
+    try:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    except OverflowError as exc:
+        raise _OutsideCalendar(str(value)) from exc
     return None
 
 
-def _observation(entry: _Entry, found: FhirImport) -> _Result | None:
+def _observation(entry: _Entry, found: FhirImport, now: datetime, *, unnamed: bool) -> _Result | None:
     resource = entry.resource
+    if resource.code is None:
+        _error(found, f"{entry.where}.code", f"{entry.label} has no code (Observation.code is required in FHIR R4): "
+                                             "HypoMag cannot tell what it measures")  # fmt: skip
+        return None
     loinc = _loinc(resource)
     if loinc is None:
         codes = ", ".join(f"{c.system or '?'}|{c.code}" for c in (resource.code.coding or [])) or "no coding"
         found.not_mapped.append({"resource": entry.label, "reason": f"no LOINC code that HypoMag reads ({codes})"})
         return None
+    if unnamed and _unnamed_error(entry, found):
+        return None
     status = checks.status_error(entry.label, resource.status)
     if status:
         _error(found, entry.where, status)
         return None
+    try:
+        time = _time(resource)
+        issued = _aware(resource.issued)
+    except _OutsideCalendar as outside:
+        _error(found, f"{entry.where}.effectiveDateTime", f"{entry.label} has the time {outside}, which is outside "
+                                                          "the calendar: correct it in the EHR")  # fmt: skip
+        return None
+    # A future time is an error before anything else is read: such a result must never become "the newest".
+    for what, when, path in (("the time", time, "effective"), ("the issue time", issued, "issued")):
+        problem = checks.future_error(entry.label, what, when, now) if when is not None else None
+        if problem:
+            _error(found, f"{entry.where}.{path}", problem)
+            return None
     if resource.valueQuantity is None:
         reason = "has no value" if resource.dataAbsentReason is None else "has no value (data absent)"
         found.not_mapped.append({"resource": entry.label, "reason": f"LOINC {loinc.code} {reason}"})
@@ -226,7 +297,6 @@ def _observation(entry: _Entry, found: FhirImport) -> _Result | None:
     if reason:
         found.not_mapped.append({"resource": entry.label, "reason": reason})
         return None
-    time = _time(resource)
     if time is None:
         found.not_mapped.append(
             {"resource": entry.label, "reason": "has no time (effective or issued): its age cannot be judged"}
@@ -252,10 +322,18 @@ def _reference_low(entry: _Entry, loinc: LoincCode, found: FhirImport) -> tuple[
     return None
 
 
+def _age_hours(time: datetime, now: datetime) -> float | int:
+    """Hours from the sample to now, rounded up to a tenth (a result never looks younger than it is; 24.01 h is
+    over the 24 h of `stale_result`). A time within the clock allowance ahead of now counts as now (0 h)."""
+    hours = max((now - time).total_seconds() / 3600, 0.0)
+    return checks.plain_number(math.ceil(round(hours * 10, 6)) / 10)
+
+
 def _provenance(found: FhirImport, path: str, entry: _Entry, *, code: str | None, display: str, value: str,
-                time: datetime | None, now: datetime, is_result: bool = True) -> bool:  # fmt: skip
-    """Add one provenance row; True when the row is a result older than 48 h (a start date is never stale)."""
-    stale = is_result and time is not None and now - time > timedelta(hours=checks.STALE_AFTER_HOURS)
+                time: datetime | None, age_hours: float | int | None = None) -> None:  # fmt: skip
+    """One provenance row. `age_hours` is set on results; `stale` only on the Mg result, by the engine's own limit
+    (PROTOCOL.md section 2.2: `stale_result` above 24 h), so that the page and the engine never disagree."""
+    found.sources.setdefault(path, entry)
     found.provenance.append(
         {
             "field": path,
@@ -264,10 +342,10 @@ def _provenance(found: FhirImport, path: str, entry: _Entry, *, code: str | None
             "display": display,
             "value": value,
             "time": time.isoformat() if time else None,
-            "stale": stale,
+            "age_hours": age_hours,
+            "stale": path == "labs.magnesium" and age_hours is not None and age_hours > STALE_AFTER_HOURS,
         }
     )
-    return stale
 
 
 def _newest_results(results: list[_Result], now: datetime, found: FhirImport) -> None:
@@ -293,31 +371,24 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             found.not_mapped.append(
                 {"resource": older.entry.label, "reason": f"an older {path} result: {newest.entry.label} is newer"}
             )
+        age = _age_hours(newest.time, now)
         if path.startswith("labs."):
-            _set(found.input, path, {"value": newest.value, "unit": newest.unit})
+            value: dict[str, Any] = {"value": newest.value, "unit": newest.unit}
+            if path == "labs.magnesium":
+                # PROTOCOL.md section 2.2: the importer fills the same field a person types; the engine judges it.
+                value["age_hours"] = age
+            _set(found.input, path, value)
         else:
             _set(found.input, path, newest.value)
         shown = f"{newest.value} {newest.unit}"
-        stale = _provenance(found, path, newest.entry, code=f"{LOINC}|{newest.loinc.code}",
-                            display=newest.loinc.display, value=shown, time=newest.time, now=now)  # fmt: skip
-        if stale:
-            hours = int((now - newest.time).total_seconds() // 3600)
-            found.warnings.append(
-                {
-                    "id": "stale_result",
-                    "field": path,
-                    "resource": newest.entry.label,
-                    "time": newest.time.isoformat(),
-                    "text": f"{newest.loinc.display} ({shown}) is {hours} hours old (over "
-                    f"{checks.STALE_AFTER_HOURS} h): check for a newer result before acting on it",
-                }
-            )
+        _provenance(found, path, newest.entry, code=f"{LOINC}|{newest.loinc.code}", display=newest.loinc.display,
+                    value=shown, time=newest.time, age_hours=age)  # fmt: skip
         if newest.lln is not None:
-            value, unit = newest.lln
-            _set(found.input, "labs.magnesium_lln", {"value": value, "unit": unit})
+            value_lln, unit = newest.lln
+            _set(found.input, "labs.magnesium_lln", {"value": value_lln, "unit": unit})
             _provenance(found, "labs.magnesium_lln", newest.entry, code=f"{LOINC}|{newest.loinc.code}",
-                        display="reference range low (the lab's lower limit of normal)", value=f"{value} {unit}",
-                        time=newest.time, now=now)  # fmt: skip
+                        display="reference range low (the lab's lower limit of normal)",
+                        value=f"{value_lln} {unit}", time=newest.time, age_hours=age)  # fmt: skip
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -327,6 +398,15 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     data[last] = value
 
 
+def _birth_date_check(entry: _Entry, now: datetime, found: FhirImport) -> None:
+    """A birth date after today (9999-12-31, a typo) would become a negative age: refused, naming the Patient."""
+    birth = entry.resource.birthDate
+    if isinstance(birth, date):
+        problem = checks.future_error(entry.label, "the birth date", _aware(birth), now, shown=birth.isoformat())
+        if problem:
+            _error(found, f"{entry.where}.birthDate", problem)
+
+
 def _patient(entry: _Entry, now: datetime, found: FhirImport) -> None:
     patient = entry.resource
     birth = patient.birthDate
@@ -334,15 +414,14 @@ def _patient(entry: _Entry, now: datetime, found: FhirImport) -> None:
         age = _age_years(birth, now.date())
         _set(found.input, "patient.age_years", age)
         _provenance(found, "patient.age_years", entry, code=None, display=f"birth date {birth.isoformat()}",
-                    value=f"{age} years", time=None, now=now)  # fmt: skip
+                    value=f"{age} years", time=None)  # fmt: skip
     elif birth:
         found.not_mapped.append(
             {"resource": entry.label, "reason": f"birth date {birth} is not a full date: enter the age by hand"}
         )
     if patient.gender in ("female", "male"):
         _set(found.input, "patient.sex", patient.gender)
-        _provenance(found, "patient.sex", entry, code=None, display="gender", value=patient.gender, time=None,
-                    now=now)  # fmt: skip
+        _provenance(found, "patient.sex", entry, code=None, display="gender", value=patient.gender, time=None)
     elif patient.gender:
         found.not_mapped.append(
             {"resource": entry.label, "reason": f"gender {patient.gender}: the formulas need female or male"}
@@ -384,7 +463,7 @@ def _concept(entry: _Entry, index: dict[str, _Entry], referenced: set[str]) -> A
 
 
 def _medication(entry: _Entry, index: dict[str, _Entry], referenced: set[str], now: datetime,
-                found: FhirImport) -> None:  # fmt: skip
+                found: FhirImport, *, unnamed: bool) -> None:  # fmt: skip
     resource = entry.resource
     if resource.status != "active":
         found.not_mapped.append(
@@ -402,15 +481,23 @@ def _medication(entry: _Entry, index: dict[str, _Entry], referenced: set[str], n
             reason = "no RxNorm code: HypoMag does not guess a drug from its name"
         found.not_mapped.append({"resource": entry.label, "reason": f"{name or 'medication'}: {reason}"})
         return
-    start = None
-    if resource.get_resource_type() == "MedicationStatement" and resource.effectivePeriod is not None:
-        start = _aware(resource.effectivePeriod.start)
+    if unnamed and _unnamed_error(entry, found):
+        return
+    try:
+        start = None
+        if resource.get_resource_type() == "MedicationStatement" and resource.effectivePeriod is not None:
+            start = _aware(resource.effectivePeriod.start)
+        authored = _aware(getattr(resource, "authoredOn", None))
+    except _OutsideCalendar as outside:
+        _error(found, entry.where, f"{entry.label} has the time {outside}, which is outside the calendar: correct it "
+                                   "in the EHR")  # fmt: skip
+        return
     if coding.code in IMMUNOSUPPRESSANTS:
         drug = IMMUNOSUPPRESSANTS[coding.code]
         items = found.input.setdefault("immunosuppressants", [])
         if all(item["drug"] != drug for item in items):
             items.append({"drug": drug})
-        path = "immunosuppressants"
+        path = f"immunosuppressants.{next(i for i, item in enumerate(items) if item['drug'] == drug)}"
     else:
         drug = MEDICATIONS[coding.code]
         items = found.input.setdefault("medications", [])
@@ -419,9 +506,33 @@ def _medication(entry: _Entry, index: dict[str, _Entry], referenced: set[str], n
             item = {"id": drug}
             items.append(item)
         if start is not None:
-            # Two drugs of one class (omeprazole, then pantoprazole): the longer exposure counts.
+            # Two drugs of one class (omeprazole, then pantoprazole): the longer exposure counts. A start after now
+            # is a plan, not yet an exposure: 0 days.
             item["days"] = max(item.get("days", 0), max((now - start).days, 0))
-        path = "medications"
-    _provenance(found, path, entry, code=f"{RXNORM}|{coding.code}", display=name or coding.display or drug,
-                value=drug, time=start or _aware(getattr(resource, "authoredOn", None)), now=now,
-                is_result=False)  # fmt: skip
+        path = f"medications.{items.index(item)}"
+    found.sources.setdefault(path, entry)
+    _provenance(found, path.split(".")[0], entry, code=f"{RXNORM}|{coding.code}",
+                display=name or coding.display or drug, value=drug, time=start or authored)  # fmt: skip
+
+
+def _engine_ranges(found: FhirImport) -> None:
+    """The clinical core's hard ranges (PROTOCOL.md section 2), applied to what was imported: a value outside them is
+    refused here, naming the resource it came from. What FHIR cannot carry (the transplant, a child's weight) is
+    not an error here: the clinician adds it."""
+    for problem in parse_input(found.input).errors:
+        if problem.message.startswith("is required"):
+            continue
+        entry = _source(found, problem.field)
+        label = entry.label if entry is not None else "the imported data"
+        _error(found, entry.where if entry is not None else problem.field,
+               f"{label} ({field_label(problem.field)}): {problem.message}")  # fmt: skip
+
+
+def _source(found: FhirImport, path: str) -> _Entry | None:
+    """The entry behind a contract path: the longest recorded prefix (`labs.magnesium.value` -> `labs.magnesium`)."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        entry = found.sources.get(".".join(parts[:end]))
+        if entry is not None:
+            return entry
+    return None

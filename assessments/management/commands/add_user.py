@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import sys
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from assessments.models import StaffProfile, Ward
+from assessments import services
 from assessments.roles import Role
 
 
@@ -37,12 +36,6 @@ class Command(BaseCommand):
             validate_password(password, user)
         except ValidationError as error:
             raise CommandError("Password refused: " + " ".join(error.messages)) from None
-        with transaction.atomic():
-            user.set_password(password)
-            # An administrator works in the Django admin and the audit log.
-            user.is_staff = user.is_superuser = role == Role.ADMIN
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
-            if ward:
-                StaffProfile.objects.create(user=user, ward=Ward.objects.get_or_create(name=ward)[0])
+        # Audited like every write; an administrator works in the Django admin and the audit log.
+        services.user_create(username=username, password=password, role=role, ward=ward)
         self.stdout.write(f"Created {username} ({role}{', ' + ward if ward else ''}).")

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Patient, StaffProfile, Ward
+from assessments.records.demo import demo_records_create
 
 DEMO_WARD = "Ward 7 (transplant)"
 DEMO_USERS = ("clinician", "pharmacist", "trainee")
-# Invented patients with no assessment yet: a newcomer saves the first one.
+# Invented patients with no assessment yet: a newcomer saves the first one (records/demo.py adds patients with plans
+# in every state: amended, incomplete, emergency, declined, saved under 2026.1, saved by the pharmacist).
 DEMO_PATIENTS = (
     ("DEMO-0001", "AB bed 3", "allogeneic", 10),
     ("DEMO-0002", "CD bed 5", "autologous", 6),
@@ -55,5 +57,7 @@ class Command(BaseCommand):
                     "created_by": creator,
                 },
             )
+        if demo_records_create(ward=ward, clinician=creator, pharmacist=User.objects.get(username="pharmacist")):
+            self.stdout.write("Demo records created: plans amended, incomplete, declined, superseded, under 2026.1.")
         self.stdout.write("Demo users (new passwords at every start; sign in at /accounts/login/):")
         self.stdout.write("\n".join(lines))

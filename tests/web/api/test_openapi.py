@@ -110,3 +110,31 @@ def test_the_output_schema_fits_every_golden_case(client: Client):
         assert not errors, (path.name, errors)
         checked += 1
     assert checked >= 10
+
+
+def test_the_output_schema_describes_rule_set_2026_2(client: Client):
+    document = client.get("/api/v1/openapi.json").json()
+    validator = Draft202012Validator({**OUTPUT_SCHEMA, "components": document["components"]})
+    data = {"patient": {"age_years": 45}, "transplant": {"type": "allogeneic", "day": 10},
+            "labs": {"magnesium": {"value": 1.1, "unit": "mmol/L", "age_hours": 30},
+                     "creatinine": {"value": 90, "unit": "umol/L"}}}  # fmt: skip
+    output = client.post("/api/v1/assessments", data, content_type="application/json").json()
+    assert not list(validator.iter_errors(output))
+    assert output["derived"]["renal_sex_assumption"] == "lower_of_both_sexes"
+    unit_check = next(w for w in output["warnings"] if w["id"] == "unit_check")
+    assert [r["unit"] for r in unit_check["readings"]] == ["mg/dL", "mEq/L"]
+
+    # The document would catch the 2026.2 fields going missing or appearing where they do not belong.
+    without_readings = json.loads(json.dumps(output))
+    next(w for w in without_readings["warnings"] if w["id"] == "unit_check").pop("readings")
+    assert list(validator.iter_errors(without_readings))
+    stray = json.loads(json.dumps(output))
+    next(w for w in stray["warnings"] if w["id"] == "stale_result")["readings"] = unit_check["readings"]
+    assert list(validator.iter_errors(stray))
+    no_sex_field = json.loads(json.dumps(output))
+    no_sex_field["derived"].pop("renal_sex_assumption")
+    assert list(validator.iter_errors(no_sex_field))
+    dose_fields = document["components"]["schemas"]["Dose"]["required"]
+    for name in ("rate_mg_per_min", "max_rate_mg_per_min", "mmol_before_cap", "mmol_per_dose_min", "mmol_per_dose_max",
+                 "start_mmol_per_day"):  # fmt: skip
+        assert name in dose_fields

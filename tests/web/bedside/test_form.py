@@ -7,7 +7,6 @@ Pages are posted through a client that enforces CSRF, as a browser posts them.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -16,7 +15,6 @@ from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import SECTIONS, AssessmentForm, parse_number
 from assessments.selectors import demo_case_get
 from tests.builders import payload
-from tests.conftest import PASSWORD
 
 CHILD = {
     "age_years": "3",
@@ -241,48 +239,12 @@ def test_the_units_a_site_offers_first_are_per_instance(settings):
     assert AssessmentForm()["creatinine_unit"].value() == "umol/L"
 
 
-# --- Signing in halfway ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_haz46_signing_in_halfway_keeps_what_was_typed(client, clinician):
-    typed = {**CHILD, "weight_kg": "12,5", "qtc_ms": ""}
-
-    response = post(client, {**typed, "then": "sign-in"})
-
-    # To the sign-in page, and back to the bedside page afterwards.
-    assert response.status_code == 302
-    login = urlsplit(response["Location"])
-    assert login.path == reverse("login")
-    assert parse_qs(login.query)["next"] == ["/?resume=1"]
-    signed_in = client.submit(
-        reverse("login"),
-        {"username": "clinician", "password": PASSWORD, "next": "/?resume=1"},
-        page=reverse("login"),
-    )
-    assert signed_in.status_code == 302 and signed_in["Location"] == "/?resume=1"
-
-    back = client.get("/?resume=1")
-
-    html = back.content.decode()
-    assert 'value="12,5"' in html and 'value="0,28"' in html
-    assert back.context["output"]["plan"]["dose"]["weight_kg"] == 12.5
-    # Now signed in with patient records: the save panel is there, and the kept values are used once only.
-    assert "Save to a patient record" in html
-    assert not client.get("/?resume=1").context["form"].is_bound
-
-
-@pytest.mark.django_db
-def test_signing_in_from_the_live_result_redirects_the_whole_page(client):
-    response = post(client, {**CHILD, "then": "sign-in"}, HX_Request="true")
-
-    assert response.status_code == 204
-    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+# --- Signing in halfway (kept by bedside.kept: tests/web/records and the hazard tests of HAZ32) ---------------------
 
 
 @pytest.mark.django_db
 def test_the_sign_in_button_is_offered_only_to_someone_signed_out(client, login, clinician):
-    button = 'name="then" value="sign-in"'
+    button = 'formaction="/accounts/login/keep/"'
     assert button in post(client, CHILD | {"weight_kg": "14"}).content.decode()
     assert button not in login(clinician).submit(reverse("assess"), CHILD | {"weight_kg": "14"}).content.decode()
 

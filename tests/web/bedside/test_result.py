@@ -204,11 +204,11 @@ def test_waits_are_written_in_hours_and_minutes_or_days():
 def test_missing_inputs_link_to_their_fields(client):
     html = page(client, CASES["V4_child_cord_d21_seizure_foscarnet_high_tacrolimus_grade4"].input)
 
-    missing = html.split('<p class="missing-inputs">', 1)[1].split("</p>", 1)[0]
+    missing = html.split('<div class="missing-inputs">', 1)[1].split("</div>", 1)[0]
     assert '<a href="#id_height_cm">Height (cm)</a>' in missing
     assert 'id="id_height_cm"' in html
     # Near the top: straight after "What to do now", before Why.
-    assert html.index('<p class="missing-inputs">') < html.index('aria-label="Why"')
+    assert html.index('<div class="missing-inputs">') < html.index('aria-label="Why"')
 
 
 def test_every_caution_the_block_can_choose_is_an_engine_id():

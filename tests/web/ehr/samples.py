@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from typing import Any
 
-from assessments.ehr.fhir.samples import sample_load
+from assessments.ehr.fhir.samples import DRAWN_FOR, sample_load
 
 # The sample bundles' results were drawn at 06:00 UTC on 2 March 2026; three hours later they are current.
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+NOW = DRAWN_FOR
 
 
 def sample(name: str) -> dict[str, Any]:

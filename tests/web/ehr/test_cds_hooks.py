@@ -13,7 +13,9 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from assessments.ehr import cds_hooks
+from assessments.ehr.fhir_fetch import FetchFailed
 from assessments.models import AuditEvent, DeclineReason
+from assessments.services import assessment_run
 from tests.web.ehr.cds import ISSUER, RsaKey, hook_request, searchset, signed_token
 from tests.web.ehr.samples import resource, sample
 
@@ -21,6 +23,7 @@ DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/hypomag-patient-view"
 FEEDBACK = f"{SERVICE}/feedback"
 INDICATORS = {"info", "warning", "critical"}
+CARD = "9368d37b-283f-44a0-93ea-547cebab93ed"
 
 
 def call(client, body, url=SERVICE, headers=None):
@@ -55,7 +58,7 @@ def assert_card_rules(card: dict) -> None:
 def no_network(monkeypatch):
     """A test that reaches for the network fails: every fetch goes through a fake the test installs."""
 
-    def refuse(url, token):
+    def refuse(url, token, deadline):
         raise AssertionError(f"unexpected fetch of {url}")
 
     monkeypatch.setattr(cds_hooks, "fhir_fetch", refuse)
@@ -159,7 +162,9 @@ def test_a_stale_result_makes_a_normal_card_a_warning(ehr, frozen_now):
     card = only_card(call(ehr, body))
 
     assert card["indicator"] == "warning"
-    assert "Stale result" in card["detail"]
+    # The engine's own words (PROTOCOL.md section 2.2), not the importer's: one rule for stale results.
+    assert "The Mg result is 75 h old: repeat it before acting on this plan." in card["detail"]
+    assert "(**stale**)" in card["detail"]
 
 
 @pytest.mark.django_db
@@ -239,7 +244,7 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, fr
     prefetched = body.pop("prefetch")
     fetched = []
 
-    def fake_fetch(url, token):
+    def fake_fetch(url, token, deadline):
         fetched.append((url, token))
         key = next(
             k for k, t in cds_hooks.PREFETCH.items() if url.endswith(t.replace("{{context.patientId}}", "hm-sv1"))
@@ -257,16 +262,18 @@ def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_token(ehr, fr
 
 
 @pytest.mark.django_db
-def test_a_patient_id_is_escaped_in_the_fetched_query(ehr, frozen_now, monkeypatch, verified):
+@pytest.mark.parametrize("patient_id", ["x&code=evil", "../Patient/other", "a" * 65, "p 1"])
+def test_a_patient_id_that_is_not_a_fhir_id_is_refused_before_any_query(ehr, monkeypatch, verified, patient_id):
     body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir")
     body["prefetch"] = {}
-    body["context"]["patientId"] = "x&code=evil"
+    body["context"]["patientId"] = patient_id
     fetched = []
-    monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token: fetched.append(url) or None)
+    monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token, deadline: fetched.append(url))
 
-    call(ehr, body, headers=verified())
+    response = call(ehr, body, headers=verified())
 
-    assert "https://ehr.example.org/fhir/Patient/x%26code%3Devil" in fetched
+    assert response.status_code == 400 and fetched == []
+    assert response.json()["errors"][0]["field"] == "context.patientId"
 
 
 @pytest.mark.django_db
@@ -281,16 +288,37 @@ def test_needed_data_neither_prefetched_nor_fetchable_is_a_412(ehr, frozen_now):
 
 
 @pytest.mark.django_db
-def test_a_fhir_server_that_fails_is_a_412(ehr, frozen_now, monkeypatch, verified):
+def test_a_fhir_server_that_fails_is_answered_with_a_card_saying_the_data_could_not_be_fetched(
+    ehr, frozen_now, monkeypatch, verified
+):
     body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir")
     del body["prefetch"]["patient"]
 
-    def down(url, token):
-        raise OSError("connection refused")
+    def down(url, token, deadline):
+        raise FetchFailed("the FHIR server could not be reached (ConnectionRefusedError)")
 
     monkeypatch.setattr(cds_hooks, "fhir_fetch", down)
 
-    assert call(ehr, body, headers=verified()).status_code == 412
+    card = only_card(call(ehr, body, headers=verified()))
+    assert card["indicator"] == "warning"
+    assert "could not fetch" in card["summary"]
+    assert "Patient (age and sex): the FHIR server could not be reached" in card["detail"]
+    assert "CTCAE" not in card["summary"]
+
+
+@pytest.mark.django_db
+def test_an_optional_result_that_could_not_be_fetched_is_named_on_the_card(ehr, frozen_now, monkeypatch, verified):
+    body = hook_request("severe_magnesium", fhirServer="https://ehr.example.org/fhir")
+    del body["prefetch"]["potassium"]
+
+    def down(url, token, deadline):
+        raise FetchFailed("the FHIR server answered HTTP 503 for https://ehr.example.org/fhir/Observation")
+
+    monkeypatch.setattr(cds_hooks, "fhir_fetch", down)
+
+    card = only_card(call(ehr, body, headers=verified()))
+    assert "CTCAE grade 3" in card["summary"]
+    assert "**Not fetched**" in card["detail"] and "Potassium: the FHIR server answered HTTP 503" in card["detail"]
 
 
 @pytest.mark.django_db
@@ -299,7 +327,7 @@ def test_an_unsigned_call_never_makes_hypomag_fetch_from_the_server_it_names(ehr
     body = hook_request("severe_magnesium", fhirServer="https://internal.example/admin")
     del body["prefetch"]["patient"]
     fetched = []
-    monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token: fetched.append(url))
+    monkeypatch.setattr(cds_hooks, "fhir_fetch", lambda url, token, deadline: fetched.append(url))
 
     response = call(ehr, body)
 
@@ -395,8 +423,42 @@ def test_the_cards_override_reasons_are_the_pharmacist_reason_codes(ehr, frozen_
     [
         {},
         {"feedback": [{"outcome": "accepted"}]},
-        {"feedback": [{"card": "c1", "outcome": "ignored"}]},
-        {"feedback": [{"card": "c1", "outcome": "overridden", "overrideReason": {"reason": {"code": "bored"}}}]},
+        {"feedback": [{"card": "c1", "outcome": "accepted", "outcomeTimestamp": "2026-03-02T09:12:00Z"}]},
+        {"feedback": [{"card": CARD, "outcome": "ignored", "outcomeTimestamp": "2026-03-02T09:12:00Z"}]},
+        {"feedback": [{"card": CARD, "outcome": "accepted"}]},
+        {"feedback": [{"card": CARD, "outcome": "accepted", "outcomeTimestamp": "yesterday"}]},
+        {"feedback": [{"card": CARD, "outcome": "accepted", "outcomeTimestamp": "2026-03-02T09:12:00"}]},
+        {
+            "feedback": [
+                {
+                    "card": CARD,
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-03-02T09:12:00Z",
+                    "overrideReason": {"reason": {"code": "bored"}},
+                }
+            ]
+        },
+        {
+            "feedback": [
+                {
+                    "card": CARD,
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-03-02T09:12:00Z",
+                    "overrideReason": {"userComment": "x" * 1001},
+                }
+            ]
+        },
+        {
+            "feedback": [
+                {
+                    "card": CARD,
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-03-02T09:12:00Z",
+                    "overrideReason": ["renal_function"],
+                }
+            ]
+        },
+        {"feedback": [5]},
     ],
 )
 def test_invalid_feedback_is_a_400_and_stores_nothing(ehr, body):
@@ -418,3 +480,22 @@ def test_a_card_from_prefetched_data_is_quick(ehr, frozen_now):
     per_call_ms = (time.perf_counter() - started) * 100
 
     assert per_call_ms < 500, f"{per_call_ms:.1f} ms per card"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("transplant", [None, {"type": "allogeneic", "date": "2026-02-10"}])
+def test_a_unit_check_on_the_card_is_the_engines_own_text(ehr, frozen_now, transplant):
+    # Rule set 2026.2 (PROTOCOL.md section 2.1): 1.1 mmol/L is above the ULN in mmol/L but low in mg/dL (kind P1).
+    body = hook_request(
+        "severe_magnesium", **({"extension": {"org.hypomag.transplant": transplant}} if transplant else {})
+    )
+    body["prefetch"]["magnesium"]["entry"][0]["resource"]["valueQuantity"]["value"] = 1.1
+
+    card = only_card(call(ehr, body))
+
+    # The unit check reads only the Mg, its LLN, the symptoms and the site's unit: any input with these gives it.
+    labs = {"magnesium": {"value": 1.1, "unit": "mmol/L"}, "magnesium_lln": {"value": 0.7, "unit": "mmol/L"}}
+    data = {"patient": {"age_years": 59}, "transplant": {"type": "allogeneic", "day": 20}, "labs": labs}
+    engine = next(w for w in assessment_run(data=data).output["warnings"] if w["id"] == "unit_check")
+    assert cds_hooks._md(engine["text"]) in card["detail"]
+    assert card["indicator"] in ("warning", "critical")

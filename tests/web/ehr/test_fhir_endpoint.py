@@ -25,9 +25,9 @@ def test_it_works(ehr, frozen_now):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"input", "provenance", "not_mapped", "warnings"}
-    assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L"}
-    assert body["warnings"] == []  # frozen three hours after the draw
+    assert set(body) == {"input", "provenance", "not_mapped"}
+    # Frozen three hours after the draw: the age travels with the value, for the engine to judge (section 2.2).
+    assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L", "age_hours": 3}
     assert "sessionid" not in response.cookies
 
 
@@ -70,11 +70,11 @@ def test_two_patients_are_a_400(ehr, frozen_now):
 
 
 @pytest.mark.django_db
-def test_a_stale_result_is_a_warning_not_an_error(ehr, frozen_now):
+def test_a_stale_result_is_used_with_its_age_not_refused(ehr, frozen_now):
     body = post(ehr, sample("stale_magnesium")).json()
 
-    assert body["warnings"][0]["id"] == "stale_result"
-    assert body["input"]["labs"]["magnesium"]["value"] == 0.58
+    assert body["input"]["labs"]["magnesium"] == {"value": 0.58, "unit": "mmol/L", "age_hours": 75}
+    assert [row["stale"] for row in body["provenance"] if row["field"] == "labs.magnesium"] == [True]
 
 
 @pytest.mark.django_db
@@ -97,3 +97,18 @@ def test_it_only_allows_post(ehr):
 def test_it_stores_nothing(ehr, frozen_now, django_assert_num_queries):
     with django_assert_num_queries(0):
         post(ehr, sample("v1_full"))
+
+
+@pytest.mark.django_db
+def test_its_input_takes_the_2026_2_fields_on_to_the_assessment_api(ehr, frozen_now):
+    # The endpoint gives the Mg result's age; a caller adds what FHIR does not carry, the site's lab unit included.
+    contract_input = post(ehr, sample("mg_mass_units")).json()["input"]
+    contract_input |= {"transplant": {"type": "allogeneic", "day": 20}, "site": {"magnesium_unit": "mmol/L"}}
+
+    response = ehr.post("/api/v1/assessments", contract_input, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    warnings = response.json()["warnings"]
+    # The site reports mmol/L but the lab result came in mg/dL: the unit check comes first (PROTOCOL.md 2.1, kind S).
+    assert warnings[0]["id"] == "unit_check"
+    assert "Your laboratory reports Mg in mmol/L, but mg/dL was entered." in warnings[0]["text"]

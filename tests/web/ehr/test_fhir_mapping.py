@@ -43,6 +43,8 @@ def test_it_maps_a_full_bundle_to_the_golden_case_values():
     v1 = golden_input(V1)
 
     assert found.input["patient"] == v1["patient"]
+    # The Mg result's age (rule set 2026.2, PROTOCOL.md section 2.2): drawn at 06:00, now 09:00.
+    assert found.input["labs"]["magnesium"].pop("age_hours") == 3
     assert found.input["labs"] == v1["labs"]
     assert found.input["ecg"] == v1["ecg"]
     assert found.input["medications"] == v1["medications"]
@@ -57,9 +59,11 @@ def test_the_import_round_trips_through_the_engine_to_the_form_entrys_plan():
     # What the clinician adds on the form: what FHIR does not carry.
     completed = {**found.input, **{k: v1[k] for k in ("transplant", "setting", "gi", "nutrition", "symptoms",
                                                       "magnesium_therapy", "immunosuppressants")}}  # fmt: skip
+    typed = copy.deepcopy(v1)
+    typed["labs"]["magnesium"]["age_hours"] = 3  # the form's "age of the result" field, typed by hand
 
     from_fhir = assessment_run(data=completed)
-    from_form = assessment_run(data=v1)
+    from_form = assessment_run(data=typed)
 
     assert from_fhir.ok, from_fhir.errors
     assert from_fhir.output == from_form.output
@@ -83,7 +87,7 @@ def test_provenance_names_the_resource_code_and_time_of_each_field():
 def test_the_newest_result_wins_and_the_older_one_is_listed_as_not_used():
     found = mapped(sample("v1_full"))
 
-    assert found.input["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L"}
+    assert found.input["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L", "age_hours": 3}
     older = [item for item in found.not_mapped if item["resource"] == "Observation/mg-v1-yesterday"]
     assert older and "newer" in older[0]["reason"]
 
@@ -100,7 +104,7 @@ def test_it_lists_unmapped_resources_and_medications_with_the_reason():
 def test_mass_units_keep_their_unit_and_the_lab_range_gives_the_lln():
     found = mapped(sample("mg_mass_units"))
 
-    assert found.input["labs"]["magnesium"] == {"value": 1.2, "unit": "mg/dL"}
+    assert found.input["labs"]["magnesium"] == {"value": 1.2, "unit": "mg/dL", "age_hours": 3.5}
     assert found.input["labs"]["magnesium_lln"] == {"value": 1.6, "unit": "mg/dL"}
     assert found.input["labs"]["creatinine"] == {"value": 1.1, "unit": "mg/dL"}
     # UCUM `meq/L` is the contract's mEq/L (KNOWLEDGE.md section 1.4).
@@ -159,7 +163,7 @@ def test_an_amended_or_corrected_result_is_used(status):
 
     found = mapped(observation)
 
-    assert found.input == {"labs": {"magnesium": {"value": 0.66, "unit": "mmol/L"}}}
+    assert found.input == {"labs": {"magnesium": {"value": 0.66, "unit": "mmol/L", "age_hours": 3}}}
     assert found.patient == "Patient/hm-am1"
 
 
@@ -212,22 +216,43 @@ def test_the_same_patient_spelled_as_a_full_url_is_one_patient():
     assert mapped(bundle).patient == "Patient/hm-v1"
 
 
-def test_a_result_older_than_48_hours_is_flagged_stale():
+def test_the_mg_results_age_goes_to_the_engine_which_alone_judges_it_stale():
+    # Rule set 2026.2 (PROTOCOL.md section 2.2) supersedes issue 6's own 48 h flag: one rule, the engine's.
     found = mapped(sample("stale_magnesium"))
 
+    assert found.input["labs"]["magnesium"]["age_hours"] == 75  # 2026-02-27 06:00 to 2026-03-02 09:00
     rows = {row["field"]: row for row in found.provenance}
-    assert rows["labs.magnesium"]["stale"] is True
-    assert rows["labs.potassium"]["stale"] is False
-    assert [(w["id"], w["resource"]) for w in found.warnings] == [("stale_result", "Observation/mg-st1")]
-    assert "75 hours" in found.warnings[0]["text"]
+    assert rows["labs.magnesium"]["stale"] is True and rows["labs.magnesium"]["age_hours"] == 75
+    # Only the Mg is judged (the protocol has no age limit for the others); their age is shown, not judged.
+    assert rows["labs.potassium"]["stale"] is False and rows["labs.potassium"]["age_hours"] == 3
+    completed = {**found.input, "transplant": {"type": "allogeneic", "day": 12}}
+    warnings = assessment_run(data=completed).output["warnings"]
+    assert [w["text"] for w in warnings if w["id"] == "stale_result"] == [
+        "The Mg result is 75 h old: repeat it before acting on this plan."
+    ]
 
 
-def test_the_same_bundle_is_current_within_48_hours():
+@pytest.mark.parametrize(("hours", "stale"), [(24, False), (24.01, True)])
+def test_the_age_is_rounded_up_so_a_result_is_never_younger_than_it_is(hours, stale):
     import datetime as dt
 
-    found = mapped(sample("stale_magnesium"), now=dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC))
+    drawn = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    observation = sample("amended_observation")
+    observation["effectiveDateTime"] = observation["issued"] = drawn.isoformat()
 
-    assert found.warnings == []
+    found = mapped(observation, now=drawn + dt.timedelta(hours=hours))
+
+    assert (found.input["labs"]["magnesium"]["age_hours"] > 24) is stale
+    assert found.provenance[0]["stale"] is stale
+
+
+def test_a_result_just_inside_the_clock_allowance_counts_as_drawn_now():
+    import datetime as dt
+
+    observation = sample("amended_observation")
+    observation["effectiveDateTime"] = observation["issued"] = (NOW + dt.timedelta(minutes=4)).isoformat()
+
+    assert mapped(observation).input["labs"]["magnesium"]["age_hours"] == 0
 
 
 def test_two_newest_results_that_disagree_are_refused():
@@ -316,3 +341,21 @@ def test_every_code_of_the_issue_is_in_the_code_module():
     # The molar codes of KNOWLEDGE.md section 1.3 are molar: 2601-3 in particular (the documented pitfall).
     assert OBSERVATIONS["2601-3"].accepted == ("mmol/L", "mEq/L")
     assert OBSERVATIONS["19123-9"].accepted == ("mg/dL",)
+
+
+def test_a_sample_re_dated_to_another_day_maps_to_the_same_ages():
+    import datetime as dt
+
+    from assessments.ehr.fhir.samples import sample_text
+
+    later = NOW + dt.timedelta(days=280, hours=5)
+    for name in ("v1_full", "stale_magnesium", "mg_mass_units"):
+        then, now = mapped(sample(name)), mapped(json.loads(sample_text(name, now=later)), now=later)
+        # Everything but the patient's age (birth dates are not moved, so the patient is older by then).
+        then.input["patient"].pop("age_years"), now.input["patient"].pop("age_years")
+        assert now.input == then.input
+        assert [r["age_hours"] for r in now.provenance] == [r["age_hours"] for r in then.provenance]
+    # A future date stays in the future (the sample exists to show it refused); birth dates never move.
+    moved = json.loads(sample_text("future_dated_magnesium", now=later))
+    assert resource(moved, "mg-fd2")["effectiveDateTime"] == "9999-12-31T00:00:00Z"
+    assert resource(moved, "hm-fd1")["birthDate"] == resource(sample("future_dated_magnesium"), "hm-fd1")["birthDate"]

@@ -28,9 +28,12 @@ MATRIX: dict[str, tuple[str, str | None, dict[str, str]]] = {
     "api-assessments": ("post", None, PUBLIC),
     "api-openapi": ("get", None, PUBLIC),
     "login": ("get", None, PUBLIC),
+    # The bedside form posted to "Sign in": kept in the session, then the sign-in page (or back, when signed in).
+    "login-keep": ("post", None, {**PUBLIC, "anonymous": "L"}),
     "logout": ("post", None, PUBLIC),
     "patient-list": ("get", None, RECORDS),
     "patient-create": ("get", None, RECORDS),
+    "patient-create-from-assessment": ("post", None, RECORDS),
     "patient-detail": ("get", "patient", RECORDS),
     "patient-timeline": ("get", "patient", RECORDS),
     "assessment-save": ("post", None, RECORDS),

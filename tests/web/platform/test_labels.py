@@ -24,7 +24,7 @@ from assessments.clinical.causes import CAUSES
 from assessments.clinical.units import Unit
 from assessments.selectors import demo_case_list
 from assessments.teaching.cases import teaching_case_list
-from tests.builders import payload
+from tests.builders import payload, transplant_of
 
 CLINICAL = Path(engine.__file__).resolve().parent
 SCHEMA = json.loads(INPUT_SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -234,6 +234,7 @@ def test_a_saved_record_shows_what_was_entered_in_words(client_as, clinician, pa
         medications=[{"id": "azole_antifungal"}, {"id": "proton_pump_inhibitor", "days": 120}],
         conditions=["citrate_exposure"],
         symptoms=["muscle_cramps"],
+        transplant=transplant_of(patient, timezone.now()),
     )
     saved = services.assessment_save(user=clinician, patient=patient, data=data, sample_time=timezone.now())
     content = client_as("clinician").get(reverse("assessment-detail", args=[saved.pk])).content.decode()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessments import services
 from assessments.logging import REDACTED, JsonFormatter, RedactFilter
 from assessments.models import Patient
-from tests.builders import payload
+from tests.builders import payload, transplant_of
 
 SECRET = "H-SECRET-123"
 
@@ -135,9 +135,9 @@ def test_no_log_line_and_no_error_page_carries_the_hospital_identifier(
     assert SECRET not in missing.content.decode() and "hospital_id" not in missing.content.decode()
 
     # A failing review: the second pharmacist's sign-off conflicts (409), a third's lacks the CSRF token (403).
-    saved = services.assessment_save(
-        user=patient.created_by, patient=patient, data=payload(), sample_time=timezone.now()
-    )
+    now = timezone.now()
+    data = payload(transplant=transplant_of(patient, now))
+    saved = services.assessment_save(user=patient.created_by, patient=patient, data=data, sample_time=now)
     url = reverse("review-case", args=[saved.pk])
     first, second = login(pharmacist), login(make_user("p2", role="pharmacist"))
     tokens = [client.csrf_token(url) for client in (first, second)]  # both open the review page first

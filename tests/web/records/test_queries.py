@@ -83,7 +83,7 @@ def test_list_pages_run_a_bounded_number_of_queries(big_ward, client_as, django_
     pages = [
         (clinician, reverse("patient-list"), f"P{PATIENTS - 1:03d}"),
         (clinician, reverse("patient-detail", args=[big_ward["patient"].pk]), 'class="tl-point"'),
-        (clinician, reverse("ward"), "Overdue ("),
+        (clinician, reverse("ward"), " overdue</strong>"),
         (pharmacist, reverse("review-queue"), f"{PATIENTS} in all"),
     ]
     for client, url, marker in pages:

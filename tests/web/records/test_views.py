@@ -13,7 +13,8 @@ from django.utils import timezone
 from assessments import services
 from assessments.bedside.form_mapping import input_to_form
 from assessments.models import Reminder, ReminderState, SavedAssessment, Ward
-from tests.builders import payload
+from assessments.records.amendment import Amendment
+from tests.builders import payload, transplant_of
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +26,22 @@ def client(client_as):
     return client_as("clinician")
 
 
-def form_data(data=None, **save) -> dict:
-    fields = input_to_form(data or payload())
+def form_data(data=None, *, patient=None, **save) -> dict:
+    """The bedside form as posted; with `patient`, saved to that patient, its transplant type and day as the record
+    says (a test of a disagreement types them itself after this)."""
+    data = dict(data or payload())
+    if patient is not None:
+        data["transplant"] = transplant_of(patient, timezone.now())
+        save["patient"] = patient.pk
+    fields = input_to_form(data)
     fields.update({f"save-{key}": value for key, value in save.items()})
     return fields
 
 
 def saved_for(user, patient, **changes) -> SavedAssessment:
-    return services.assessment_save(user=user, patient=patient, data=payload(**changes), sample_time=timezone.now())
+    now = timezone.now()
+    changes.setdefault("transplant", transplant_of(patient, now))
+    return services.assessment_save(user=user, patient=patient, data=payload(**changes), sample_time=now)
 
 
 # --- Saving from the bedside page -----------------------------------------------------------------------------------
@@ -47,20 +56,20 @@ def test_the_save_panel_is_shown_to_clinicians_with_a_result_and_never_to_anonym
 
 
 def test_the_live_result_keeps_the_chosen_patient_without_complaining_about_it(client, patient):
-    response = client.submit(reverse("assess"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    response = client.submit(reverse("assess"), form_data(patient=patient), HTTP_HX_REQUEST="true")
     assert f'<option value="{patient.pk}" selected>'.encode() in response.content
     assert b"Choose the patient" not in response.content
 
 
 def test_save_without_js_redirects_to_the_saved_record(client, patient):
-    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk))
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient))
     saved = SavedAssessment.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("assessment-detail", args=[saved.pk])
     assert saved.patient == patient and saved.transplant_day == (timezone.localdate() - patient.transplant_date).days
 
 
 def test_save_with_htmx_asks_the_browser_to_go_to_the_saved_record(client, patient):
-    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk), HTTP_HX_REQUEST="true")
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("assessment-detail", args=[SavedAssessment.objects.get().pk])
 
@@ -76,14 +85,14 @@ def test_save_without_a_patient_says_so_and_keeps_everything_typed(client):
 
 def test_a_sample_time_in_the_future_is_refused(client, patient):
     future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.submit(reverse("assessment-save"), form_data(patient=patient.pk, sample_time=future))
+    response = client.submit(reverse("assessment-save"), form_data(patient=patient, sample_time=future))
     assert b"The sample time is in the future" in response.content
     assert not SavedAssessment.objects.exists()
 
 
 def test_an_engine_error_on_save_lands_on_its_field_and_saves_nothing(client, patient):
     data = payload(labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
-    response = client.submit(reverse("assessment-save"), form_data(data, patient=patient.pk))
+    response = client.submit(reverse("assessment-save"), form_data(data, patient=patient))
     assert response.status_code == 200 and not SavedAssessment.objects.exists()
     assert b'id="id_magnesium_value_error"' in response.content
 
@@ -94,7 +103,7 @@ def test_csrf_is_enforced_on_every_write(login, clinician, patient):
     saved = saved_for(clinician, patient)
     reminder = saved.reminder_records.first()
     for url, data in [
-        (reverse("assessment-save"), form_data(patient=patient.pk)),
+        (reverse("assessment-save"), form_data(patient=patient)),
         (reverse("patient-create"), {"hospital_id": "X"}),
         (reverse("reminder-update", args=[reminder.pk]), {"action": "done"}),
         (reverse("logout"), {}),
@@ -163,12 +172,32 @@ def test_a_reminder_becomes_overdue_on_the_ward_list_when_its_time_passes(client
         saved = saved_for(clinician, patient)
         first = saved.reminder_records.order_by("due_at").first()
         page = client.get(reverse("ward")).content.decode()
-        assert "Overdue (0)" in page and first.text in page.split("Due in the next 24 h")[1]
+        assert "<strong>0 overdue</strong>" in page and first.text in page
+        assert 'text-bg-danger">Overdue</span>' not in page
     with time_machine.travel(first.due_at + dt.timedelta(minutes=1), tick=False):
         client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")  # the idle session ended
         page = client.get(reverse("ward")).content.decode()
-        overdue = page.split("Due in the next 24 h")[0]
-        assert "Overdue (" in overdue and first.text in overdue and patient.label in overdue
+        group = page[page.index(f'id="ward-patient-{patient.pk}"') :]
+        assert "overdue</span>" in group.split("</h2>")[0] and patient.label in group.split("</h2>")[0]
+        assert first.text in group and "Overdue</span>" in group
+
+
+def test_the_ward_list_groups_by_patient_with_the_latest_mg_its_grade_and_how_long_ago(client, clinician, patient):
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), tick=False):
+        saved_for(clinician, patient, mg=(0.62, "mmol/L"))
+    with time_machine.travel(dt.datetime(2026, 11, 20, 11, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        latest = saved_for(clinician, patient, mg=(0.45, "mmol/L"))
+    with time_machine.travel(dt.datetime(2026, 11, 20, 13, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        page = client.get(reverse("ward")).content.decode()
+    # One group for the patient, not one card per reminder of each save.
+    assert page.count(f'id="ward-patient-{patient.pk}"') == 1
+    group = page[page.index(f'id="ward-patient-{patient.pk}"') :]
+    assert "Latest Mg <strong>0.45 mmol/L</strong>, grade 2" in group and "sampled 2\xa0hours ago" in group
+    assert ">Moderate</span>" in group or ">Mild</span>" in group or ">Severe</span>" in group
+    codes = [r["id"] for r in latest.output["reminders"] if r["due_in_hours"] <= 24]
+    assert group.count('class="reminder-actions') == len(codes)
 
 
 def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
@@ -199,12 +228,15 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     response = client.submit(reverse("reminder-update", args=[reminder.pk]), {"action": "recheck"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    # The previous input is carried over to check, the Mg is left for the new value, the patient is chosen.
-    assert 'name="potassium_value" value="4.2"' in page
+    # The patient details are carried over; today's labs are left for today's values; the patient is chosen and the
+    # transplant day is today's, from the record.
+    assert 'name="weight_kg" value="70"' in page
+    assert 'name="potassium_value" value="4.2"' not in page
     assert 'name="magnesium_value" value=' not in page.split('id="id_magnesium_value"')[0][-200:]
+    assert f'name="transplant_day" value="{patient.day_after_transplant(timezone.now())}"' in page
     assert f'name="save-completes" value="{reminder.pk}"' in page
     new = payload(mg=(0.71, "mmol/L"))
-    client.submit(reverse("assessment-save"), form_data(new, patient=patient.pk, completes=reminder.pk))
+    client.submit(reverse("assessment-save"), form_data(new, patient=patient, completes=reminder.pk))
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
 
@@ -232,15 +264,15 @@ def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_tex
     first_token, second_token = first.csrf_token(url), second.csrf_token(url)
     approve = {"outcome": "approved", "version": 1, "note": "Fine", "csrfmiddlewaretoken": first_token}
     assert first.post(url, approve).status_code == 302
-    response = second.post(
-        url,
-        {"outcome": "amended", "version": 1, "amended_dose": "10 mmol over 2 h", "note": "My careful note"}
-        | {"csrfmiddlewaretoken": second_token},
-    )
+    amend = {"outcome": "amended", "route": "iv", "amount": "10", "amount_unit": "mmol", "volume_ml": "100"}
+    amend |= {"duration_hours": "2", "confirm_cautions": "on", "version": 1, "note": "My careful note"}
+    response = second.post(url, amend | {"csrfmiddlewaretoken": second_token})
     content = response.content.decode()
     assert response.status_code == 409
     assert "Another pharmacist reviewed this plan" in content and "Fine" in content
-    assert "10 mmol over 2 h" in content and "My careful note" in content
+    assert 'name="amount" value="10"' in content and "My careful note" in content
+    # Kept against the version now current, so that adding it is one press, not another conflict.
+    assert 'name="version" value="2"' in content
     saved.refresh_from_db()
     assert (saved.review_status, saved.reviews.count()) == ("approved", 1)
 
@@ -248,10 +280,15 @@ def test_a_conflicting_review_shows_the_first_and_keeps_the_second_reviewers_tex
 def test_the_clinician_sees_the_review_outcome_on_the_patient_page(client, pharmacist, clinician, patient):
     saved = saved_for(clinician, patient)
     services.review_submit(
-        user=pharmacist, assessment=saved, version=1, outcome="amended", amended_dose="8 mmol IV over 2 h"
+        user=pharmacist,
+        assessment=saved,
+        version=1,
+        outcome="amended",
+        amendment=Amendment(route="iv", amount=8, amount_unit="mmol", volume_ml=100, duration_hours=2),
+        cautions_confirmed=True,
     )
     content = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
-    assert ">Amended</span>" in content and "8 mmol IV over 2 h" in content
+    assert ">Amended</span>" in content and "Magnesium sulfate 1.97 g (8 mmol Mg) IV" in content
 
 
 # --- Accounts -------------------------------------------------------------------------------------------------------

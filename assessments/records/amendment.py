@@ -1,0 +1,401 @@
+"""A pharmacist's amended plan, checked with the clinical core's own limits, rates and reminders (issue 13).
+
+Takes the saved input (contract JSON) and what the pharmacist entered (`Amendment`: the route; for IV the amount in
+g of magnesium sulfate or mmol of magnesium, the final volume and the duration; for oral the mmol of elemental
+magnesium per day and the number of doses), and returns an `AmendedPlan`: the amounts in both units, the rate and
+the limit it is checked against, the protocol's own dose for this patient by that route, what is refused
+(`problems`: faster than the maximum rate, stronger than the maximum concentration), what needs the pharmacist's
+confirmation (`cautions`), one sentence built from the same numbers, and the reminders of the amended plan.
+
+No clinical number is written here. Conversions, limits and rates are `assessments.clinical.dose`'s
+(`MMOL_PER_GRAM`, `rate_mg_per_min`, `MAX_ADULT_RATE_MG_MIN`, `child_max_rate_mg_per_min`, the concentration
+limits); the protocol's dose is `dose.plan_dose`; the reminders are `reminders.plan_reminders` run on the amended
+route and dose. The core builds its `Context` inside `engine.assess` and exposes no way to run the reminder rules
+on another plan, so `_context` below repeats the first half of `engine.assess`;
+`tests/web/records/test_amendment.py` holds it to the engine (without an amendment, the same reminders for every
+demo and teaching case). The lead is asked, in issue 13's report, for a core function that makes it unnecessary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from assessments.clinical import RULESET_VERSION, parse_input
+from assessments.clinical import dose as core_dose
+from assessments.clinical.causes import rank_causes, troughs_above_range
+from assessments.clinical.context import Context
+from assessments.clinical.ecg import qt_prolonging_drugs, qtc_level
+from assessments.clinical.electrolytes import calcium_status, potassium_mmol_l
+from assessments.clinical.femg import femg, femg_interpretation
+from assessments.clinical.inputs import AssessmentInput, Condition
+from assessments.clinical.interactions import oral_interacting_drugs
+from assessments.clinical.plausibility import unit_check
+from assessments.clinical.reminders import plan_reminders
+from assessments.clinical.renal import renal_findings, renal_status
+from assessments.clinical.results import Dose, Reminder
+from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL, RouteDecision, decide_route
+from assessments.clinical.serialize import _dose as dose_json
+from assessments.clinical.serialize import _reminder as reminder_json
+from assessments.clinical.severity import ctcae_grade, magnesium_reading, target
+from assessments.clinical.units import fmt
+from assessments.clinical.wording import lowered
+from assessments.labels import label
+
+# What an amendment may set. The urgent bolus is not among them: its rate and dose are the local emergency
+# protocol's (PROTOCOL.md section 5), not a pharmacist's sign-off.
+ROUTES = (IV, ORAL, NONE)
+GRAMS, MMOL = "g", "mmol"
+TIMES_DAILY = {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}
+AMENDED_BECAUSE = "pharmacist amendment"
+
+
+class NotAssessable(Exception):
+    """The current rules refuse the saved input, so an amendment cannot be checked against them."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("The current rules refuse this saved input.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """What the pharmacist entered; amounts as typed, with their unit."""
+
+    route: str
+    amount: float | None = None  # IV: in `amount_unit`
+    amount_unit: str = GRAMS  # IV: "g" of magnesium sulfate or "mmol" of magnesium
+    volume_ml: float | None = None  # IV: final volume after dilution
+    duration_hours: float | None = None  # IV
+    mmol_per_day: float | None = None  # oral: elemental magnesium
+    doses_per_day: int | None = None  # oral
+
+    def as_json(self) -> dict[str, Any]:
+        if self.route == IV:
+            return {
+                "amount": self.amount,
+                "amount_unit": self.amount_unit,
+                "volume_ml": self.volume_ml,
+                "duration_hours": self.duration_hours,
+            }
+        if self.route == ORAL:
+            return {"mmol_per_day": self.mmol_per_day, "doses_per_day": self.doses_per_day}
+        return {}
+
+
+@dataclass(frozen=True)
+class Check:
+    """A refusal (`field`: the form field to fix) or a caution, with why and where from, like every output item."""
+
+    text: str
+    because: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    field: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"text": self.text, "because": list(self.because), "references": list(self.references)}
+
+
+@dataclass(frozen=True)
+class AmendedPlan:
+    entered: Amendment
+    dose: Dose | None
+    protocol_route: str  # the engine's route for this input, today
+    protocol_dose: Dose | None  # the protocol's dose for this patient by the amended route
+    problems: tuple[Check, ...]
+    cautions: tuple[Check, ...]
+    reminders: tuple[Reminder, ...]
+    text: str
+    ruleset: str = RULESET_VERSION
+    route: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "route", self.entered.route)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        """What the review keeps (`Review.amended_plan`) and the record shows: the contract's dose and reminder
+        shapes, so that an amended plan reads like the engine's."""
+        return {
+            "ruleset": self.ruleset,
+            "route": self.route,
+            "entered": self.entered.as_json(),
+            "dose": dose_json(self.dose),
+            "text": self.text,
+            "protocol_route": self.protocol_route,
+            "protocol_dose": dose_json(self.protocol_dose),
+            "cautions": [c.as_json() for c in self.cautions],
+            "reminders": [reminder_json(r) for r in self.reminders],
+        }
+
+
+# --- The engine's facts for this input ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Facts:
+    data: AssessmentInput
+    decision: RouteDecision
+    dosing: core_dose.DoseContext
+
+
+def _facts(data: AssessmentInput) -> _Facts:
+    """As `engine.assess` computes them: reading, grade, target, route decision, renal status, dose context."""
+    reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
+    grade, _ = ctcae_grade(reading)
+    goal = target(reading, data)
+    decision = decide_route(data, reading, grade=grade, target=goal)
+    renal = renal_status(data)
+    dosing = core_dose.DoseContext(
+        data=data,
+        grade=grade,
+        renal=renal,
+        below_target=reading.mmol_per_l < goal.mmol_per_l,
+        heart_block=Condition.HEART_BLOCK in data.conditions,
+        because=(*decision.because, *renal.because),
+    )
+    return _Facts(data, decision, dosing)
+
+
+def _context(facts: _Facts, route: str, dose: Dose | None) -> Context:
+    """The engine's `Context` (the second half of `engine.assess`'s set-up) with `route` and `dose` in place of the
+    engine's own: every reminder rule then reads the plan that will be given."""
+    data, dosing = facts.data, facts.dosing
+    renal = dosing.renal
+    reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
+    femg_calc = femg(data)
+    interpretation, not_interpretable = femg_interpretation(femg_calc.value if femg_calc else None, data, renal)
+    above = troughs_above_range(data)
+    level, level_because = qtc_level(data)
+    _, renal_step = renal_findings(
+        renal,
+        replacing=route != NONE,
+        urgent=route == IV_URGENT,
+        follow_on=dose is not None and dose.follow_on is not None,
+    )
+    decision = facts.decision
+    if route != decision.route:
+        decision = RouteDecision(route=route, reasons=(), because=(AMENDED_BECAUSE,))
+    return Context(
+        data=data,
+        reading=reading,
+        grade=dosing.grade,
+        target=target(reading, data),
+        decision=decision,
+        renal=renal,
+        dose=dose,
+        femg=femg_calc,
+        femg_interpretation=interpretation,
+        femg_reason=not_interpretable,
+        causes=rank_causes(data, interpretation, above),
+        troughs_above=above,
+        calcium=calcium_status(data),
+        potassium_mmol_l=potassium_mmol_l(data),
+        qtc_level=level,
+        qtc_because=level_because,
+        qt_drugs=qt_prolonging_drugs(data),
+        unit_check=unit_check(data),
+        oral_interacting=oral_interacting_drugs(
+            data, oral_magnesium=route == ORAL or data.magnesium_therapy.oral_current
+        ),
+        dosing=dosing,
+        renal_step=renal_step,
+    )
+
+
+def reminders_for(data: AssessmentInput, *, route: str, dose: Dose | None) -> tuple[Reminder, ...]:
+    """The core's reminders (PROTOCOL.md section 13) for this input with this plan."""
+    return plan_reminders(_context(_facts(data), route, dose))
+
+
+def protocol_plan(data: AssessmentInput) -> tuple[str, Dose | None]:
+    """The engine's own route and dose for this input (what `reminders_for` is checked against)."""
+    facts = _facts(data)
+    return facts.decision.route, core_dose.plan_dose(facts.decision.route, facts.dosing)
+
+
+# --- The amended dose and its checks --------------------------------------------------------------------------------
+
+
+def _iv_dose(entered: Amendment, dosing: core_dose.DoseContext) -> tuple[Dose, list[Check]]:
+    amount, hours, volume = entered.amount, entered.duration_hours, entered.volume_ml
+    assert amount is not None and hours is not None and volume is not None  # the form requires them for IV
+    if entered.amount_unit == GRAMS:
+        grams, mmol = amount, amount * core_dose.MMOL_PER_GRAM
+    else:
+        grams, mmol = core_dose.grams_from_mmol(amount), amount
+    adult = dosing.adult
+    rate = core_dose.rate_mg_per_min(grams, hours)
+    if adult:
+        max_rate = float(core_dose.MAX_ADULT_RATE_MG_MIN)
+        rate_limit = f"at most {fmt(max_rate)} mg/min"
+        rate_refs: tuple[str, ...] = ("S35",)
+        max_percent = core_dose.MAX_ADULT_CONCENTRATION_PERCENT
+        percent_refs: tuple[str, ...] = ("S35", "S36")
+    else:
+        weight = dosing.weight_kg
+        max_rate = core_dose.child_max_rate_mg_per_min(weight)
+        rate_limit = (
+            f"at most {core_dose.CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min and never above"
+            f" {core_dose.MAX_ADULT_RATE_MG_MIN} mg/min: {fmt(max_rate)} mg/min for {fmt(weight)} kg"
+        )
+        rate_refs = ("S38", "S35")
+        max_percent = core_dose.CHILD_CONCENTRATION_PERCENT
+        percent_refs = ("S38",)
+    percent = grams / volume * 100
+    ml_50 = grams * core_dose.ML_50_PERCENT_PER_GRAM
+    pump = volume / hours
+    text = (
+        f"Magnesium sulfate {fmt(grams)} g ({fmt(mmol)} mmol Mg) IV. Draw up {fmt(ml_50)} mL of 50% and dilute in"
+        f" {core_dose.DILUENT} to a final volume of {fmt(volume)} mL ({fmt(percent, 1)}%); give over"
+        f" {core_dose._duration(hours)} at {fmt(pump, 1)} mL/h ({fmt(rate, 0)} mg/min; {rate_limit})."
+        " Never give 50% undiluted."
+    )
+    problems = []
+    if rate > max_rate:
+        problems.append(
+            Check(
+                f"{fmt(rate, 0)} mg/min is faster than the limit ({rate_limit}): give {fmt(grams)} g over at least"
+                f" {_minutes_words(math.ceil(grams * 1000 / max_rate))}.",
+                (f"{fmt(grams)} g over {core_dose._duration(hours)}",),
+                rate_refs,
+                field="duration_hours",
+            )
+        )
+    if percent > max_percent:
+        problems.append(
+            Check(
+                f"{fmt(percent, 1)}% is stronger than {max_percent}%: dilute {fmt(grams)} g to at least"
+                f" {fmt(grams * 100 / max_percent)} mL.",
+                (f"{fmt(grams)} g in {fmt(volume)} mL",),
+                percent_refs,
+                field="volume_ml",
+            )
+        )
+    dose = Dose(
+        text=text,
+        because=(AMENDED_BECAUSE,),
+        references=tuple(dict.fromkeys((*rate_refs, *percent_refs))),
+        mmol=mmol,
+        grams_mgso4=grams,
+        ml_50_percent=ml_50,
+        volume_ml=volume,
+        duration_hours=hours,
+        rate_mg_per_min=rate,
+        max_rate_mg_per_min=max_rate,
+        pump_rate_ml_per_h=pump,
+        concentration_percent=percent,
+    )
+    return dose, problems
+
+
+def _minutes_words(minutes: int) -> str:
+    """Whole minutes as a nurse sets a pump: '34 min', '2 h', '1 h 40 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def _oral_dose(entered: Amendment) -> Dose:
+    per_day, times = entered.mmol_per_day, entered.doses_per_day
+    assert per_day is not None and times is not None  # the form requires them for oral
+    per_dose = per_day / times
+    how_often = TIMES_DAILY.get(times, f"{times} times daily")
+    return Dose(
+        text=(
+            f"{fmt(per_day)} mmol elemental Mg per day in {times} divided doses with food, i.e. {fmt(per_dose)} mmol"
+            f" {how_often}; reduce the dose if diarrhea develops."
+        ),
+        because=(AMENDED_BECAUSE,),
+        references=(),
+        mmol_per_day_min=per_day,
+        mmol_per_day_max=per_day,
+        mmol_per_dose_min=per_dose,
+        mmol_per_dose_max=per_dose,
+        start_mmol_per_day=per_day,
+    )
+
+
+def _above_protocol(dose: Dose, protocol: Dose | None, route: str) -> Check | None:
+    """A caution when the amended amount is above the protocol's dose for this patient by the same route."""
+    if protocol is None:
+        return None
+    halved = "; halved for renal function" if protocol.renal_adjusted else ""
+    if route == IV and protocol.mmol is not None and dose.mmol is not None and dose.mmol > protocol.mmol:
+        words = f"{fmt(protocol.grams_mgso4)} g ({fmt(protocol.mmol)} mmol)"  # type: ignore[arg-type]
+        return Check(
+            f"Above the protocol's IV dose for this patient, {words}{halved}: confirm the amount.",
+            protocol.because,
+            protocol.references,
+        )
+    if route != ORAL:
+        return None
+    if protocol.mmol_per_day_max is not None and dose.mmol_per_day_max > protocol.mmol_per_day_max:  # type: ignore[operator]
+        words = f"{fmt(protocol.mmol_per_day_max)} mmol per day"
+    elif protocol.mmol_per_day_max is None and protocol.mmol is not None and dose.mmol_per_dose_max > protocol.mmol:  # type: ignore[operator]
+        words = f"{fmt(protocol.mmol)} mmol per dose"  # a child under 12: per kg, per dose (section 5)
+    else:
+        return None
+    return Check(
+        f"Above the protocol's oral dose for this patient, {words}{halved}: confirm the amount.",
+        protocol.because,
+        protocol.references,
+    )
+
+
+def _cautions(facts: _Facts, entered: Amendment, dose: Dose | None, protocol: Dose | None) -> list[Check]:
+    cautions = []
+    decision, renal = facts.decision, facts.dosing.renal
+    if entered.route != decision.route:
+        cautions.append(
+            Check(
+                f"The protocol's route is {lowered(label('route', decision.route))}, not"
+                f" {lowered(label('route', entered.route))}: confirm the change of route.",
+                decision.because,
+                decision.references,
+            )
+        )
+    if dose is not None:
+        above = _above_protocol(dose, protocol, entered.route)
+        if above is not None:
+            cautions.append(above)
+        if renal.below_15:
+            cautions.append(Check(renal.severe_prefix.rstrip(":") + ".", renal.because, ("S30", "S35")))
+        elif renal.unknown:
+            cautions.append(Check(core_dose._first_dose_only(renal), renal.because, ("S30",)))
+    return cautions
+
+
+def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
+    """Check an amendment against the saved input with the current rules. Raises NotAssessable when they refuse
+    the input."""
+    parsed = parse_input(data)
+    if parsed.input is None:
+        raise NotAssessable([{"field": e.field, "message": e.message} for e in parsed.errors])
+    facts = _facts(parsed.input)
+    problems: list[Check] = []
+    dose: Dose | None = None
+    if entered.route == IV:
+        dose, problems = _iv_dose(entered, facts.dosing)
+        text = dose.text
+    elif entered.route == ORAL:
+        dose = _oral_dose(entered)
+        text = dose.text
+    else:
+        text = "No magnesium replacement."
+    protocol = core_dose.plan_dose(entered.route, facts.dosing) if entered.route != NONE else None
+    return AmendedPlan(
+        entered=entered,
+        dose=dose,
+        protocol_route=facts.decision.route,
+        protocol_dose=protocol,
+        problems=tuple(problems),
+        cautions=tuple(_cautions(facts, entered, dose, protocol)),
+        reminders=plan_reminders(_context(facts, entered.route, dose)),
+        text=text,
+    )

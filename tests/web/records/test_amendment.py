@@ -1,0 +1,133 @@
+"""The amended plan (records/amendment.py): the clinical core's limits, rates and reminders on what a pharmacist
+entered. No database: it reads the saved input only."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.clinical import assess, parse_input, to_json
+from assessments.clinical import dose as core_dose
+from assessments.clinical.serialize import _reminder as reminder_json
+from assessments.records.amendment import Amendment, NotAssessable, amended_plan, protocol_plan, reminders_for
+from assessments.selectors import demo_case_get, demo_case_list
+from assessments.teaching.cases import teaching_case_list
+from tests.builders import payload
+
+V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
+CHILD = "V3_child_allo_d14_pn_cyclosporine_grade1"
+
+
+def iv(amount, unit="g", volume=500, hours=3):
+    return Amendment(route="iv", amount=amount, amount_unit=unit, volume_ml=volume, duration_hours=hours)
+
+
+def inputs():
+    yield from ((case.name, case.input) for case in demo_case_list())
+    yield from ((case.name, case.input) for case in teaching_case_list())
+
+
+@pytest.mark.parametrize(("name", "data"), list(inputs()), ids=[name for name, _ in inputs()])
+def test_haz34_without_an_amendment_the_reminders_are_the_engines(name, data):
+    # records/amendment.py repeats the engine's set-up of its Context: this holds the copy to the engine, for every
+    # demo and teaching case (a change in engine.assess that the copy misses fails here).
+    parsed = parse_input(data).input
+    route, dose = protocol_plan(parsed)
+    mine = [reminder_json(r) for r in reminders_for(parsed, route=route, dose=dose)]
+    assert mine == to_json(assess(parsed))["reminders"]
+
+
+def test_an_iv_amendment_shows_both_units_the_rate_and_the_limit_from_the_core():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(5, hours=5))
+    dose = plan.dose
+    assert dose.grams_mgso4 == 5 and dose.mmol == pytest.approx(5 * core_dose.MMOL_PER_GRAM)
+    assert dose.rate_mg_per_min == pytest.approx(core_dose.rate_mg_per_min(5, 5))
+    assert dose.max_rate_mg_per_min == core_dose.MAX_ADULT_RATE_MG_MIN
+    assert dose.ml_50_percent == 5 * core_dose.ML_50_PERCENT_PER_GRAM and dose.concentration_percent == 1
+    # The sentence states the same amounts as the fields (principle 1).
+    assert plan.text.startswith("Magnesium sulfate 5 g (20.3 mmol Mg) IV. Draw up 10 mL of 50%")
+    assert "give over 5 h at 100 mL/h (17 mg/min; at most 150 mg/min)" in plan.text
+    assert plan.ok
+
+
+def test_mmol_is_converted_with_the_cores_factor():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(20, unit="mmol", volume=250, hours=4))
+    assert plan.dose.grams_mgso4 == pytest.approx(core_dose.grams_from_mmol(20))
+    assert plan.dose.mmol == 20
+
+
+def test_faster_than_the_maximum_rate_is_refused_with_the_shortest_duration():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(5, volume=500, hours=0.25))
+    assert not plan.ok
+    (problem,) = plan.problems
+    assert problem.field == "duration_hours"
+    assert problem.text == "333 mg/min is faster than the limit (at most 150 mg/min): give 5 g over at least 34 min."
+
+
+def test_stronger_than_the_maximum_concentration_is_refused_with_the_volume_needed():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(5, volume=20, hours=3))
+    (problem,) = plan.problems
+    assert problem.field == "volume_ml"
+    assert problem.text == "25% is stronger than 20%: dilute 5 g to at least 25 mL."
+
+
+def test_a_childs_limits_are_the_childs():
+    case = demo_case_get(name=CHILD)
+    weight = case.input["patient"]["weight_kg"]
+    plan = amended_plan(data=case.input, entered=iv(1, volume=20, hours=0.1))
+    assert plan.dose.max_rate_mg_per_min == core_dose.child_max_rate_mg_per_min(weight)
+    # 1 g over 6 min is 167 mg/min, above the child's limit; 1 g in 20 mL is 5%, within a child's 10%.
+    assert [p.field for p in plan.problems] == ["duration_hours"]
+    assert "at most 10 mg/kg/min" in plan.problems[0].text
+    stronger = amended_plan(data=case.input, entered=iv(1, volume=8, hours=3))
+    # 12.5% is within an adult's 20% but not a child's 10%.
+    assert [p.field for p in stronger.problems] == ["volume_ml"]
+
+
+def test_above_the_protocols_dose_for_this_patient_is_a_caution_not_a_refusal():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(5, hours=5))
+    # V1's protocol dose is 4 g (grade 1): 5 g is allowed with the pharmacist's confirmation.
+    assert plan.ok
+    (caution,) = plan.cautions
+    assert caution.text == "Above the protocol's IV dose for this patient, 4 g (16.24 mmol): confirm the amount."
+    assert caution.references  # where from
+
+
+def test_a_change_of_route_names_the_protocols_route_and_why():
+    plan = amended_plan(
+        data=demo_case_get(name=V1).input, entered=Amendment(route="oral", mmol_per_day=12, doses_per_day=3)
+    )
+    texts = [c.text for c in plan.cautions]
+    assert (
+        texts[0] == "The protocol's route is IV magnesium (infusion), not oral magnesium: confirm the change of route."
+    )
+    assert plan.cautions[0].because == ("enteral route unavailable: mucositis grade 3",)
+    assert plan.text == (
+        "12 mmol elemental Mg per day in 3 divided doses with food, i.e. 4 mmol three times daily; reduce the dose if"
+        " diarrhea develops."
+    )
+
+
+def test_haz34_the_reminders_are_recomputed_from_the_amended_plan():
+    data = demo_case_get(name=V1).input
+    original = to_json(assess(parse_input(data).input))["reminders"]
+    recheck = next(r for r in original if r["id"] == "recheck_mg_after_iv")
+    assert recheck["due_in_hours"] == 4 + core_dose.LEVEL_AFTER_INFUSION_HOURS  # 4 g over 4 h
+    slower = amended_plan(data=data, entered=iv(4, volume=250, hours=8))
+    amended = {r.id: r for r in slower.reminders}
+    assert amended["recheck_mg_after_iv"].due_in_hours == 8 + core_dose.LEVEL_AFTER_INFUSION_HOURS
+    assert amended["recheck_mg_after_iv"].because == ("IV infusion over 8 h + 6 h",)
+    oral = amended_plan(data=data, entered=Amendment(route="oral", mmol_per_day=12, doses_per_day=3))
+    ids = {r.id for r in oral.reminders}
+    assert "recheck_mg_oral" in ids and "recheck_mg_after_iv" not in ids
+
+
+def test_no_replacement_keeps_only_the_reminders_that_do_not_depend_on_a_dose():
+    plan = amended_plan(data=demo_case_get(name=V1).input, entered=Amendment(route="none"))
+    assert plan.dose is None and plan.text == "No magnesium replacement."
+    assert not {"recheck_mg_after_iv", "recheck_mg_oral", "check_creatinine"} & {r.id for r in plan.reminders}
+
+
+def test_input_the_current_rules_refuse_cannot_be_amended():
+    with pytest.raises(NotAssessable) as refused:
+        amended_plan(data=payload(mg=(18, "mmol/L")), entered=iv(4))
+    assert refused.value.errors[0]["field"] == "labs.magnesium.value"

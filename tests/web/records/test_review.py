@@ -1,0 +1,167 @@
+"""The pharmacist's side as used: the review page of a plan with missing items (it answered 500), its invalid submit
+and its 409, four eyes, the queue (severity by colour and word, the proposed dose, how long it has waited), and an
+amendment that is the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from assessments import services
+from assessments.models import ReminderState, SavedAssessment
+from tests.builders import payload, transplant_of
+
+pytestmark = pytest.mark.django_db
+
+
+def save(user, patient, *, drop=(), **changes) -> SavedAssessment:
+    now = timezone.now()
+    data = payload(drop=drop, transplant=transplant_of(patient, now), **changes)
+    return services.assessment_save(user=user, patient=patient, data=data, sample_time=now)
+
+
+@pytest.fixture
+def incomplete(clinician, patient) -> SavedAssessment:
+    """Grade 2, IV, without QTc, calcium or height: its result lists "Not entered, and needed by a rule"."""
+    saved = save(clinician, patient, mg=(0.45, "mmol/L"), drop=("ecg", "labs.calcium_ionized", "patient.height_cm"))
+    assert {"ecg.qtc_ms", "labs.calcium_ionized"} <= set(saved.output["missing"])
+    return saved
+
+
+def url(saved) -> str:
+    return f"/review/{saved.pk}/"
+
+
+AMEND_IV = {"outcome": "amended", "route": "iv", "amount": "5", "amount_unit": "g", "volume_ml": "500"}
+
+
+# --- The review page never answers 500 ------------------------------------------------------------------------------
+
+
+def test_haz30_the_review_page_of_a_plan_with_missing_items_shows_them_in_words(client_as, incomplete):
+    response = client_as("pharmacist").get(url(incomplete))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not entered, and needed by a rule" in html and "QTc" in html
+    assert "ecg.qtc_ms" not in html
+
+
+def test_haz30_an_invalid_review_shows_what_to_fix_at_its_field(client_as, incomplete):
+    client = client_as("pharmacist")
+    response = client.submit(url(incomplete), {"outcome": "amended", "version": 1}, page=url(incomplete))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the amended route." in html
+    declined = client.submit(url(incomplete), {"outcome": "declined", "version": 1}, page=url(incomplete))
+    assert declined.status_code == 200 and "Choose the reason for declining." in declined.content.decode()
+    assert SavedAssessment.objects.get().review_status == "pending"
+
+
+def test_haz30_a_review_conflict_on_a_plan_with_missing_items_answers_409_with_the_page(
+    client_as, login, make_user, incomplete
+):
+    first, other = client_as("pharmacist"), login(make_user("p2", role="pharmacist"))
+    token = other.csrf_token(url(incomplete))
+    assert first.submit(url(incomplete), {"outcome": "approved", "version": 1}, page=url(incomplete)).status_code == 302
+    response = other.post(url(incomplete), {"outcome": "approved", "version": 1, "csrfmiddlewaretoken": token})
+    assert response.status_code == 409
+    assert "Another pharmacist reviewed this plan" in response.content.decode()
+    assert "Not entered, and needed by a rule" in response.content.decode()
+
+
+# --- Four eyes ------------------------------------------------------------------------------------------------------
+
+
+def test_haz36_the_pharmacist_who_saved_a_plan_sees_it_but_cannot_review_it(client_as, pharmacist, patient):
+    saved = save(pharmacist, patient)
+    client = client_as("pharmacist")
+    page = client.get(url(saved)).content.decode()
+    assert "You saved this plan: another pharmacist reviews it (four eyes)." in page
+    assert "Record the review" not in page
+    response = client.submit(url(saved), {"outcome": "approved", "version": 1}, page="/")
+    assert response.status_code == 200
+    saved.refresh_from_db()
+    assert saved.review_status == "pending" and not saved.reviews.exists()
+    queue = client.get("/review/").content.decode()
+    assert "you: another pharmacist reviews it" in queue
+
+
+# --- The queue ------------------------------------------------------------------------------------------------------
+
+
+def test_the_queue_shows_severity_by_colour_and_word_the_proposed_dose_and_the_wait(client_as, clinician, patient):
+    with time_machine.travel(timezone.now() - dt.timedelta(hours=3, minutes=10)):
+        grade2 = save(clinician, patient, mg=(0.45, "mmol/L"))
+    emergency = save(clinician, patient, mg=(0.45, "mmol/L"), symptoms=["seizure"])
+    html = re.sub(r"[ \n]+", " ", client_as("pharmacist").get("/review/").content.decode())
+    row = html[html.index(f"/review/{grade2.pk}/") :].split("</tr>")[0]
+    assert 'text-bg-warning">Moderate</span>' in row
+    dose = grade2.output["plan"]["dose"]
+    assert dose["grams_mgso4"] == 5 and dose["mmol"] == 20.3
+    assert "IV magnesium (infusion): 5 g (20.3 mmol) over 3 h" in row
+    assert "3\xa0hours, 10\xa0minutes" in row
+    urgent = html[html.index(f"/review/{emergency.pk}/") :].split("</tr>")[0]
+    assert 'text-bg-danger">Emergency</span>' in urgent and "then" in urgent
+    assert html.index(f"/review/{emergency.pk}/") < html.index(f"/review/{grade2.pk}/")
+
+
+# --- An amendment is the plan ---------------------------------------------------------------------------------------
+
+
+def test_check_the_amendment_shows_its_rate_and_limit_without_recording_anything(client_as, incomplete):
+    client = client_as("pharmacist")
+    fields = AMEND_IV | {"duration_hours": "5", "version": 1, "check": "1"}
+    html = client.submit(url(incomplete), fields, page=url(incomplete)).content.decode()
+    assert "Amended plan, as checked" in html
+    assert "Rate 17 mg/min of magnesium sulfate; limit 150 mg/min." in html
+    assert not incomplete.reviews.exists()
+    partial = client.submit(url(incomplete), fields, page=url(incomplete), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('\n<div id="amendment-check"') or partial.lstrip().startswith('<div id="amendment-check"')
+    assert "<html" not in partial
+
+
+def test_haz34_an_amendment_faster_than_the_limit_is_refused_at_the_duration_with_a_comma_decimal(
+    client_as, incomplete
+):
+    client = client_as("pharmacist")
+    fields = AMEND_IV | {"duration_hours": "0,25", "version": 1, "confirm_cautions": "on"}
+    html = client.submit(url(incomplete), fields, page=url(incomplete)).content.decode()
+    # 0,25 is a quarter of an hour, never 25 hours.
+    assert "333 mg/min is faster than the limit (at most 150 mg/min): give 5 g over at least 34 min." in html
+    assert 'id="id_duration_hours"' in html and 'value="0,25"' in html
+    assert not incomplete.reviews.exists()
+
+
+def test_an_ambiguous_number_is_a_clear_error(client_as, incomplete):
+    fields = AMEND_IV | {"duration_hours": "1,234.5", "version": 1}
+    html = client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete)).content.decode()
+    assert "Enter a number with one decimal point or comma" in html
+
+
+def test_haz34_an_amendment_is_recorded_once_its_cautions_are_confirmed_and_the_record_shows_it_as_the_plan(
+    client_as, incomplete
+):
+    client = client_as("pharmacist")
+    fields = {"outcome": "amended", "route": "oral", "mmol_per_day": "24", "doses_per_day": "3", "version": 1}
+    unconfirmed = client.submit(url(incomplete), fields, page=url(incomplete)).content.decode()
+    assert "Read the cautions of the amended plan, then tick to confirm it." in unconfirmed
+    assert "The protocol&#x27;s route is IV magnesium (infusion), not oral magnesium" in unconfirmed
+    done = client.submit(
+        url(incomplete), fields | {"confirm_cautions": "on", "note": "Eating again."}, page=url(incomplete)
+    )
+    assert done.status_code == 302
+    record = client_as("clinician").get(f"/assessments/{incomplete.pk}/").content.decode()
+    current = record.index("Current plan</span> Pharmacist amendment: Oral magnesium")
+    superseded = record.index("Superseded by pharmacist amendment")
+    assert current < superseded  # the amended plan first, the original after it, labelled
+    assert "24 mmol elemental Mg per day in 3 divided doses with food, i.e. 8 mmol three times daily" in record
+    assert "Recheck Mg in 72 h on oral replacement." in record and "Eating again." in record
+    reminders = incomplete.patient.reminders
+    assert not reminders.filter(state=ReminderState.OPEN, code="recheck_mg_after_iv").exists()
+    assert reminders.filter(state=ReminderState.OPEN, code="recheck_mg_oral", amendment__isnull=False).exists()
+    download = client_as("clinician").get(f"/assessments/{incomplete.pk}/?format=json").json()
+    assert download["amended_plan"]["route"] == "oral" and download["output"] == incomplete.output
