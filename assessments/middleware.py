@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -68,14 +69,24 @@ class _SessionOutOfReach:
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a database outage while the session is saved after the view leaves the view's answer
-    as it is (unsaved, cookie untouched) instead of turning it into a 500."""
+    """Django's, except in two cases where saving the session after the view cannot work, and the view's answer is
+    given as it is (session unsaved, no cookie set):
+
+    - a database outage: instead of a 500;
+    - a session ended by a concurrent request (a sign-in, which gives a new session key, or a sign-out) while this
+      one was running, typically a live update still on its way when Sign in is pressed: Django answers 400 there,
+      which the page would show as a failed update. Not saving is what Django's check protects (no session is
+      brought back to life); the answer itself was rendered while the request was allowed it.
+    """
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         try:
             return super().process_response(request, response)
         except DATABASE_ERRORS as exc:
             logger.error("database unavailable: session not saved on %s", request.path, exc_info=exc)
+            return response
+        except SessionInterrupted:
+            logger.info("session ended by a concurrent request: not saved on %s", request.path)
             return response
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .electrolytes import CalciumStatus
     from .plausibility import UnitCheck
     from .renal import RenalStatus
-    from .results import Calculation, Cause, Dose, MagnesiumReading, Step
+    from .results import Calculation, Cause, Dose, MagnesiumReading, Step, Warning
     from .severity import Target
 
 
@@ -26,6 +26,7 @@ class Context:
     data: AssessmentInput
     reading: MagnesiumReading
     grade: int
+    grade_text: str  # the comparison that gave the grade, in the unit graded
     target: Target
     decision: RouteDecision
     renal: RenalStatus
@@ -43,6 +44,7 @@ class Context:
     unit_check: UnitCheck | None
     oral_interacting: tuple[str, ...]  # drugs that get an `oral_mg_interaction` warning (section 12)
     dosing: DoseContext  # what the dose was computed from (the reference bolus line reuses it)
+    renal_warnings: tuple[Warning, ...]  # section 5's renal warnings (only when Mg is given)
     renal_step: Step | None  # section 5's `renal_dose_reduction` step, worded with its warning
     # Answered once from the fields above.
     route: str = field(init=False)

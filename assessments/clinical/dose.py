@@ -79,6 +79,7 @@ SMPC_CONTINUATION_MMOL = 160
 CONTINUATION_SOURCES = ("S36", "S30", "S35")
 
 CHILD_ORAL_UNDER_12 = PerKgRegimen(0.2, 8, ("S38",))  # three times daily, with food
+CHILD_ORAL_DOSES_PER_DAY = 3  # [S38]
 CHILD_IV_UNDER_12 = PerKgRegimen(0.2, 8, ("S38",), hours=3)
 CHILD_IV_12_17 = PerKgRegimen(0.2, 20, ("S38", "S39"), hours=3)  # PMH's cap [S39]
 CHILD_BOLUS = PerKgRegimen(0.2, 8, ("S38",), hours=0.25)  # at most 8 mmol = the adult 2 g bolus
@@ -88,6 +89,11 @@ PMH_SOURCES = ("S39",)
 
 ALL_ADULT_IV = (ADULT_IV_GRADE_0_1, ADULT_IV_GRADE_2_4, ADULT_BOLUS)
 ALL_CHILD_IV = (CHILD_IV_UNDER_12, CHILD_IV_12_17, CHILD_BOLUS)
+
+
+def times_daily(doses: int) -> str:
+    """3 -> 'three times daily': how often an oral dose is given, in the words a prescription uses."""
+    return {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}[doses]
 
 
 def grams_from_mmol(mmol: float) -> float:
@@ -208,7 +214,7 @@ def _iv_regimen(ctx: DoseContext, grade: int) -> AdultIvRegimen | PerKgRegimen:
 # --- wording -------------------------------------------------------------------------------------------------
 
 
-def _duration(hours: float) -> str:
+def duration_words(hours: float) -> str:
     return f"{fmt(hours * 60)} min" if hours < 1 else f"{fmt(hours)} h"
 
 
@@ -252,12 +258,12 @@ def _iv_body(amount: IvAmount, ctx: DoseContext, *, bolus: bool, halved: bool) -
     return (
         f"{_amount_words(amount, ctx)}{halving}. Draw up {fmt(amount.ml_50_percent)} mL of 50% and dilute in"
         f" {DILUENT} to a final volume of {fmt(amount.volume_ml)} mL ({fmt(amount.concentration_percent, 1)}%);"
-        f" give over {_duration(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, 1)} mL/h"
+        f" give over {duration_words(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, 1)} mL/h"
         f" ({_rate_limit_words(amount, ctx, bolus=bolus)}). Never give 50% undiluted."
     )
 
 
-def _first_dose_only(renal: RenalStatus) -> str:
+def first_dose_only(renal: RenalStatus) -> str:
     what = renal.unused_creatinine or f"no {renal.missing_words}"
     return f"First dose only, at full strength: further doses wait for renal function ({what})."
 
@@ -266,7 +272,7 @@ def _further_doses(ctx: DoseContext, grade: int, halved: bool) -> list[str]:
     """What follows the first IV dose: repeat interval, continuation or 'renal advice' (X1, m11, m24)."""
     renal = ctx.renal
     if renal.unknown:
-        return [_first_dose_only(renal)]
+        return [first_dose_only(renal)]
     if not ctx.adult:
         if renal.below_15:
             return ["A further dose only after a level and renal advice."]
@@ -341,7 +347,7 @@ def _bolus(ctx: DoseContext, follow_on: Dose | None) -> Dose:
         total = regimen.grams * (1 + BOLUS_REPEATS)  # type: ignore[union-attr]
         parts.append(f"May be repeated once, so the bolus total is at most {fmt(total)} g.")
     if follow_on is None and ctx.renal.unknown:
-        parts.append(_first_dose_only(ctx.renal))
+        parts.append(first_dose_only(ctx.renal))
     elif follow_on is None:
         parts.append("No infusion follows: Mg is at or above the target.")
     references = [*regimen.sources, *DOSE_SOURCES]
@@ -354,7 +360,7 @@ def bolus_one_line(ctx: DoseContext) -> str:
     amount = _iv_amount(ADULT_BOLUS if ctx.adult else CHILD_BOLUS, ctx, 1.0)
     return (
         f"MgSO4 {fmt(amount.grams)} g ({fmt(amount.mmol)} mmol) IV in {fmt(amount.volume_ml)} mL over"
-        f" {_duration(amount.hours)}"
+        f" {duration_words(amount.hours)}"
     )
 
 
@@ -417,19 +423,19 @@ def _oral(ctx: DoseContext) -> Dose:
     n = regimen.doses_per_day
     head = (
         f"{fmt(day_min)}-{fmt(day_max)} mmol elemental Mg per day in {n} divided doses with food, i.e."
-        f" {fmt(dose_min)}-{fmt(dose_max)} mmol three times daily"
+        f" {fmt(dose_min)}-{fmt(dose_max)} mmol {times_daily(n)}"
     )
     if ctx.halve:
         ml_min, ml_max = dose_min / ORAL_LIQUID_MMOL_PER_ML, dose_max / ORAL_LIQUID_MMOL_PER_ML
         product = (
-            f"(e.g. magnesium glycerophosphate liquid 5 mmol/5 mL, {fmt(ml_min)}-{fmt(ml_max)} mL three times daily;"
-            f" one {ORAL_TABLET_MMOL} mmol tablet three times daily is the upper end,"
+            f"(e.g. magnesium glycerophosphate liquid 5 mmol/5 mL, {fmt(ml_min)}-{fmt(ml_max)} mL {times_daily(n)};"
+            f" one {ORAL_TABLET_MMOL} mmol tablet {times_daily(n)} is the upper end,"
             f" {fmt(ORAL_TABLET_MMOL * n)} mmol/day)"
         )
     else:
         product = (
             f"(e.g. magnesium glycerophosphate {ORAL_TABLET_MMOL} mmol tablets,"
-            f" {fmt(dose_min / ORAL_TABLET_MMOL)}-{fmt(dose_max / ORAL_TABLET_MMOL)} tablets three times daily)"
+            f" {fmt(dose_min / ORAL_TABLET_MMOL)}-{fmt(dose_max / ORAL_TABLET_MMOL)} tablets {times_daily(n)})"
         )
     clauses = [f"{head} {product}"]
     if ctx.halve:
@@ -437,10 +443,10 @@ def _oral(ctx: DoseContext) -> Dose:
     if still_low:
         clauses.append(
             f"already on oral Mg and still low: give the upper dose, {fmt(day_max)} mmol/day"
-            f" ({fmt(dose_max)} mmol three times daily)"
+            f" ({fmt(dose_max)} mmol {times_daily(n)})"
         )
     if ctx.renal.unknown:
-        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
+        clauses.append(lowered(first_dose_only(ctx.renal)).rstrip("."))
     elif still_low:
         pass  # the upper dose is the start (M9)
     elif ctx.halve:
@@ -463,6 +469,7 @@ def _oral(ctx: DoseContext) -> Dose:
         mmol_per_dose_min=dose_min,
         mmol_per_dose_max=dose_max,
         start_mmol_per_day=start,
+        doses_per_day=n,
     )
 
 
@@ -473,11 +480,11 @@ def _oral_per_kg(ctx: DoseContext) -> Dose:
     per_kg, cap = regimen.per_kg_mmol * factor, regimen.cap_mmol * factor
     before_cap = per_kg * ctx.weight_kg
     amount = OralPerKg(per_kg, min(before_cap, cap), before_cap, cap)
-    clauses = [f"{per_kg_words(amount, ctx.weight_kg)} per dose, three times daily with food"]
+    clauses = [f"{per_kg_words(amount, ctx.weight_kg)} per dose, {times_daily(CHILD_ORAL_DOSES_PER_DAY)} with food"]
     if ctx.halve:
         clauses.append(ctx.renal.halving_reason)
     if ctx.renal.unknown:
-        clauses.append(lowered(_first_dose_only(ctx.renal)).rstrip("."))
+        clauses.append(lowered(first_dose_only(ctx.renal)).rstrip("."))
     clauses.append("reduce the dose if diarrhea develops")
     prefixes = [ctx.renal.severe_prefix] if ctx.renal.below_15 else []
     return Dose(
@@ -489,4 +496,5 @@ def _oral_per_kg(ctx: DoseContext) -> Dose:
         per_kg_mmol=per_kg,
         mmol_before_cap=before_cap,
         weight_kg=ctx.weight_kg,
+        doses_per_day=CHILD_ORAL_DOSES_PER_DAY,
     )

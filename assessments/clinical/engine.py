@@ -7,6 +7,8 @@ reminders (13) that depend on them. Each step is a pure function of what came be
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from . import RULESET_VERSION
 from .causes import rank_causes, troughs_above_range
 from .context import Context
@@ -19,8 +21,8 @@ from .interactions import interaction_warnings, oral_interacting_drugs
 from .plausibility import recent_iv_warning, stale_result_warning, unit_check, unit_check_warning
 from .reminders import plan_reminders
 from .renal import RenalStatus, renal_findings, renal_status
-from .results import Assessment, Derived, Plan, Warning
-from .route import IV_URGENT, NONE, ORAL, decide_route, symptoms_not_explained_warning
+from .results import Assessment, Derived, Dose, Plan, Reminder, Warning
+from .route import IV_URGENT, NONE, ORAL, RouteDecision, decide_route, symptoms_not_explained_warning
 from .severity import (
     LLN_SOURCES,
     TARGET_SOURCES,
@@ -94,13 +96,22 @@ def _missing(data: AssessmentInput, renal: RenalStatus, route: str) -> tuple[str
     return tuple(dict.fromkeys(missing))
 
 
-def assess(data: AssessmentInput) -> Assessment:
+@dataclass(frozen=True)
+class PlanOverride:
+    """A plan other than the protocol's (a pharmacist's amendment): its route, its dose and why."""
+
+    route: str
+    dose: Dose | None
+    because: tuple[str, ...]
+
+
+def context_for(data: AssessmentInput, plan: PlanOverride | None = None) -> Context:
+    """The facts every rule reads. With `plan`, those of that plan in place of the protocol's route and dose, so that
+    the reminders (section 13) follow the plan that will be given."""
     reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
     grade, grade_text = ctcae_grade(reading)
-    checked_unit = unit_check(data)
     goal = target(reading, data)
     decision = decide_route(data, reading, grade=grade, target=goal)
-    route = decision.route
     renal = renal_status(data)
     dosing = DoseContext(
         data=data,
@@ -110,12 +121,16 @@ def assess(data: AssessmentInput) -> Assessment:
         heart_block=Condition.HEART_BLOCK in data.conditions,
         because=(*decision.because, *renal.because),
     )
-    dose = plan_dose(route, dosing)
+    if plan is None:
+        dose = plan_dose(decision.route, dosing)
+    else:
+        dose = plan.dose
+        if plan.route != decision.route:
+            decision = RouteDecision(route=plan.route, reasons=(), because=plan.because)
+    route = decision.route
     femg_calc = femg(data)
     interpretation, not_interpretable = femg_interpretation(femg_calc.value if femg_calc else None, data, renal)
     above = troughs_above_range(data)
-    causes = rank_causes(data, interpretation, above)
-    calcium = calcium_status(data)
     level, level_because = qtc_level(data)
     renal_warnings, renal_step = renal_findings(
         renal,
@@ -123,10 +138,11 @@ def assess(data: AssessmentInput) -> Assessment:
         urgent=route == IV_URGENT,
         follow_on=dose is not None and dose.follow_on is not None,
     )
-    ctx = Context(
+    return Context(
         data=data,
         reading=reading,
         grade=grade,
+        grade_text=grade_text,
         target=goal,
         decision=decision,
         renal=renal,
@@ -134,37 +150,52 @@ def assess(data: AssessmentInput) -> Assessment:
         femg=femg_calc,
         femg_interpretation=interpretation,
         femg_reason=not_interpretable,
-        causes=causes,
+        causes=rank_causes(data, interpretation, above),
         troughs_above=above,
-        calcium=calcium,
+        calcium=calcium_status(data),
         potassium_mmol_l=potassium_mmol_l(data),
         qtc_level=level,
         qtc_because=level_because,
         qt_drugs=qt_prolonging_drugs(data),
-        unit_check=checked_unit,
+        unit_check=unit_check(data),
         oral_interacting=oral_interacting_drugs(
             data, oral_magnesium=route == ORAL or data.magnesium_therapy.oral_current
         ),
         dosing=dosing,
+        renal_warnings=tuple(renal_warnings),
         renal_step=renal_step,
     )
+
+
+def reminders_for_plan(data: AssessmentInput, plan: PlanOverride) -> tuple[Reminder, ...]:
+    """The reminders of section 13 for this input with `plan` given instead of the protocol's."""
+    return plan_reminders(context_for(data, plan))
+
+
+def assess(data: AssessmentInput) -> Assessment:
+    ctx = context_for(data)
+    decision, reading = ctx.decision, ctx.reading
     return Assessment(
         ruleset=RULESET_VERSION,
         magnesium=reading,
         severity=severity(
-            reading, data, grade=grade, grade_text=grade_text, raised_target_route="raised_target" in decision.reasons
+            reading,
+            data,
+            grade=ctx.grade,
+            grade_text=ctx.grade_text,
+            raised_target_route="raised_target" in decision.reasons,
         ),
         derived=_derived(ctx),
-        causes=causes,
-        plan=Plan(route=route, reasons=decision.reasons, dose=dose, steps=plan_steps(ctx)),
-        warnings=_warnings(ctx, renal_warnings),
+        causes=ctx.causes,
+        plan=Plan(route=ctx.route, reasons=decision.reasons, dose=ctx.dose, steps=plan_steps(ctx)),
+        warnings=_warnings(ctx),
         reminders=plan_reminders(ctx),
-        missing=_missing(data, renal, route),
+        missing=_missing(data, ctx.renal, ctx.route),
         magnesium_age_hours=data.labs.magnesium_age_hours,
     )
 
 
-def _warnings(ctx: Context, renal_warnings: list[Warning]) -> tuple[Warning, ...]:
+def _warnings(ctx: Context) -> tuple[Warning, ...]:
     data = ctx.data
     found: list[Warning | None] = [
         stale_result_warning(data),
@@ -175,7 +206,7 @@ def _warnings(ctx: Context, renal_warnings: list[Warning]) -> tuple[Warning, ...
         ),
         qtc_warning(ctx.qtc_level, ctx.qtc_because),
         qt_drugs_warning(ctx.qt_drugs, ctx.qtc_because) if ctx.qtc_level and ctx.qt_drugs else None,
-        *renal_warnings,
+        *ctx.renal_warnings,
         *electrolyte_warnings(ctx),
         *interaction_warnings(ctx),
     ]

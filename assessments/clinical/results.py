@@ -105,6 +105,7 @@ class Dose:
     mmol_per_dose_min: float | None = None
     mmol_per_dose_max: float | None = None
     start_mmol_per_day: float | None = None
+    doses_per_day: int | None = None  # oral doses: how often the per-dose amount is given
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ DOSE_NUMBERS = (
     "mmol_per_dose_min",
     "mmol_per_dose_max",
     "start_mmol_per_day",
+    "doses_per_day",
 )
 
 
@@ -50,7 +51,7 @@ def _entered(result: Assessment) -> dict[str, Any]:
     return entered
 
 
-def _dose(dose: Dose | None) -> dict[str, Any] | None:
+def dose_to_json(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
     data: dict[str, Any] = {}
@@ -58,7 +59,7 @@ def _dose(dose: Dose | None) -> dict[str, Any] | None:
         value = getattr(dose, name)
         data[name] = None if value is None else round(value, DECIMALS)
     data["renal_adjusted"] = dose.renal_adjusted
-    data["follow_on"] = _dose(dose.follow_on)
+    data["follow_on"] = dose_to_json(dose.follow_on)
     data["text"] = dose.text
     data["because"] = list(dose.because)
     data["references"] = list(dose.references)
@@ -109,7 +110,7 @@ def warnings_to_json(warnings: tuple[Warning, ...]) -> list[dict[str, Any]]:
     return [_warning(w) for w in warnings]
 
 
-def _reminder(r: Reminder) -> dict[str, Any]:
+def reminder_to_json(r: Reminder) -> dict[str, Any]:
     return {
         "id": r.id,
         "text": r.text,
@@ -175,10 +176,10 @@ def to_json(result: Assessment) -> dict[str, Any]:
         "plan": {
             "route": plan.route,
             "reasons": list(plan.reasons),
-            "dose": _dose(plan.dose),
+            "dose": dose_to_json(plan.dose),
             "steps": [_step(s) for s in plan.steps],
         },
         "warnings": [_warning(w) for w in result.warnings],
-        "reminders": [_reminder(r) for r in result.reminders],
+        "reminders": [reminder_to_json(r) for r in result.reminders],
         "missing": list(result.missing),
     }

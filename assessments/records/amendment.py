@@ -24,21 +24,13 @@ from typing import Any
 
 from assessments.clinical import RULESET_VERSION, parse_input
 from assessments.clinical import dose as core_dose
-from assessments.clinical.causes import rank_causes, troughs_above_range
 from assessments.clinical.context import Context
-from assessments.clinical.ecg import qt_prolonging_drugs, qtc_level
-from assessments.clinical.electrolytes import calcium_status, potassium_mmol_l
-from assessments.clinical.femg import femg, femg_interpretation
-from assessments.clinical.inputs import AssessmentInput, Condition
-from assessments.clinical.interactions import oral_interacting_drugs
-from assessments.clinical.plausibility import unit_check
-from assessments.clinical.reminders import plan_reminders
-from assessments.clinical.renal import renal_findings, renal_status
+from assessments.clinical.engine import PlanOverride, context_for, reminders_for_plan
+from assessments.clinical.inputs import AssessmentInput
 from assessments.clinical.results import Dose, Reminder
-from assessments.clinical.route import IV, IV_URGENT, NONE, ORAL, RouteDecision, decide_route
-from assessments.clinical.serialize import _dose as dose_json
-from assessments.clinical.serialize import _reminder as reminder_json
-from assessments.clinical.severity import ctcae_grade, magnesium_reading, target
+from assessments.clinical.route import IV, NONE, ORAL
+from assessments.clinical.serialize import dose_to_json as dose_json
+from assessments.clinical.serialize import reminder_to_json as reminder_json
 from assessments.clinical.units import fmt
 from assessments.clinical.wording import lowered
 from assessments.labels import label
@@ -136,86 +128,24 @@ class AmendedPlan:
 # --- The engine's facts for this input ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Facts:
-    data: AssessmentInput
-    decision: RouteDecision
-    dosing: core_dose.DoseContext
+def _facts(data: AssessmentInput) -> Context:
+    """The engine's own facts for this input: its route decision, dose context and protocol dose."""
+    return context_for(data)
 
 
-def _facts(data: AssessmentInput) -> _Facts:
-    """As `engine.assess` computes them: reading, grade, target, route decision, renal status, dose context."""
-    reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
-    grade, _ = ctcae_grade(reading)
-    goal = target(reading, data)
-    decision = decide_route(data, reading, grade=grade, target=goal)
-    renal = renal_status(data)
-    dosing = core_dose.DoseContext(
-        data=data,
-        grade=grade,
-        renal=renal,
-        below_target=reading.mmol_per_l < goal.mmol_per_l,
-        heart_block=Condition.HEART_BLOCK in data.conditions,
-        because=(*decision.because, *renal.because),
-    )
-    return _Facts(data, decision, dosing)
-
-
-def _context(facts: _Facts, route: str, dose: Dose | None) -> Context:
-    """The engine's `Context` (the second half of `engine.assess`'s set-up) with `route` and `dose` in place of the
-    engine's own: every reminder rule then reads the plan that will be given."""
-    data, dosing = facts.data, facts.dosing
-    renal = dosing.renal
-    reading = magnesium_reading(data.labs.magnesium, data.labs.magnesium_lln)
-    femg_calc = femg(data)
-    interpretation, not_interpretable = femg_interpretation(femg_calc.value if femg_calc else None, data, renal)
-    above = troughs_above_range(data)
-    level, level_because = qtc_level(data)
-    _, renal_step = renal_findings(
-        renal,
-        replacing=route != NONE,
-        urgent=route == IV_URGENT,
-        follow_on=dose is not None and dose.follow_on is not None,
-    )
-    decision = facts.decision
-    if route != decision.route:
-        decision = RouteDecision(route=route, reasons=(), because=(AMENDED_BECAUSE,))
-    return Context(
-        data=data,
-        reading=reading,
-        grade=dosing.grade,
-        target=target(reading, data),
-        decision=decision,
-        renal=renal,
-        dose=dose,
-        femg=femg_calc,
-        femg_interpretation=interpretation,
-        femg_reason=not_interpretable,
-        causes=rank_causes(data, interpretation, above),
-        troughs_above=above,
-        calcium=calcium_status(data),
-        potassium_mmol_l=potassium_mmol_l(data),
-        qtc_level=level,
-        qtc_because=level_because,
-        qt_drugs=qt_prolonging_drugs(data),
-        unit_check=unit_check(data),
-        oral_interacting=oral_interacting_drugs(
-            data, oral_magnesium=route == ORAL or data.magnesium_therapy.oral_current
-        ),
-        dosing=dosing,
-        renal_step=renal_step,
-    )
+def _amended(data: AssessmentInput, route: str, dose: Dose | None) -> PlanOverride:
+    return PlanOverride(route=route, dose=dose, because=(AMENDED_BECAUSE,))
 
 
 def reminders_for(data: AssessmentInput, *, route: str, dose: Dose | None) -> tuple[Reminder, ...]:
     """The core's reminders (PROTOCOL.md section 13) for this input with this plan."""
-    return plan_reminders(_context(_facts(data), route, dose))
+    return reminders_for_plan(data, _amended(data, route, dose))
 
 
 def protocol_plan(data: AssessmentInput) -> tuple[str, Dose | None]:
     """The engine's own route and dose for this input (what `reminders_for` is checked against)."""
     facts = _facts(data)
-    return facts.decision.route, core_dose.plan_dose(facts.decision.route, facts.dosing)
+    return facts.route, facts.dose
 
 
 # --- The amended dose and its checks --------------------------------------------------------------------------------
@@ -252,7 +182,7 @@ def _iv_dose(entered: Amendment, dosing: core_dose.DoseContext) -> tuple[Dose, l
     text = (
         f"Magnesium sulfate {fmt(grams)} g ({fmt(mmol)} mmol Mg) IV. Draw up {fmt(ml_50)} mL of 50% and dilute in"
         f" {core_dose.DILUENT} to a final volume of {fmt(volume)} mL ({fmt(percent, 1)}%); give over"
-        f" {core_dose._duration(hours)} at {fmt(pump, 1)} mL/h ({fmt(rate, 0)} mg/min; {rate_limit})."
+        f" {core_dose.duration_words(hours)} at {fmt(pump, 1)} mL/h ({fmt(rate, 0)} mg/min; {rate_limit})."
         " Never give 50% undiluted."
     )
     problems = []
@@ -261,7 +191,7 @@ def _iv_dose(entered: Amendment, dosing: core_dose.DoseContext) -> tuple[Dose, l
             Check(
                 f"{fmt(rate, 0)} mg/min is faster than the limit ({rate_limit}): give {fmt(grams)} g over at least"
                 f" {_minutes_words(math.ceil(grams * 1000 / max_rate))}.",
-                (f"{fmt(grams)} g over {core_dose._duration(hours)}",),
+                (f"{fmt(grams)} g over {core_dose.duration_words(hours)}",),
                 rate_refs,
                 field="duration_hours",
             )
@@ -348,7 +278,7 @@ def _above_protocol(dose: Dose, protocol: Dose | None, route: str) -> Check | No
     )
 
 
-def _cautions(facts: _Facts, entered: Amendment, dose: Dose | None, protocol: Dose | None) -> list[Check]:
+def _cautions(facts: Context, entered: Amendment, dose: Dose | None, protocol: Dose | None) -> list[Check]:
     cautions = []
     decision, renal = facts.decision, facts.dosing.renal
     if entered.route != decision.route:
@@ -367,7 +297,7 @@ def _cautions(facts: _Facts, entered: Amendment, dose: Dose | None, protocol: Do
         if renal.below_15:
             cautions.append(Check(renal.severe_prefix.rstrip(":") + ".", renal.because, ("S30", "S35")))
         elif renal.unknown:
-            cautions.append(Check(core_dose._first_dose_only(renal), renal.because, ("S30",)))
+            cautions.append(Check(core_dose.first_dose_only(renal), renal.because, ("S30",)))
     return cautions
 
 
@@ -396,6 +326,6 @@ def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
         protocol_dose=protocol,
         problems=tuple(problems),
         cautions=tuple(_cautions(facts, entered, dose, protocol)),
-        reminders=plan_reminders(_context(facts, entered.route, dose)),
+        reminders=reminders_for_plan(parsed.input, _amended(parsed.input, entered.route, dose)),
         text=text,
     )

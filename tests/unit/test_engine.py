@@ -214,3 +214,26 @@ def test_an_oral_interaction_leads_to_a_spacing_step():
     out = run(medications=[{"id": "levothyroxine"}])
     assert out["plan"]["route"] == "oral"
     assert "separate_oral_interactions" in ids(out["plan"]["steps"])
+
+
+def test_reminders_follow_a_plan_given_instead_of_the_protocols():
+    # A pharmacist's amendment (issue 13): the reminders are those of the plan that will be given. The protocol's
+    # plan here is oral (grade 1); given as an IV infusion, the Mg recheck is the infusion's, not the oral one's.
+    from assessments.clinical.engine import PlanOverride, context_for, reminders_for_plan
+
+    data = parse_input(payload(mg=(0.6, "mmol/L"))).input
+    protocol = context_for(data)
+    assert protocol.route == "oral"
+    iv = context_for(parse_input(payload(mg=(0.45, "mmol/L"))).input).dose
+    reminders = reminders_for_plan(data, PlanOverride(route="iv", dose=iv, because=("pharmacist amendment",)))
+    assert "recheck_mg_after_iv" in ids(reminders_as_json(reminders))
+    assert "recheck_mg_oral" not in ids(reminders_as_json(reminders))
+    # The same route as the protocol's keeps the protocol's decision and reasons.
+    same = context_for(data, PlanOverride(route="oral", dose=protocol.dose, because=("pharmacist amendment",)))
+    assert same.decision.reasons == protocol.decision.reasons
+
+
+def reminders_as_json(reminders):
+    from assessments.clinical.serialize import reminder_to_json
+
+    return [reminder_to_json(r) for r in reminders]

@@ -38,6 +38,7 @@ DOSE_KEYS = CONTRACT_DOSE_KEYS | {
     "pump_rate_ml_per_h",
     "concentration_percent",
     "weight_kg",
+    "doses_per_day",
     "because",
     "references",
 }

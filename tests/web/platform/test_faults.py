@@ -107,3 +107,23 @@ def test_pages_that_read_nothing_still_answer_a_visitor_during_an_outage(url: st
     # docs/deploy.md says so: a visitor who is not signed in carries no session to load, and these pages read nothing.
     with database_down():
         assert Client().get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_live_update_still_running_when_its_session_ends_is_answered_not_refused(client_as):
+    # A live update on its way when Sign in (a new session key) or Sign out is pressed in the same browser: Django
+    # would answer 400 and the page would show a failed update. The answer is given; the ended session stays ended.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    clinician = client_as("clinician")
+    key = clinician.cookies["sessionid"].value
+    original_save = SessionStore.save
+
+    def ended_elsewhere(self, must_create=False):
+        SessionStore(session_key=key).delete()  # the concurrent sign-out
+        return original_save(self, must_create=must_create)
+
+    with patch.object(SessionStore, "save", ended_elsewhere):
+        response = clinician.get("/about/")
+    assert response.status_code == 200
+    assert not SessionStore().exists(key)

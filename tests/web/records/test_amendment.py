@@ -7,7 +7,7 @@ import pytest
 
 from assessments.clinical import assess, parse_input, to_json
 from assessments.clinical import dose as core_dose
-from assessments.clinical.serialize import _reminder as reminder_json
+from assessments.clinical.serialize import reminder_to_json as reminder_json
 from assessments.records.amendment import Amendment, NotAssessable, amended_plan, protocol_plan, reminders_for
 from assessments.selectors import demo_case_get, demo_case_list
 from assessments.teaching.cases import teaching_case_list
