@@ -130,6 +130,8 @@ def test_a_clinician_saves_to_a_record_that_disagrees_and_chooses_what_is_right(
     page.get_by_label("Transplant type").select_option("allogeneic")
     page.get_by_label("Day after transplant").fill("14")
     page.get_by_label("Day after transplant").press("Tab")
+    # The result was already on the page: wait for the live update of day 14 to land, not for any result.
+    page.wait_for_load_state("networkidle")
     expect(page.locator("#result")).to_contain_text("Clinical severity")
     panel.get_by_role("button", name="Save assessment").click()
     page.get_by_role("button", name=re.compile("What I typed is right")).click()
