@@ -37,6 +37,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL: make test runs them in its PostgreSQL pass")
+
+
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
