@@ -251,6 +251,9 @@ def test_haz21_one_feedback_request_stores_at_most_100_rows():
 
 
 @pytest.mark.django_db
+# One second into a minute, the clock stopped: the count is one minute's window, never split by a minute boundary
+# that a slow run would cross (the limit is a fixed window).
+@time_machine.travel(dt.datetime(2026, 12, 7, 9, 0, 1, tzinfo=dt.UTC), tick=False)
 def test_haz21_unsigned_feedback_is_limited_per_client_address():
     cache.clear()
     ehr = machine()
