@@ -649,6 +649,10 @@ class SaveToPatientForm(forms.Form):
             field.widget.attrs["form"] = "assessment-form"
             if name in ("patient", "sample_time"):
                 field.widget.attrs["class"] = "form-select" if name == "patient" else "form-control"
+                # A live update sent before this field was changed (the Mg field's change event fires as the
+                # sample time is clicked) must not swap it back to what that request held: htmx keeps the field
+                # on the page as it is (hx-preserve, by its id) when it swaps the result around it.
+                field.widget.attrs["hx-preserve"] = "true"
 
     def visible_fields(self) -> list:
         """Bootstrap's invalid state and its description on the fields with errors (for screen readers too)."""

@@ -6,7 +6,8 @@
  * - each section's count of values entered follows the typing (the server counts the same way on every render);
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
- * - after a live update, each message is at its field and the field marked (or unmarked).
+ * - after a live update, each message is at its field and the field marked (or unmarked), the save panel's kept
+ *   fields (hx-preserve) included.
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
  * delegated to the document, because htmx replaces the result (and its buttons) on every update.
  */
@@ -160,6 +161,30 @@
     });
   }
   document.addEventListener("htmx:afterSettle", syncErrors);
+
+  // The save panel's patient and sample time are kept as typed across a live update (hx-preserve): the server's
+  // copy, which marks a field invalid, is not swapped in, so the mark follows the message rendered beside it.
+  function syncPreserved() {
+    document.querySelectorAll("[hx-preserve][id]").forEach(function (control) {
+      var message = document.getElementById(control.id + "_error");
+      control.classList.toggle("is-invalid", Boolean(message));
+      var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== control.id + "_error";
+      });
+      if (message) {
+        control.setAttribute("aria-invalid", "true");
+        described.push(message.id);
+      } else {
+        control.removeAttribute("aria-invalid");
+      }
+      if (described.length) {
+        control.setAttribute("aria-describedby", described.join(" "));
+      } else {
+        control.removeAttribute("aria-describedby");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", syncPreserved);
 
   // The drug search and the print button exist for JavaScript only: shown once it runs.
   document.addEventListener("DOMContentLoaded", function () {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,7 +23,7 @@ from tests.builders import payload, transplant_of
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_accessibility import summary, violations
-from tests.e2e.test_records import MG_VALUE, amend_iv, make_patient, second_browser, sign_in
+from tests.e2e.test_records import MG_VALUE, amend_iv, make_patient, save_v1, second_browser, sign_in
 
 WARD_PATIENT = "AB bed 1 (H-AB bed 1, Ward 7)"
 
@@ -92,6 +93,62 @@ def test_a_clinician_signs_in_halfway_and_finds_everything_typed(
     tab.goto("/?restored=1")
     expect(tab.locator(".messages")).to_contain_text("Nothing to restore")
     expect(tab.get_by_label(MG_VALUE)).to_have_value("")
+
+
+def test_a_sample_time_typed_while_a_live_update_is_out_is_kept_and_saved(page: Page, live_server, clinician, ward):
+    # An independent tester's journey: "New assessment for this patient" shows the Save panel at once; the Mg is
+    # typed, then the sample time. Leaving the Mg field sends a live update that still holds the empty sample time;
+    # its answer (held back here, as on a slow ward network) swapped the panel and wiped the typed time, and the
+    # record was saved as sampled "now".
+    patient = make_patient(user=clinician, ward=ward, days_since_transplant=14)
+    earlier = save_v1(user=clinician, patient=patient)
+    sampled = timezone.localtime() - dt.timedelta(hours=3)
+    typed = sampled.strftime("%Y-%m-%dT%H:%M")
+
+    def slow_live_update(route):
+        time.sleep(0.4)
+        route.continue_()
+
+    sign_in(page, live_server, clinician)
+    page.goto(f"/?from={earlier.pk}")
+    page.get_by_label("Day after transplant").fill(str(patient.day_after_transplant(sampled)))
+    page.get_by_label(MG_VALUE).fill("0,61")
+    page.route(
+        re.compile(r"/$"),
+        lambda route: slow_live_update(route) if route.request.method == "POST" else route.continue_(),
+    )
+    with page.expect_response(lambda r: r.request.method == "POST" and "save-sample_time=&" in r.request.post_data):
+        page.get_by_label("Sample time").fill(typed)
+    page.unroute(re.compile(r"/$"))
+    page.wait_for_load_state("networkidle")
+
+    expect(page.get_by_label("Sample time")).to_have_value(typed)
+    page.locator(".save-panel").get_by_role("button", name="Save assessment").click()
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    saved = SavedAssessment.objects.exclude(pk=earlier.pk).get()
+    assert timezone.localtime(saved.sample_time).strftime("%Y-%m-%dT%H:%M") == typed
+    assert saved.input["labs"]["magnesium"]["value"] == 0.61
+
+
+def test_a_kept_sample_time_refused_by_save_is_marked_at_its_field(page: Page, live_server, clinician, ward):
+    # The sample time is kept as typed across live updates (hx-preserve), so the invalid mark of a refused Save is
+    # set on the page's own field, with its message read out by a screen reader.
+    patient = make_patient(user=clinician, ward=ward, days_since_transplant=14)
+    earlier = save_v1(user=clinician, patient=patient)
+    sign_in(page, live_server, clinician)
+    page.goto(f"/?from={earlier.pk}")
+    page.get_by_label(MG_VALUE).fill("0,61")
+    sample = page.get_by_label("Sample time")
+    sample.fill((timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.wait_for_load_state("networkidle")
+    page.locator(".save-panel").get_by_role("button", name="Save assessment").click()
+
+    message = page.locator("#id_save-sample_time_error")
+    expect(message).to_be_visible()
+    expect(sample).to_have_attribute("aria-invalid", "true")
+    expect(sample).to_have_attribute("aria-describedby", re.compile(r"\bid_save-sample_time_error\b"))
+    expect(sample).to_have_class(re.compile(r"\bis-invalid\b"))
+    assert SavedAssessment.objects.count() == 1
 
 
 def test_a_clinician_saves_to_a_record_that_disagrees_and_chooses_what_is_right(
