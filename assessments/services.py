@@ -425,6 +425,7 @@ def reminder_not_needed(*, user: AbstractBaseUser, reminder: Reminder, reason: s
 
 
 FOUR_EYES = "You saved this plan: another pharmacist reviews it (four eyes)."
+OWN_AMENDMENT = "You amended this plan: another pharmacist approves the amendment (four eyes)."
 
 
 def review_allowed(*, user: AbstractBaseUser, assessment: SavedAssessment) -> bool:
@@ -462,6 +463,11 @@ def review_submit(
     """
     if not review_allowed(user=user, assessment=assessment):
         raise ServiceError(FOUR_EYES)
+    amended = assessment.current_amendment
+    if outcome == Review.Outcome.APPROVED and amended is not None and amended.reviewer_id == user.pk:
+        # An amendment is a plan its pharmacist wrote: approving it would be signing off one's own plan. Amending it
+        # again or declining stays open to them; the approval is another pharmacist's.
+        raise ServiceError(OWN_AMENDMENT)
     note, reason_text = note.strip(), reason_text.strip()
     plan = None
     if outcome == Review.Outcome.AMENDED:

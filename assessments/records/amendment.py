@@ -248,7 +248,30 @@ def _oral_dose(entered: Amendment) -> Dose:
         mmol_per_dose_min=per_dose,
         mmol_per_dose_max=per_dose,
         start_mmol_per_day=per_day,
+        doses_per_day=times,
     )
+
+
+def _oral_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]:
+    """A child under 12's oral dose has a stated maximum (section 5: at most 8 mmol per dose, halved with the dose
+    for renal function [S38]): an amendment above it is refused, as an IV one faster or stronger than its limits."""
+    if not dosing.data.patient.is_under_12:
+        return []  # the adult (and 12-17 y) oral dose is a range, not a maximum: above it is a caution to confirm
+    cap = core_dose.CHILD_ORAL_UNDER_12.cap_mmol * dosing.factor
+    per_dose, times = dose.mmol_per_dose_max, dose.doses_per_day
+    assert per_dose is not None and times is not None  # an oral amendment always has both
+    if per_dose <= cap:
+        return []
+    halved = ", halved for renal function" if dosing.halve else ""
+    return [
+        Check(
+            f"{fmt(per_dose)} mmol a dose is above the limit for a child under 12 (at most {fmt(cap)} mmol a dose"
+            f"{halved}): give at most {fmt(cap * times)} mmol a day in {times} doses.",
+            (f"{fmt(dose.mmol_per_day_max)} mmol a day in {times} doses",),  # type: ignore[arg-type]
+            core_dose.CHILD_ORAL_UNDER_12.sources,
+            field="mmol_per_day",
+        )
+    ]
 
 
 def _above_protocol(dose: Dose, protocol: Dose | None, route: str) -> Check | None:
@@ -315,6 +338,7 @@ def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
         text = dose.text
     elif entered.route == ORAL:
         dose = _oral_dose(entered)
+        problems = _oral_problems(dose, facts.dosing)
         text = dose.text
     else:
         text = "No magnesium replacement."

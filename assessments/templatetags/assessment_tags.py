@@ -43,6 +43,9 @@ def _ref_link(ref: str) -> str:
 
 
 def refs_html(ids: list[str]) -> str:
+    """The sources of an item; none (a pharmacist's own amended dose) leaves no empty "Sources:" behind."""
+    if not ids:
+        return ""
     return ' <span class="refs">Sources: ' + ", ".join(_ref_link(ref) for ref in ids) + "</span>"
 
 

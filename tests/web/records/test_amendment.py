@@ -83,6 +83,48 @@ def test_a_childs_limits_are_the_childs():
     assert [p.field for p in stronger.problems] == ["volume_ml"]
 
 
+def oral(mmol_per_day, doses_per_day=3):
+    return Amendment(route="oral", mmol_per_day=mmol_per_day, doses_per_day=doses_per_day)
+
+
+def test_a_childs_oral_dose_above_its_stated_maximum_is_refused():
+    # An independent tester amended a 3-year-old's plan to 200 mmol a day with one checkbox. Section 5: under 12 y,
+    # at most 8 mmol a dose [S38] (with the dose, halved for renal function); above it is refused at its field.
+    child = payload(patient={"age_years": 3, "weight_kg": 14, "sex": "female"}, mg=(0.6, "mmol/L"))
+    refused = amended_plan(data=child, entered=oral(200))
+    assert not refused.ok
+    (problem,) = refused.problems
+    assert problem.field == "mmol_per_day" and problem.references == ("S38",)
+    assert problem.text == (
+        "66.67 mmol a dose is above the limit for a child under 12 (at most 8 mmol a dose): give at most 24 mmol"
+        " a day in 3 doses."
+    )
+    # At the maximum it is accepted (above the protocol's 2.8 mmol a dose for 14 kg: a caution to confirm).
+    at_cap = amended_plan(data=child, entered=oral(24))
+    assert at_cap.ok and any("Above the protocol's oral dose" in c.text for c in at_cap.cautions)
+    # Halved for renal function, so is the maximum.
+    renal = payload(
+        patient={"age_years": 3, "weight_kg": 14, "height_cm": 95, "sex": "female"},
+        mg=(0.6, "mmol/L"),
+        labs={"creatinine": {"value": 200, "unit": "umol/L"}},
+    )
+    halved = amended_plan(data=renal, entered=oral(24))
+    assert [p.text for p in halved.problems] == [
+        "8 mmol a dose is above the limit for a child under 12 (at most 4 mmol a dose, halved for renal function):"
+        " give at most 12 mmol a day in 3 doses."
+    ]
+
+
+def test_an_adults_oral_dose_above_the_protocols_range_is_a_caution_to_confirm():
+    # The adult oral dose is a range (12-24 mmol a day), with no stated maximum in the fact base: above it the
+    # pharmacist confirms (the closing note asks the clinical lead for a ceiling).
+    plan = amended_plan(data=payload(mg=(0.6, "mmol/L")), entered=oral(30))
+    assert plan.ok and not plan.problems
+    assert any(
+        c.text.startswith("Above the protocol's oral dose for this patient, 24 mmol per day") for c in plan.cautions
+    )
+
+
 def test_above_the_protocols_dose_for_this_patient_is_a_caution_not_a_refusal():
     plan = amended_plan(data=demo_case_get(name=V1).input, entered=iv(5, hours=5))
     # V1's protocol dose is 4 g (grade 1): 5 g is allowed with the pharmacist's confirmation.

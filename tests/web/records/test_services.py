@@ -412,6 +412,26 @@ def amend(pharmacist, saved, amendment, **extra):
     )
 
 
+def test_haz36_the_pharmacist_who_amended_a_plan_cannot_approve_the_amendment(
+    patient, clinician, pharmacist, make_user
+):
+    # An independent tester: amend to 500 mmol a day (a caution confirmed), re-open, approve: "Approved by" sat
+    # above "Amended by", both the same pharmacist, and the plan read as double-checked.
+    saved = save(clinician, patient, mg=(0.45, "mmol/L"))
+    amend(pharmacist, saved, Amendment(route="iv", amount=5, amount_unit="g", volume_ml=500, duration_hours=5))
+    saved.refresh_from_db()
+
+    with pytest.raises(services.ServiceError, match="You amended this plan: another pharmacist approves"):
+        services.review_submit(user=pharmacist, assessment=saved, version=saved.version, outcome="approved")
+    saved.refresh_from_db()
+    assert saved.review_status == "amended" and saved.reviews.count() == 1
+    # Declining it stays open to them; approving it is another pharmacist's.
+    other = make_user("pharmacist2", role="pharmacist")
+    services.review_submit(user=other, assessment=saved, version=saved.version, outcome="approved")
+    saved.refresh_from_db()
+    assert saved.review_status == "approved"
+
+
 def test_haz34_an_amendment_replaces_the_plan_and_its_reminders(patient, clinician, pharmacist):
     saved = save(clinician, patient, mg=(0.45, "mmol/L"))  # grade 2: 5 g over 3 h
     assert saved.output["plan"]["dose"]["duration_hours"] == 3
