@@ -20,6 +20,7 @@ from assessments.clinical.causes import CAUSES
 from assessments.clinical.dose import LEVEL_AFTER_INFUSION_HOURS
 from assessments.clinical.plausibility import RECENT_IV_MIN_HOURS
 from assessments.clinical.reminders import ECG_REPEAT_HOURS
+from assessments.clinical.wording import plain
 
 # --- Input values -------------------------------------------------------------------------------------------------
 
@@ -425,9 +426,17 @@ def unit_label(unit: str) -> str:
 _ASCII_UNITS = re.compile(r"\b(umol|ug)/L\b")
 
 
+# An identifier in an engine sentence: rule set 2026.1 named causes by their id ("loop_diuretic"); plans saved
+# under it keep their own words, shown with the id in plain words (the 2026.2 core never writes one).
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
 def unit_words(text: str) -> str:
-    """An engine sentence with its ASCII units as a clinician writes them: "45 umol/L" -> "45 µmol/L". Only the
-    unit's spelling changes; every number stays as the engine wrote it."""
+    """An engine sentence with its ASCII units as a clinician writes them: "45 umol/L" -> "45 µmol/L", and an
+    identifier in plain words ("loop_diuretic" -> "loop diuretic"). Only spelling changes; every number stays as
+    the engine wrote it."""
+    if "_" in text:
+        text = _IDENTIFIER.sub(lambda m: plain(m.group(0)), text)
     return _ASCII_UNITS.sub(lambda m: f"µ{m.group(1)[1:]}/L", text) if "/L" in text else text
 
 
