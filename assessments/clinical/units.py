@@ -102,7 +102,7 @@ def convert(analyte: Analyte, value: float, from_unit: Unit, to_unit: Unit) -> f
     return round(value * factors[from_unit] / factors[to_unit], _PRECISION)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per value, never changed: slotted for speed
 class Measurement:
     """A value exactly as entered, with its unit and what it measures."""
 
