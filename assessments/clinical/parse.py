@@ -11,6 +11,7 @@ import math
 import reprlib
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar
 
 from .inputs import (
@@ -68,7 +69,12 @@ MAGNESIUM_UNITS = (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)
 _UNITS: dict[str, Unit] = {str(u): u for u in Unit}
 _MEASUREMENT_KEYS = frozenset({"value", "unit"})
 _MEASUREMENT_REQUIRED = ("value", "unit")
-_AGE_KEY = frozenset({"age_hours"})
+_LAB_KEYS = frozenset(LAB_FIELDS)
+# Each lab field's path, analyte, units and keys (the Mg result may carry the age of its sample).
+_LAB_READERS = tuple(
+    (key, f"labs.{key}", analyte, units, _MEASUREMENT_KEYS | {"age_hours"} if key == "magnesium" else _MEASUREMENT_KEYS)
+    for key, (analyte, units) in LAB_FIELDS.items()
+)
 SAMPLE_AGE_RANGE_HOURS = (0.0, 720.0)  # 30 days: the longest monitoring interval in the fact base (section 2)
 PN_MG_RANGE_MMOL_KG_DAY = (0.0, 2.0)  # above the label's largest per-kg PN amount in scope (section 2) [S35]
 
@@ -168,10 +174,10 @@ class _Reader:
         analyte: Analyte,
         units: tuple[Unit, ...],
         high: float | None = None,
-        extra: frozenset[str] = frozenset(),
+        allowed: frozenset[str] = _MEASUREMENT_KEYS,
     ) -> Measurement | None:
         """A lab value: the range check is made in the unit entered, and a likely unit mix-up is named."""
-        data = self.obj(value, path, _MEASUREMENT_KEYS | extra if extra else _MEASUREMENT_KEYS, _MEASUREMENT_REQUIRED)
+        data = self.obj(value, path, allowed, _MEASUREMENT_REQUIRED)
         if data is None or "value" not in data or "unit" not in data:
             return None
         unit = _UNITS.get(data["unit"]) if isinstance(data["unit"], str) else None
@@ -184,12 +190,11 @@ class _Reader:
             return None
         if unit is None:
             return None
-        spec = analyte.spec
-        low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
-        low_here = convert(analyte, low, spec.canonical, unit)
-        top_here = convert(analyte, top, spec.canonical, unit)
+        low_here, top_here = _range_in(analyte, unit, high)
         if low_here <= raw <= top_here:
             return Measurement(analyte, float(raw), unit)
+        spec = analyte.spec
+        low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
         message = (
             f"{_number_text(raw)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
             f" for {spec.label}"
@@ -200,6 +205,14 @@ class _Reader:
             message += f"; is the unit {' or '.join(other)}?"
         self.error(_join(path, "value"), message)
         return None
+
+
+@cache  # of the rule set only: an analyte, one of its units and a range's top from the tables above
+def _range_in(analyte: Analyte, unit: Unit, high: float | None) -> tuple[float, float]:
+    """An analyte's hard range (or up to `high`, in its canonical unit) converted into `unit`."""
+    spec = analyte.spec
+    top = spec.hard_range[1] if high is None else high
+    return convert(analyte, spec.hard_range[0], spec.canonical, unit), convert(analyte, top, spec.canonical, unit)
 
 
 def _is_number(value: Any) -> bool:
@@ -330,18 +343,12 @@ def _transplant(reader: _Reader, value: Any) -> Transplant | None:
 
 
 def _labs(reader: _Reader, value: Any) -> Labs | None:
-    data = reader.obj(value, "labs", set(LAB_FIELDS), ("magnesium",))
+    data = reader.obj(value, "labs", _LAB_KEYS, ("magnesium",))
     if data is None:
         return None
     values = {
-        key: reader.measurement(
-            data[key],
-            f"labs.{key}",
-            analyte,
-            units,
-            extra=_AGE_KEY if key == "magnesium" else frozenset(),
-        )
-        for key, (analyte, units) in LAB_FIELDS.items()
+        key: reader.measurement(data[key], path, analyte, units, allowed=allowed)
+        for key, path, analyte, units, allowed in _LAB_READERS
         if key in data
     }
     age = None
