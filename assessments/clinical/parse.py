@@ -11,7 +11,6 @@ import math
 import reprlib
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from typing import Any, TypeVar
 
 from .inputs import (
@@ -190,7 +189,10 @@ class _Reader:
             return None
         if unit is None:
             return None
-        low_here, top_here = _range_in(analyte, unit, high)
+        if high is None:
+            low_here, top_here = analyte.range_in[unit]
+        else:
+            low_here, top_here = analyte.range_in[unit][0], convert(analyte, high, analyte.spec.canonical, unit)
         if low_here <= raw <= top_here:
             return Measurement(analyte, float(raw), unit)
         spec = analyte.spec
@@ -205,14 +207,6 @@ class _Reader:
             message += f"; is the unit {' or '.join(other)}?"
         self.error(_join(path, "value"), message)
         return None
-
-
-@cache  # of the rule set only: an analyte, one of its units and a range's top from the tables above
-def _range_in(analyte: Analyte, unit: Unit, high: float | None) -> tuple[float, float]:
-    """An analyte's hard range (or up to `high`, in its canonical unit) converted into `unit`."""
-    spec = analyte.spec
-    top = spec.hard_range[1] if high is None else high
-    return convert(analyte, spec.hard_range[0], spec.canonical, unit), convert(analyte, top, spec.canonical, unit)
 
 
 def _is_number(value: Any) -> bool:

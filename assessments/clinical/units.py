@@ -45,6 +45,13 @@ class AnalyteSpec:
     sources: tuple[str, ...] = ()
 
 
+def _from_canonical(spec: AnalyteSpec, value: float, unit: Unit) -> float:
+    """`convert` from the canonical unit, for the ranges computed while `Analyte` is built."""
+    if unit is spec.canonical:
+        return value
+    return round(value * spec.factors[spec.canonical] / spec.factors[unit], _PRECISION)
+
+
 class Analyte(Enum):
     MAGNESIUM = AnalyteSpec(
         "magnesium",
@@ -92,6 +99,9 @@ class Analyte(Enum):
         # Plain attributes, read on every conversion: an Enum's `.value` goes through a descriptor each time.
         self.spec = spec
         self.factors = spec.factors
+        # The hard range in each accepted unit, converted once (the parser checks every value against it).
+        self.range_in = {unit: (_from_canonical(spec, spec.hard_range[0], unit),
+                                _from_canonical(spec, spec.hard_range[1], unit)) for unit in spec.factors}  # fmt: skip
 
 
 def convert(analyte: Analyte, value: float, from_unit: Unit, to_unit: Unit) -> float:
