@@ -208,25 +208,48 @@ def _gut_terms(data: AssessmentInput) -> list[Term]:
     return [*terms, (moderate, points)] if moderate else terms
 
 
-def _femg_term(spec: CauseSpec, femg_interpretation: str | None) -> list[Term]:
-    """Renal wasting on FEMg favours renal causes over GI/intake causes; extrarenal loss the reverse."""
-    sign = {"renal_wasting": 1, "extrarenal": -1}.get(femg_interpretation or "", 0)
+def _femg_terms(spec: CauseSpec, sign: int) -> tuple[Term, ...]:
+    """Renal wasting on FEMg (sign 1) favours renal causes over GI/intake causes; extrarenal loss (-1) the reverse."""
     if not sign or not (spec.renal or spec.gi):
-        return []
+        return ()
     label = "renal wasting" if sign > 0 else "extrarenal loss"
-    return [(f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1))]
+    return ((f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1)),)
+
+
+FEMG_SIGN = {"renal_wasting": 1, "extrarenal": -1}
+FEMG_REFERENCES = ("S50", "S51")
+# What depends on the rule set alone, per cause: its spec, evidence base, and for each FEMg sign the FEMg term and the
+# references (its own, then FEMg's when that term applies).
+_SCORING = {
+    cause_id: (
+        spec,
+        EVIDENCE_BASE[spec.evidence],
+        {
+            sign: (terms, spec.references + FEMG_REFERENCES if terms else spec.references)
+            for sign in (-1, 0, 1)
+            for terms in (_femg_terms(spec, sign),)
+        },
+    )
+    for cause_id, spec in CAUSES.items()
+}
 
 
 def rank_causes(
     data: AssessmentInput, femg_interpretation: str | None, above: dict[Drug, Term] | None = None
 ) -> tuple[Cause, ...]:
     causes = []
+    sign = FEMG_SIGN.get(femg_interpretation or "", 0)
     for cause_id, terms in _triggers(data, troughs_above_range(data) if above is None else above).items():
-        spec = CAUSES[cause_id]
-        femg = _femg_term(spec, femg_interpretation)
-        base = EVIDENCE_BASE[spec.evidence]
-        score = max(0, min(100, base + sum(points for _, points in [*terms, *femg])))
-        because = [text + (f" ({points:+d})" if points else "") for text, points in [*terms, *femg]]
+        spec, base, by_sign = _SCORING[cause_id]
+        femg, references = by_sign[sign]
+        if femg:
+            terms.extend(femg)
+        score = base
+        because = []
+        for text, points in terms:
+            score += points
+            because.append(f"{text} ({points:+d})" if points else text)
+        score = max(0, min(100, score))
         because.append(f"score {score} = evidence {spec.evidence} base {base} + modifiers, clamped to 0-100")
         causes.append(
             Cause(
@@ -236,7 +259,12 @@ def rank_causes(
                 likelihood=likelihood(score),
                 evidence=spec.evidence,
                 because=tuple(because),
-                references=spec.references + (("S50", "S51") if femg else ()),
+                references=references,
             )
         )
-    return tuple(sorted(causes, key=lambda c: (-c.score, c.id)))
+    causes.sort(key=_rank)
+    return tuple(causes)
+
+
+def _rank(cause: Cause) -> tuple[int, str]:
+    return -cause.score, cause.id
