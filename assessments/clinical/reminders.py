@@ -287,4 +287,10 @@ RULES: tuple[Rule, ...] = (
 
 def plan_reminders(ctx: Context) -> tuple[Reminder, ...]:
     """Every reminder that applies, by when it falls due (table order among those due together)."""
-    return tuple(sorted((r for rule in RULES if (r := rule(ctx)) is not None), key=lambda r: r.due_in_hours))
+    found = [r for rule in RULES if (r := rule(ctx)) is not None]
+    found.sort(key=_due)
+    return tuple(found)
+
+
+def _due(reminder: Reminder) -> float:
+    return reminder.due_in_hours

@@ -79,6 +79,8 @@ def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_
 def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, target: float) -> dict[Symptom, str]:
     """Urgent symptoms whose own rule-2 condition holds at this Mg, each with the sentence that says why."""
     held: dict[Symptom, str] = {}
+    if not data.urgent_symptoms:
+        return held
     if data.has_symptom(Symptom.TORSADES) and mg_mmol_l <= ULN_MMOL_L:
         held[Symptom.TORSADES] = "torsades de pointes: IV Mg at any Mg up to the ULN"
     if data.has_symptom(Symptom.VENTRICULAR_ARRHYTHMIA) and mg_mmol_l < target:
@@ -166,6 +168,8 @@ def symptoms_not_explained_warning(
     data: AssessmentInput, mg_mmol_l: float, grade: int, target: float, *, unit_may_be_low: bool
 ) -> Warning | None:
     """One warning naming each urgent symptom whose own rule-2 condition does not hold (section 4, m5)."""
+    if not data.urgent_symptoms:
+        return None
     explained = urgent_symptom_reasons(data, mg_mmol_l, grade, target)
     unexplained = [s for s in data.urgent_symptoms if s not in explained]
     if not unexplained:

@@ -385,10 +385,9 @@ RULES: tuple[Rule, ...] = (
     search_for_cause,  # 24
 )
 URGENT_FIRST: tuple[Rule, ...] = (follow_local_emergency_protocol, give_iv_calcium_now_step, give_magnesium)
+URGENT_RULES: tuple[Rule, ...] = (*URGENT_FIRST, *(r for r in RULES if r not in URGENT_FIRST))  # route iv_urgent
 
 
 def plan_steps(ctx: Context) -> tuple[Step, ...]:
-    rules = RULES
-    if ctx.route == IV_URGENT:
-        rules = (*URGENT_FIRST, *(r for r in RULES if r not in URGENT_FIRST))
-    return tuple(step for rule in rules if (step := rule(ctx)) is not None)
+    rules = URGENT_RULES if ctx.route == IV_URGENT else RULES
+    return tuple([step for rule in rules if (step := rule(ctx)) is not None])
