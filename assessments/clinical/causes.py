@@ -170,7 +170,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
             found[cause] = [(f"condition: {plain(condition)}", 0)]
     if data.has(Med.INSULIN_INFUSION):
         found["insulin_shift"] = [("insulin infusion", 0)]
-    agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if data.has(m)]
+    agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if m in data.by_med]
     if agents:
         found["beta_agonist_theophylline"] = [(plain_list(agents), 0)]
     return found

@@ -103,7 +103,7 @@ def electrolyte_warnings(ctx: Context) -> list[Warning]:
             text += " ECG now; follow the local hyperkalemia protocol."
         because = (f"K {fmt(k)} mmol/L > {fmt(K_HIGH_MMOL_L)} mmol/L",)
         warnings.append(Warning("hyperkalemia", text, because, HYPERKALEMIA_SOURCES))
-    sparing = [m for m in POTASSIUM_SPARING if data.has(m)]
+    sparing = [m for m in POTASSIUM_SPARING if m in data.by_med]
     if sparing and data.on_cni:
         cnis = plain_list(i.drug for i in data.cnis)
         warnings.append(

@@ -224,7 +224,7 @@ class AssessmentInput:
     magnesium_therapy: MagnesiumTherapy = field(default_factory=MagnesiumTherapy)
     site_magnesium_unit: Unit | None = None  # the unit the site's own laboratory reports Mg in (section 2.1)
     # Derived once from the fields above (every rule asks these questions, some many times).
-    _medications: dict[Med, Medication] = field(init=False, repr=False, compare=False)
+    by_med: dict[Med, Medication] = field(init=False, repr=False, compare=False)  # each medication by its id
     cnis: tuple[Immunosuppressant, ...] = field(init=False, repr=False, compare=False)
     urgent_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
     escalating_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
@@ -233,7 +233,7 @@ class AssessmentInput:
 
     def __post_init__(self) -> None:
         symptoms = self.symptoms
-        self._medications = {m.id: m for m in self.medications}
+        self.by_med = {m.id: m for m in self.medications}
         self.cnis = tuple(i for i in self.immunosuppressants if i.drug in CNI_DRUGS)
         self.urgent_symptoms = tuple(s for s in symptoms if s in URGENT_SYMPTOMS)
         # Urgent or specific symptoms: those that escalate the route and the severity (section 3).
@@ -242,10 +242,10 @@ class AssessmentInput:
         self._symptoms = frozenset(symptoms)
 
     def has(self, med: Med) -> bool:
-        return med in self._medications
+        return med in self.by_med
 
     def medication(self, med: Med) -> Medication | None:
-        return self._medications.get(med)
+        return self.by_med.get(med)
 
     @property
     def on_cni(self) -> bool:

@@ -264,7 +264,7 @@ def review_mtor_level(ctx: Context) -> Step | None:
 
 
 def review_diuretic(ctx: Context) -> Step | None:
-    diuretics = [m for m in (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC) if ctx.data.has(m)]
+    diuretics = [m for m in (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC) if m in ctx.data.by_med]
     if not diuretics:
         return None
     return Step(
@@ -273,7 +273,7 @@ def review_diuretic(ctx: Context) -> Step | None:
 
 
 def review_nephrotoxic_antimicrobial(ctx: Context) -> Step | None:
-    antimicrobials = [m for m in NEPHROTOXIC_ANTIMICROBIALS if ctx.data.has(m)]
+    antimicrobials = [m for m in NEPHROTOXIC_ANTIMICROBIALS if m in ctx.data.by_med]
     if not antimicrobials:
         return None
     return Step(
