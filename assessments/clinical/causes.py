@@ -76,6 +76,10 @@ CAUSES: dict[str, CauseSpec] = {
     "beta_agonist_theophylline": CauseSpec("Beta-agonist / theophylline", "C", ("S33", "S12")),
 }
 
+CNI_CAUSES = ((Drug.TACROLIMUS, "cni_tacrolimus"), (Drug.CYCLOSPORINE, "cni_cyclosporine"))
+MTOR_DRUGS = (Drug.SIROLIMUS, Drug.EVEROLIMUS)
+BETA_AGONIST_THEOPHYLLINE = (Med.BETA_AGONIST, Med.THEOPHYLLINE)
+POOR_INTAKE = (OralIntake.REDUCED, OralIntake.NIL)
 # Medications that trigger a cause of the same id.
 _MEDICATION_CAUSES = frozenset(
     {
@@ -129,7 +133,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     found: dict[str, list[Term]] = {}
     drugs = {i.drug: i for i in data.immunosuppressants}
     day = f"day {data.transplant.day:+d}"
-    for drug, cause in ((Drug.TACROLIMUS, "cni_tacrolimus"), (Drug.CYCLOSPORINE, "cni_cyclosporine")):
+    for drug, cause in CNI_CAUSES:
         if drug in drugs:
             trough = drugs[drug].trough
             level = f"trough {trough.show()}" if trough is not None else "trough not given"
@@ -138,7 +142,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
                 found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
             if drug in above:
                 found[cause].append(above[drug])
-    mtor = [d for d in (Drug.SIROLIMUS, Drug.EVEROLIMUS) if d in drugs]
+    mtor = [d for d in MTOR_DRUGS if d in drugs]
     if mtor:
         mtor_above = [above[d] for d in mtor if d in above]
         found["mtor_inhibitor"] = [(f"{plain_list(mtor)}, {day}", 0), *mtor_above[:1]]  # +10 once
@@ -155,7 +159,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     if data.gi.vomiting:
         found["vomiting"] = [("vomiting", 0)]
     intake = []
-    if data.nutrition.oral_intake in (OralIntake.REDUCED, OralIntake.NIL):
+    if data.nutrition.oral_intake in POOR_INTAKE:
         intake.append((f"oral intake {data.nutrition.oral_intake}", 0))
     if data.gi.mucositis_grade is not None and data.gi.mucositis_grade >= 2:
         intake.append((f"mucositis grade {data.gi.mucositis_grade}", 0))
@@ -170,7 +174,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
             found[cause] = [(f"condition: {plain(condition)}", 0)]
     if data.has(Med.INSULIN_INFUSION):
         found["insulin_shift"] = [("insulin infusion", 0)]
-    agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if m in data.by_med]
+    agents = [m for m in BETA_AGONIST_THEOPHYLLINE if m in data.by_med]
     if agents:
         found["beta_agonist_theophylline"] = [(plain_list(agents), 0)]
     return found

@@ -26,6 +26,7 @@ CORRECTED_CA_LOW_MMOL_L = 2.20  # [S29, S49]
 # Floating-point noise (1.88 + 0.02 x 16 = 2.1999999999999997) must not move a corrected Ca across the cut-off
 # (the same guard as `units.convert`).
 _PRECISION = 10
+HYPOCALCEMIA_SYMPTOMS = (Symptom.SEIZURE, Symptom.TETANY)  # with low calcium: IV calcium now (M5)
 
 K_WITH_MG_SOURCES = ("S29", "S47")
 CA_WITH_MG_SOURCES = ("S29", "S49")
@@ -168,7 +169,7 @@ def symptomatic_hypocalcemia(ctx: Context) -> tuple[Symptom, ...]:
     """Tetany or seizure with low calcium, whatever the Mg and the route (M5)."""
     if not ctx.calcium.low:
         return ()
-    return tuple(s for s in ctx.data.symptoms if s in (Symptom.SEIZURE, Symptom.TETANY))
+    return tuple(s for s in ctx.data.symptoms if s in HYPOCALCEMIA_SYMPTOMS)
 
 
 def give_iv_calcium_now_step(ctx: Context) -> Step | None:

@@ -49,6 +49,7 @@ UNEXPLAINED_ADVICE: dict[Symptom, tuple[str, tuple[str, ...]]] = {
     ),
 }
 CNI_NEUROTOXICITY = ("consider CNI neurotoxicity (PRES)", ("S3", "S67"))
+GRADE_1_URGENT_SYMPTOMS = (Symptom.SEIZURE, Symptom.TETANY)  # rule 2: urgent IV from CTCAE grade 1
 
 
 @dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
@@ -87,7 +88,7 @@ def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, 
         held[Symptom.VENTRICULAR_ARRHYTHMIA] = (
             f"ventricular arrhythmia with Mg {fmt(mg_mmol_l)} mmol/L below the target {fmt(target)} mmol/L"
         )
-    for symptom in (Symptom.SEIZURE, Symptom.TETANY):
+    for symptom in GRADE_1_URGENT_SYMPTOMS:
         if data.has_symptom(symptom) and grade >= 1:
             held[symptom] = f"{symptom} with CTCAE grade {grade}"
     return held

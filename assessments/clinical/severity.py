@@ -42,9 +42,13 @@ ANTIDOTE_SOURCES = ("S35",)  # IV calcium is the antidote for Mg toxicity
 TORSADES_ANY_LEVEL_SOURCES = ("S89",)  # torsades responds to IV Mg whatever the serum level
 
 
+# CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3).
+GRADING_UNIT = {Unit.MMOL_L: Unit.MMOL_L, Unit.MG_DL: Unit.MG_DL, Unit.MEQ_L: Unit.MMOL_L}
+
+
 def grading_unit(unit: Unit) -> Unit:
     """CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3)."""
-    return Unit.MG_DL if unit is Unit.MG_DL else Unit.MMOL_L
+    return GRADING_UNIT[unit]
 
 
 def lln_in(unit: Unit, lab_lln: Measurement | None) -> float:

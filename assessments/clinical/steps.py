@@ -38,6 +38,8 @@ NEPHROTOXIC_ANTIMICROBIALS = (
     Med.CIDOFOVIR,
 )
 MTOR_INHIBITORS = (Drug.SIROLIMUS, Drug.EVEROLIMUS)
+DIURETICS = (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC)
+NEUROTOXICITY_SYMPTOMS = (Symptom.SEIZURE, Symptom.CONFUSION)
 GIVE_STEP = {ORAL: "give_oral_magnesium", IV: "give_iv_magnesium", IV_URGENT: "give_iv_magnesium_urgent"}
 EMERGENCY_SOURCES = ("S81", "S89", "S33")
 HEART_BLOCK_SOURCES = ("S35", "S30")
@@ -264,7 +266,7 @@ def review_mtor_level(ctx: Context) -> Step | None:
 
 
 def review_diuretic(ctx: Context) -> Step | None:
-    diuretics = [m for m in (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC) if m in ctx.data.by_med]
+    diuretics = [m for m in DIURETICS if m in ctx.data.by_med]
     if not diuretics:
         return None
     return Step(
@@ -307,7 +309,7 @@ def follow_refeeding_protocol(ctx: Context) -> Step | None:
 
 
 def consider_cni_neurotoxicity(ctx: Context) -> Step | None:
-    neuro = [s for s in (Symptom.SEIZURE, Symptom.CONFUSION) if ctx.data.has_symptom(s)]
+    neuro = [s for s in NEUROTOXICITY_SYMPTOMS if ctx.data.has_symptom(s)]
     if not (neuro and ctx.data.on_cni):
         return None
     return Step(
