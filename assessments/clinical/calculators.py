@@ -61,6 +61,7 @@ def ckd_epi_2021(*, age_years: float, sex: Sex, creatinine: Measurement) -> Calc
     scr = creatinine.in_(Unit.MG_DL)
     kappa, alpha = CKD_EPI_KAPPA[sex], CKD_EPI_ALPHA[sex]
     ratio = scr / kappa
+    scr_words = fmt(scr, 3)
     sex_factor = CKD_EPI_FEMALE_FACTOR if sex is Sex.FEMALE else 1.0
     value = (
         CKD_EPI_CONSTANT
@@ -79,7 +80,7 @@ def ckd_epi_2021(*, age_years: float, sex: Sex, creatinine: Measurement) -> Calc
             " x 1.012 if female; k 0.7 (F) / 0.9 (M), a -0.241 (F) / -0.302 (M)"
         ),
         working=(
-            f"142 x min({fmt(scr, 3)}/{kappa}, 1)^{alpha} x max({fmt(scr, 3)}/{kappa}, 1)^-1.2"
+            f"142 x min({scr_words}/{kappa}, 1)^{alpha} x max({scr_words}/{kappa}, 1)^-1.2"
             f" x 0.9938^{fmt(age_years)} x {sex_factor} = {fmt(value)} mL/min/1.73 m2"
         ),
         references=CKD_EPI_SOURCES,

@@ -411,21 +411,27 @@ class OralPerKg:
         return self.mmol_before_cap > self.mmol
 
 
-def _oral(ctx: DoseContext) -> Dose:
-    patient = ctx.data.patient
-    if patient.is_under_12:
-        return _oral_per_kg(ctx)
-    regimen, factor = ADULT_ORAL, ctx.factor
+@dataclass(slots=True)
+class OralDay:
+    """The 12-and-over oral regimen at full strength or halved: amounts and their words, from the rule set alone."""
+
+    day_min: float
+    day_max: float
+    dose_min: float
+    dose_max: float
+    words: str  # the amounts, the doses and the product
+
+
+def _oral_day(regimen: OralDayRegimen, halve: bool) -> OralDay:
+    factor = RENAL_FACTOR if halve else 1.0
     day_min, day_max = (v * factor for v in regimen.mmol_per_day)
     dose_min, dose_max = day_min / regimen.doses_per_day, day_max / regimen.doses_per_day
-    still_low = ctx.data.magnesium_therapy.oral_current and ctx.below_target
-    start = day_max if still_low else regimen.start_mmol_per_day * factor
     n = regimen.doses_per_day
     head = (
         f"{fmt(day_min)}-{fmt(day_max)} mmol elemental Mg per day in {n} divided doses with food, i.e."
         f" {fmt(dose_min)}-{fmt(dose_max)} mmol {times_daily(n)}"
     )
-    if ctx.halve:
+    if halve:
         ml_min, ml_max = dose_min / ORAL_LIQUID_MMOL_PER_ML, dose_max / ORAL_LIQUID_MMOL_PER_ML
         product = (
             f"(e.g. magnesium glycerophosphate liquid 5 mmol/5 mL, {fmt(ml_min)}-{fmt(ml_max)} mL {times_daily(n)};"
@@ -437,7 +443,24 @@ def _oral(ctx: DoseContext) -> Dose:
             f"(e.g. magnesium glycerophosphate {ORAL_TABLET_MMOL} mmol tablets,"
             f" {fmt(dose_min / ORAL_TABLET_MMOL)}-{fmt(dose_max / ORAL_TABLET_MMOL)} tablets {times_daily(n)})"
         )
-    clauses = [f"{head} {product}"]
+    return OralDay(day_min, day_max, dose_min, dose_max, f"{head} {product}")
+
+
+# The oral regimen from 12 years, at full strength and halved: it depends on the rule set only, so worded once.
+ADULT_ORAL_DAY = {halve: _oral_day(ADULT_ORAL, halve) for halve in (False, True)}
+
+
+def _oral(ctx: DoseContext) -> Dose:
+    patient = ctx.data.patient
+    if patient.is_under_12:
+        return _oral_per_kg(ctx)
+    regimen, factor = ADULT_ORAL, ctx.factor
+    day = ADULT_ORAL_DAY[ctx.halve]
+    day_min, day_max, dose_min, dose_max = day.day_min, day.day_max, day.dose_min, day.dose_max
+    still_low = ctx.data.magnesium_therapy.oral_current and ctx.below_target
+    start = day_max if still_low else regimen.start_mmol_per_day * factor
+    n = regimen.doses_per_day
+    clauses = [day.words]
     if ctx.halve:
         clauses.append(ctx.renal.halving_reason)
     if still_low:

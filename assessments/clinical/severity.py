@@ -27,6 +27,10 @@ CTCAE_BANDS: dict[Unit, tuple[tuple[float, int], ...]] = {
     Unit.MMOL_L: ((0.5, 1), (0.4, 2), (0.3, 3)),
     Unit.MG_DL: ((1.2, 1), (0.9, 2), (0.7, 3)),
 }
+# Each band with its bound as the grade sentences write it (the same numbers, formatted once).
+CTCAE_BAND_WORDS = {
+    unit: tuple((bound, grade, f"{fmt(bound)} {unit}") for bound, grade in bands) for unit, bands in CTCAE_BANDS.items()
+}
 CTCAE_SOURCES = ("S17", "S18")
 CATEGORY_BY_GRADE = {0: "none", 1: "mild", 2: "moderate", 3: "severe", 4: "severe"}  # [S33]
 CATEGORY_SOURCES = ("S33",)
@@ -101,10 +105,10 @@ def ctcae_grade(reading: MagnesiumReading) -> tuple[int, str]:
     if value >= lln:
         return 0, f"Mg {fmt(value)} {unit} is at or above the {lln_text}: CTCAE grade 0"
     upper = f"below the {lln_text}"
-    for bound, grade in CTCAE_BANDS[unit]:
+    for bound, grade, bound_words in CTCAE_BAND_WORDS[unit]:
         if value >= bound:
-            return grade, f"Mg {fmt(value)} {unit} is {upper} and at or above {fmt(bound)} {unit}: CTCAE grade {grade}"
-        upper = f"below {fmt(bound)} {unit}"
+            return grade, f"Mg {fmt(value)} {unit} is {upper} and at or above {bound_words}: CTCAE grade {grade}"
+        upper = f"below {bound_words}"
     return 4, f"Mg {fmt(value)} {unit} is {upper}: CTCAE grade 4"
 
 
