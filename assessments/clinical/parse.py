@@ -65,6 +65,16 @@ TOP_LEVEL = {
     "conditions", "symptoms", "ecg", "magnesium_therapy", "save",
 }  # fmt: skip
 MAGNESIUM_UNITS = (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)
+# The keys each object of the contract input accepts.
+SITE_KEYS = frozenset({"magnesium_unit"})
+ECG_KEYS = frozenset({"qtc_ms"})
+PATIENT_KEYS = frozenset({"age_years", "sex", "weight_kg", "height_cm"})
+TRANSPLANT_KEYS = frozenset({"type", "day"})
+IMMUNOSUPPRESSANT_KEYS = frozenset({"drug", "trough", "route"})
+MEDICATION_KEYS = frozenset({"id", "days"})
+NUTRITION_KEYS = frozenset({"oral_intake", "parenteral_nutrition", "pn_mg_mmol_per_kg_day"})
+THERAPY_KEYS = frozenset({"oral_current", "iv_magnesium_last_24h"})
+GI_KEYS = frozenset({"diarrhea_ml_per_day", "lower_gi_gvhd_stage", "vomiting", "mucositis_grade", "high_output_stoma"})
 _UNITS: dict[str, Unit] = {str(u): u for u in Unit}
 _MEASUREMENT_KEYS = frozenset({"value", "unit"})
 _MEASUREMENT_REQUIRED = ("value", "unit")
@@ -265,7 +275,7 @@ def parse_input(payload: Any) -> ParseResult:
     nutrition = _nutrition(reader, data.get("nutrition", {}))
     conditions = _unique_choices(reader, data.get("conditions", []), "conditions", Condition)
     symptoms = _unique_choices(reader, data.get("symptoms", []), "symptoms", Symptom)
-    site = reader.obj(data.get("site", {}), "site", {"magnesium_unit"})
+    site = reader.obj(data.get("site", {}), "site", SITE_KEYS)
     site_unit = (
         (
             reader.unit_choice(site["magnesium_unit"], "site.magnesium_unit", MAGNESIUM_UNITS)
@@ -275,7 +285,7 @@ def parse_input(payload: Any) -> ParseResult:
         if site
         else None
     )
-    ecg = reader.obj(data.get("ecg", {}), "ecg", {"qtc_ms"})
+    ecg = reader.obj(data.get("ecg", {}), "ecg", ECG_KEYS)
     qtc = (reader.number(ecg["qtc_ms"], "ecg.qtc_ms", QTC_RANGE_MS, "ms") if "qtc_ms" in ecg else None) if ecg else None
     therapy = _therapy(reader, data.get("magnesium_therapy", {}))
     (reader.boolean(data["save"], "save") if "save" in data else None)
@@ -302,7 +312,7 @@ def parse_input(payload: Any) -> ParseResult:
 
 
 def _patient(reader: _Reader, value: Any) -> Patient | None:
-    data = reader.obj(value, "patient", {"age_years", "sex", "weight_kg", "height_cm"}, ("age_years",))
+    data = reader.obj(value, "patient", PATIENT_KEYS, ("age_years",))
     if data is None:
         return None
     age = (
@@ -328,7 +338,7 @@ def _patient(reader: _Reader, value: Any) -> Patient | None:
 
 
 def _transplant(reader: _Reader, value: Any) -> Transplant | None:
-    data = reader.obj(value, "transplant", {"type", "day"}, ("type", "day"))
+    data = reader.obj(value, "transplant", TRANSPLANT_KEYS, ("type", "day"))
     if data is None:
         return None
     kind = reader.choice(data["type"], "transplant.type", TransplantType) if "type" in data else None
@@ -361,7 +371,7 @@ def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant,
     items, seen = [], set()
     for index, raw in enumerate(value):
         path = f"immunosuppressants.{index}"
-        data = reader.obj(raw, path, {"drug", "trough", "route"}, ("drug",))
+        data = reader.obj(raw, path, IMMUNOSUPPRESSANT_KEYS, ("drug",))
         if data is None:
             continue
         drug = reader.choice(data["drug"], f"{path}.drug", Drug) if "drug" in data else None
@@ -391,7 +401,7 @@ def _medications(reader: _Reader, value: Any, age_years: float | None) -> tuple[
     items, seen = [], set()
     for index, raw in enumerate(value):
         path = f"medications.{index}"
-        data = reader.obj(raw, path, {"id", "days"}, ("id",))
+        data = reader.obj(raw, path, MEDICATION_KEYS, ("id",))
         if data is None:
             continue
         med = reader.choice(data["id"], f"{path}.id", Med) if "id" in data else None
@@ -425,8 +435,7 @@ def _unique_choices(reader: _Reader, value: Any, path: str, enum: type[E]) -> li
 
 
 def _gi(reader: _Reader, value: Any) -> GI | None:
-    allowed = {"diarrhea_ml_per_day", "lower_gi_gvhd_stage", "vomiting", "mucositis_grade", "high_output_stoma"}
-    data = reader.obj(value, "gi", allowed)
+    data = reader.obj(value, "gi", GI_KEYS)
     if data is None:
         return None
     return GI(
@@ -453,7 +462,7 @@ def _gi(reader: _Reader, value: Any) -> GI | None:
 
 
 def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
-    data = reader.obj(value, "nutrition", {"oral_intake", "parenteral_nutrition", "pn_mg_mmol_per_kg_day"})
+    data = reader.obj(value, "nutrition", NUTRITION_KEYS)
     if data is None:
         return None
     pn_mg = data.get("pn_mg_mmol_per_kg_day")
@@ -474,7 +483,7 @@ def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
 
 
 def _therapy(reader: _Reader, value: Any) -> MagnesiumTherapy | None:
-    data = reader.obj(value, "magnesium_therapy", {"oral_current", "iv_magnesium_last_24h"})
+    data = reader.obj(value, "magnesium_therapy", THERAPY_KEYS)
     if data is None:
         return None
     return MagnesiumTherapy(
