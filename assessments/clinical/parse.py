@@ -88,6 +88,11 @@ SAMPLE_AGE_RANGE_HOURS = (0.0, 720.0)  # 30 days: the longest monitoring interva
 PN_MG_RANGE_MMOL_KG_DAY = (0.0, 2.0)  # above the label's largest per-kg PN amount in scope (section 2) [S35]
 
 E = TypeVar("E", bound=Enum)
+# Each choice's members by value, read once: an attribute of an Enum class is a slow lookup on Python 3.11.
+_MEMBERS: dict[type[Enum], dict[Any, Enum]] = {
+    enum: dict(enum._value2member_map_)
+    for enum in (Setting, Sex, TransplantType, Drug, DrugRoute, Med, Condition, Symptom, OralIntake)
+}
 _LARGEST_FLOAT = 1e308  # an integer beyond this cannot become a float
 
 
@@ -169,7 +174,7 @@ class _Reader:
         return value
 
     def choice(self, value: Any, path: str, enum: type[E]) -> E | None:
-        member = enum._value2member_map_.get(value) if isinstance(value, str) else None
+        member = _MEMBERS[enum].get(value) if isinstance(value, str) else None
         if member is None:
             shown = "null" if value is None else _show(value)
             self.error(path, f"{shown} is not accepted; use one of {', '.join(e.value for e in enum)}")

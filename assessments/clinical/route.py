@@ -6,6 +6,7 @@ decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from .ecg import QTC_CRITICAL_MS
 from .inputs import AssessmentInput, OralIntake, Symptom
@@ -60,7 +61,12 @@ class RouteDecision:
     references: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(s for r in self.reasons for s in REASON_SOURCES[r]))
+        self.references = reason_references(self.reasons)
+
+
+@cache  # of the rule set only: route reason ids -> their sources
+def reason_references(reasons: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for r in reasons for s in REASON_SOURCES[r]))
 
 
 def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_kg_day: float) -> str | None:

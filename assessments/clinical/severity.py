@@ -130,7 +130,8 @@ def raised_target_reasons(data: AssessmentInput) -> tuple[str, ...]:
     reasons = []
     if data.qtc_ms is not None and data.qtc_ms >= RAISED_TARGET_QTC_MS:
         reasons.append(f"QTc {fmt(data.qtc_ms)} ms >= {RAISED_TARGET_QTC_MS} ms")
-    reasons.extend(f"arrhythmia symptom: {plain_list([s])}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
+    if data.arrhythmia:
+        reasons.extend(f"arrhythmia symptom: {plain_list([s])}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
     if data.has_symptom(Symptom.SEIZURE) and data.on_cni:
         reasons.append("seizure on a calcineurin inhibitor")
     return tuple(reasons)

@@ -309,8 +309,9 @@ def follow_refeeding_protocol(ctx: Context) -> Step | None:
 
 
 def consider_cni_neurotoxicity(ctx: Context) -> Step | None:
-    neuro = [s for s in NEUROTOXICITY_SYMPTOMS if ctx.data.has_symptom(s)]
-    if not (neuro and ctx.data.on_cni):
+    data = ctx.data
+    neuro = [s for s in NEUROTOXICITY_SYMPTOMS if s in data.symptoms] if data.cnis else []
+    if not neuro:
         return None
     return Step(
         "consider_cni_neurotoxicity",
