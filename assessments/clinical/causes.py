@@ -149,7 +149,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     for item in data.medications:
         if item.id in _MEDICATION_CAUSES:
             days = f" for {item.days} days" if item.days is not None else ""
-            found[item.id.value] = [(plain(item.id) + days, 0)]
+            found[str(item.id)] = [(plain(item.id) + days, 0)]
     ppi = data.medication(Med.PROTON_PUMP_INHIBITOR)
     if ppi is not None:
         found["proton_pump_inhibitor"] = [_ppi_term(ppi.days)]

@@ -142,6 +142,8 @@ def fmt(number: float, places: int = 2) -> str:
     if number.__class__ is int or number.is_integer():  # most numbers in the texts are whole (5 g, 500 mL, 3 h)
         return str(int(number))
     text = _FIXED[places] % number
+    if text[-1] != "0":  # the commonest: no trailing zero to strip, and not '-0'
+        return text
     if places:  # with places=0 there is no decimal part: '120' must keep its zero
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
