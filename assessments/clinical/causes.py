@@ -76,7 +76,11 @@ CAUSES: dict[str, CauseSpec] = {
     "beta_agonist_theophylline": CauseSpec("Beta-agonist / theophylline", "C", ("S33", "S12")),
 }
 
-CNI_CAUSES = ((Drug.TACROLIMUS, "cni_tacrolimus"), (Drug.CYCLOSPORINE, "cni_cyclosporine"))
+# Each CNI's cause, with what it adds to the score beyond being given.
+CNI_CAUSES: tuple[tuple[Drug, str, tuple[Term, ...]], ...] = (
+    (Drug.TACROLIMUS, "cni_tacrolimus", (("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS),)),
+    (Drug.CYCLOSPORINE, "cni_cyclosporine", ()),
+)
 MTOR_DRUGS = (Drug.SIROLIMUS, Drug.EVEROLIMUS)
 BETA_AGONIST_THEOPHYLLINE = (Med.BETA_AGONIST, Med.THEOPHYLLINE)
 POOR_INTAKE = (OralIntake.REDUCED, OralIntake.NIL)
@@ -133,13 +137,11 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     found: dict[str, list[Term]] = {}
     drugs = {i.drug: i for i in data.immunosuppressants}
     day = f"day {data.transplant.day:+d}"
-    for drug, cause in CNI_CAUSES:
+    for drug, cause, bonus in CNI_CAUSES:
         if drug in drugs:
             trough = drugs[drug].trough
             level = f"trough {trough.show()}" if trough is not None else "trough not given"
-            found[cause] = [(f"{plain(drug)} ({level}), {day}", 0)]
-            if drug is Drug.TACROLIMUS:
-                found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
+            found[cause] = [(f"{plain(drug)} ({level}), {day}", 0), *bonus]
             if drug in above:
                 found[cause].append(above[drug])
     mtor = [d for d in MTOR_DRUGS if d in drugs]
@@ -169,9 +171,11 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     if data.nutrition.parenteral_nutrition and (pn_mg is None or pn_mg < PN_MG_LOW_MMOL_KG_DAY):
         content = "Mg content not given" if pn_mg is None else f"Mg {fmt(pn_mg)} mmol/kg/day < {PN_MG_LOW_MMOL_KG_DAY}"
         found["parenteral_nutrition_low_mg"] = [(f"parenteral nutrition, {content}", 0)]
-    for condition, cause in _CONDITION_CAUSES.items():
-        if condition in data.conditions:
-            found[cause] = [(f"condition: {plain(condition)}", 0)]
+    conditions = data.conditions
+    if conditions:
+        for condition, cause in _CONDITION_CAUSES.items():
+            if condition in conditions:
+                found[cause] = [(f"condition: {plain(condition)}", 0)]
     if data.has(Med.INSULIN_INFUSION):
         found["insulin_shift"] = [("insulin infusion", 0)]
     agents = [m for m in BETA_AGONIST_THEOPHYLLINE if m in data.by_med]
