@@ -11,7 +11,7 @@ from functools import cache
 from .ecg import QTC_CRITICAL_MS
 from .inputs import AssessmentInput, OralIntake, Symptom
 from .results import MagnesiumReading, Warning
-from .severity import RAISED_TARGET_MMOL_L, ULN_MMOL_L, Target
+from .severity import RAISED_TARGET_MMOL_L, RAISED_TARGET_WORDS, ULN_MMOL_L, ULN_WORDS, Target
 from .units import fmt
 from .wording import join_and, plain, plain_list
 
@@ -103,9 +103,7 @@ def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, 
 def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int, target: Target) -> RouteDecision:
     mg = reading.mmol_per_l
     if reading.above_uln:  # rule 1
-        return RouteDecision(
-            NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {fmt(ULN_MMOL_L)} mmol/L",)
-        )
+        return RouteDecision(NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {ULN_WORDS} mmol/L",))
     urgent = urgent_symptom_reasons(data, mg, grade, target.mmol_per_l)  # rule 2
     if urgent:
         return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent.values()))
@@ -117,8 +115,7 @@ def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int
             return RouteDecision(NONE, ("normal_magnesium",), (f"Mg {fmt(mg)} mmol/L is at or above the LLN",))
         reasons.append("raised_target")
         because.append(
-            f"Mg {fmt(mg)} mmol/L is below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L:"
-            f" {target.raised_because[0]}"
+            f"Mg {fmt(mg)} mmol/L is below the raised target {RAISED_TARGET_WORDS} mmol/L: {target.raised_because[0]}"
         )
 
     iv_reasons = _iv_reasons(data, grade)  # rule 4

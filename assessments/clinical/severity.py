@@ -20,6 +20,7 @@ LLN_SOURCES = ("S29", "S30", "S31")
 # Upper limit of normal 1.05 mmol/L = 2.55 mg/dL = 2.10 mEq/L [S56, S53]: above it, hypermagnesemia, no replacement.
 ULN_MMOL_L = 1.05
 ULN_SOURCES = ("S56", "S53")
+ULN_WORDS = fmt(ULN_MMOL_L)  # as the texts write it (the same number, formatted once)
 
 # CTCAE v5.0 hypomagnesemia (identical in v6.0) [S17, S18]: (lower bound inclusive, grade), worst last.
 # A value below the LLN and at or above a bound has that grade; below the last bound it is grade 4.
@@ -40,6 +41,7 @@ SYMPTOM_SOURCES = ("S31", "S30")  # specific symptoms escalate [S31, S30]
 # CNI [S89, S90, S41] (PROTOCOL.md section 7).
 RAISED_TARGET_MMOL_L = 0.82
 RAISED_TARGET_MG_DL = 2.0  # how the sources write it (0.82 x 2.4305 = 1.99)
+RAISED_TARGET_WORDS = fmt(RAISED_TARGET_MMOL_L)  # as the texts write it
 RAISED_TARGET_QTC_MS = 470
 TARGET_SOURCES = ("S89", "S90", "S41")
 ANTIDOTE_SOURCES = ("S35",)  # IV calcium is the antidote for Mg toxicity
@@ -157,7 +159,7 @@ def severity(
     because = [grade_text]
     references = [*CTCAE_SOURCES, *LLN_SOURCES, *CATEGORY_SOURCES]
     if reading.above_uln:
-        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L")
+        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_WORDS} mmol/L")
         references.extend(ULN_SOURCES)
     if urgent_symptoms:
         clinical = "emergency"
@@ -171,7 +173,7 @@ def severity(
         references.extend(SYMPTOM_SOURCES)
     elif raised_target_route:
         clinical = "mild"
-        because.append(f"Mg below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L")
+        because.append(f"Mg below the raised target {RAISED_TARGET_WORDS} mmol/L")
         references.extend(TARGET_SOURCES)
     else:
         clinical = category
@@ -195,7 +197,7 @@ def hypermagnesemia_warning(
     if not reading.above_uln:
         return None
     x = fmt(reading.mmol_per_l)
-    because = [f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L"]
+    because = [f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_WORDS} mmol/L"]
     references = [*ULN_SOURCES, *ANTIDOTE_SOURCES]
     if data.arrhythmia:
         text = (
@@ -219,4 +221,4 @@ def hypermagnesemia_warning(
 
 def raised_target_mg_dl_text() -> str:
     """'0.82 mmol/L (2.0 mg/dL)': the raised target as the sources write it."""
-    return f"{fmt(RAISED_TARGET_MMOL_L)} mmol/L ({RAISED_TARGET_MG_DL:.1f} mg/dL)"
+    return f"{RAISED_TARGET_WORDS} mmol/L ({RAISED_TARGET_MG_DL:.1f} mg/dL)"
