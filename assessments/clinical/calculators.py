@@ -20,6 +20,7 @@ SCHWARTZ_SOURCES = ("S104",)
 CG_AGE_OFFSET = 140
 CG_DIVISOR = 72
 CG_FEMALE_FACTOR = 0.85
+CG_FEMALE_WORDS = f" x {CG_FEMALE_FACTOR} (female)"
 
 # CKD-EPI 2021 creatinine equation (race-free): 142 x min(Scr/k,1)^a x max(Scr/k,1)^-1.200 x 0.9938^age
 # x 1.012 if female; k = 0.7 (F) / 0.9 (M), a = -0.241 (F) / -0.302 (M).
@@ -29,6 +30,13 @@ CKD_EPI_ALPHA = {Sex.FEMALE: -0.241, Sex.MALE: -0.302}
 CKD_EPI_UPPER_EXPONENT = -1.200
 CKD_EPI_AGE_BASE = 0.9938
 CKD_EPI_FEMALE_FACTOR = 1.012
+CKD_EPI_SEX_FACTOR = {Sex.FEMALE: CKD_EPI_FEMALE_FACTOR, Sex.MALE: 1.0}
+# Per sex: k, a and the sex factor, then each as the working writes it (the same numbers, written once).
+CKD_EPI_BY_SEX = {
+    sex: (k, a, factor, str(k), str(a), str(factor))
+    for sex in Sex
+    for k, a, factor in ((CKD_EPI_KAPPA[sex], CKD_EPI_ALPHA[sex], CKD_EPI_SEX_FACTOR[sex]),)
+}
 
 # Bedside Schwartz (children): eGFR = 0.413 x height cm / Scr mg/dL (PROTOCOL.md section 5).
 SCHWARTZ_K = 0.413
@@ -45,7 +53,7 @@ def cockcroft_gault(*, age_years: float, sex: Sex, weight_kg: float, creatinine:
     scr = creatinine.in_(Unit.MG_DL)
     sex_factor = CG_FEMALE_FACTOR if sex is Sex.FEMALE else 1.0
     value = (CG_AGE_OFFSET - age_years) * weight_kg / (CG_DIVISOR * scr) * sex_factor
-    female = f" x {CG_FEMALE_FACTOR} (female)" if sex is Sex.FEMALE else ""
+    female = CG_FEMALE_WORDS if sex is Sex.FEMALE else ""
     return Calculation(
         id="crcl",
         label="Creatinine clearance (Cockcroft-Gault, actual body weight)",
@@ -59,9 +67,9 @@ def cockcroft_gault(*, age_years: float, sex: Sex, weight_kg: float, creatinine:
 
 def ckd_epi_2021(*, age_years: float, sex: Sex, creatinine: Measurement) -> Calculation:
     scr = creatinine.in_(Unit.MG_DL)
-    kappa, alpha = CKD_EPI_KAPPA[sex], CKD_EPI_ALPHA[sex]
+    kappa, alpha, sex_factor, kappa_words, alpha_words, factor_words = CKD_EPI_BY_SEX[sex]
     ratio = scr / kappa
-    sex_factor = CKD_EPI_FEMALE_FACTOR if sex is Sex.FEMALE else 1.0
+    scr_words = fmt(scr, 3)
     value = (
         CKD_EPI_CONSTANT
         * min(ratio, 1.0) ** alpha
@@ -79,8 +87,8 @@ def ckd_epi_2021(*, age_years: float, sex: Sex, creatinine: Measurement) -> Calc
             " x 1.012 if female; k 0.7 (F) / 0.9 (M), a -0.241 (F) / -0.302 (M)"
         ),
         working=(
-            f"142 x min({fmt(scr, 3)}/{kappa}, 1)^{alpha} x max({fmt(scr, 3)}/{kappa}, 1)^-1.2"
-            f" x 0.9938^{fmt(age_years)} x {sex_factor} = {fmt(value)} mL/min/1.73 m2"
+            f"142 x min({scr_words}/{kappa_words}, 1)^{alpha_words} x max({scr_words}/{kappa_words}, 1)^-1.2"
+            f" x 0.9938^{fmt(age_years)} x {factor_words} = {fmt(value)} mL/min/1.73 m2"
         ),
         references=CKD_EPI_SOURCES,
     )

@@ -76,6 +76,14 @@ CAUSES: dict[str, CauseSpec] = {
     "beta_agonist_theophylline": CauseSpec("Beta-agonist / theophylline", "C", ("S33", "S12")),
 }
 
+# Each CNI's cause, with what it adds to the score beyond being given.
+CNI_CAUSES: tuple[tuple[Drug, str, tuple[Term, ...]], ...] = (
+    (Drug.TACROLIMUS, "cni_tacrolimus", (("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS),)),
+    (Drug.CYCLOSPORINE, "cni_cyclosporine", ()),
+)
+MTOR_DRUGS = (Drug.SIROLIMUS, Drug.EVEROLIMUS)
+BETA_AGONIST_THEOPHYLLINE = (Med.BETA_AGONIST, Med.THEOPHYLLINE)
+POOR_INTAKE = (OralIntake.REDUCED, OralIntake.NIL)
 # Medications that trigger a cause of the same id.
 _MEDICATION_CAUSES = frozenset(
     {
@@ -129,23 +137,21 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     found: dict[str, list[Term]] = {}
     drugs = {i.drug: i for i in data.immunosuppressants}
     day = f"day {data.transplant.day:+d}"
-    for drug, cause in ((Drug.TACROLIMUS, "cni_tacrolimus"), (Drug.CYCLOSPORINE, "cni_cyclosporine")):
+    for drug, cause, bonus in CNI_CAUSES:
         if drug in drugs:
             trough = drugs[drug].trough
             level = f"trough {trough.show()}" if trough is not None else "trough not given"
-            found[cause] = [(f"{plain(drug)} ({level}), {day}", 0)]
-            if drug is Drug.TACROLIMUS:
-                found[cause].append(("tacrolimus wastes more Mg than cyclosporine", TACROLIMUS_BONUS))
+            found[cause] = [(f"{plain(drug)} ({level}), {day}", 0), *bonus]
             if drug in above:
                 found[cause].append(above[drug])
-    mtor = [d for d in (Drug.SIROLIMUS, Drug.EVEROLIMUS) if d in drugs]
+    mtor = [d for d in MTOR_DRUGS if d in drugs]
     if mtor:
         mtor_above = [above[d] for d in mtor if d in above]
         found["mtor_inhibitor"] = [(f"{plain_list(mtor)}, {day}", 0), *mtor_above[:1]]  # +10 once
     for item in data.medications:
         if item.id in _MEDICATION_CAUSES:
             days = f" for {item.days} days" if item.days is not None else ""
-            found[item.id.value] = [(plain(item.id) + days, 0)]
+            found[str(item.id)] = [(plain(item.id) + days, 0)]
     ppi = data.medication(Med.PROTON_PUMP_INHIBITOR)
     if ppi is not None:
         found["proton_pump_inhibitor"] = [_ppi_term(ppi.days)]
@@ -155,7 +161,7 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     if data.gi.vomiting:
         found["vomiting"] = [("vomiting", 0)]
     intake = []
-    if data.nutrition.oral_intake in (OralIntake.REDUCED, OralIntake.NIL):
+    if data.nutrition.oral_intake in POOR_INTAKE:
         intake.append((f"oral intake {data.nutrition.oral_intake}", 0))
     if data.gi.mucositis_grade is not None and data.gi.mucositis_grade >= 2:
         intake.append((f"mucositis grade {data.gi.mucositis_grade}", 0))
@@ -165,12 +171,14 @@ def _triggers(data: AssessmentInput, above: dict[Drug, Term]) -> dict[str, list[
     if data.nutrition.parenteral_nutrition and (pn_mg is None or pn_mg < PN_MG_LOW_MMOL_KG_DAY):
         content = "Mg content not given" if pn_mg is None else f"Mg {fmt(pn_mg)} mmol/kg/day < {PN_MG_LOW_MMOL_KG_DAY}"
         found["parenteral_nutrition_low_mg"] = [(f"parenteral nutrition, {content}", 0)]
-    for condition, cause in _CONDITION_CAUSES.items():
-        if condition in data.conditions:
-            found[cause] = [(f"condition: {plain(condition)}", 0)]
+    conditions = data.conditions
+    if conditions:
+        for condition, cause in _CONDITION_CAUSES.items():
+            if condition in conditions:
+                found[cause] = [(f"condition: {plain(condition)}", 0)]
     if data.has(Med.INSULIN_INFUSION):
         found["insulin_shift"] = [("insulin infusion", 0)]
-    agents = [m for m in (Med.BETA_AGONIST, Med.THEOPHYLLINE) if data.has(m)]
+    agents = [m for m in BETA_AGONIST_THEOPHYLLINE if m in data.by_med]
     if agents:
         found["beta_agonist_theophylline"] = [(plain_list(agents), 0)]
     return found
@@ -208,25 +216,48 @@ def _gut_terms(data: AssessmentInput) -> list[Term]:
     return [*terms, (moderate, points)] if moderate else terms
 
 
-def _femg_term(spec: CauseSpec, femg_interpretation: str | None) -> list[Term]:
-    """Renal wasting on FEMg favours renal causes over GI/intake causes; extrarenal loss the reverse."""
-    sign = {"renal_wasting": 1, "extrarenal": -1}.get(femg_interpretation or "", 0)
+def _femg_terms(spec: CauseSpec, sign: int) -> tuple[Term, ...]:
+    """Renal wasting on FEMg (sign 1) favours renal causes over GI/intake causes; extrarenal loss (-1) the reverse."""
     if not sign or not (spec.renal or spec.gi):
-        return []
+        return ()
     label = "renal wasting" if sign > 0 else "extrarenal loss"
-    return [(f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1))]
+    return ((f"FEMg points to {label}", FEMG_POINTS * sign * (1 if spec.renal else -1)),)
+
+
+FEMG_SIGN = {"renal_wasting": 1, "extrarenal": -1}
+FEMG_REFERENCES = ("S50", "S51")
+# What depends on the rule set alone, per cause: its spec, evidence base, and for each FEMg sign the FEMg term and the
+# references (its own, then FEMg's when that term applies).
+_SCORING = {
+    cause_id: (
+        spec,
+        EVIDENCE_BASE[spec.evidence],
+        {
+            sign: (terms, spec.references + FEMG_REFERENCES if terms else spec.references)
+            for sign in (-1, 0, 1)
+            for terms in (_femg_terms(spec, sign),)
+        },
+    )
+    for cause_id, spec in CAUSES.items()
+}
 
 
 def rank_causes(
     data: AssessmentInput, femg_interpretation: str | None, above: dict[Drug, Term] | None = None
 ) -> tuple[Cause, ...]:
     causes = []
+    sign = FEMG_SIGN.get(femg_interpretation or "", 0)
     for cause_id, terms in _triggers(data, troughs_above_range(data) if above is None else above).items():
-        spec = CAUSES[cause_id]
-        femg = _femg_term(spec, femg_interpretation)
-        base = EVIDENCE_BASE[spec.evidence]
-        score = max(0, min(100, base + sum(points for _, points in [*terms, *femg])))
-        because = [text + (f" ({points:+d})" if points else "") for text, points in [*terms, *femg]]
+        spec, base, by_sign = _SCORING[cause_id]
+        femg, references = by_sign[sign]
+        if femg:
+            terms.extend(femg)
+        score = base
+        because = []
+        for text, points in terms:
+            score += points
+            because.append(f"{text} ({points:+d})" if points else text)
+        score = max(0, min(100, score))
         because.append(f"score {score} = evidence {spec.evidence} base {base} + modifiers, clamped to 0-100")
         causes.append(
             Cause(
@@ -236,7 +267,12 @@ def rank_causes(
                 likelihood=likelihood(score),
                 evidence=spec.evidence,
                 because=tuple(because),
-                references=spec.references + (("S50", "S51") if femg else ()),
+                references=references,
             )
         )
-    return tuple(sorted(causes, key=lambda c: (-c.score, c.id)))
+    causes.sort(key=_rank)
+    return tuple(causes)
+
+
+def _rank(cause: Cause) -> tuple[int, str]:
+    return -cause.score, cause.id

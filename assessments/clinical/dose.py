@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from .inputs import AssessmentInput
 from .renal import HALVE_BELOW_ML_MIN, RenalStatus
@@ -226,20 +227,22 @@ def per_kg_words(amount: IvAmount | OralPerKg, weight_kg: float) -> str:
     return f"{head} = {fmt(amount.mmol)} mmol"
 
 
-def _amount_words(amount: IvAmount, ctx: DoseContext) -> str:
+def _amount_words(amount: IvAmount, weight_kg: float) -> str:
     if amount.per_kg_mmol is None:
         return f"magnesium sulfate {fmt(amount.grams)} g ({fmt(amount.mmol)} mmol Mg)"
-    return f"magnesium sulfate {per_kg_words(amount, ctx.weight_kg)} ({fmt(amount.grams)} g)"
+    return f"magnesium sulfate {per_kg_words(amount, weight_kg)} ({fmt(amount.grams)} g)"
 
 
-def _rate_limit_words(amount: IvAmount, ctx: DoseContext, *, bolus: bool) -> str:
+def _rate_limit_words(amount: IvAmount, weight_kg: float, *, bolus: bool) -> str:
+    """The rate and its limit; an adult regimen (amounts not per kg) ignores the weight."""
     rate = f"{fmt(amount.rate_mg_per_min, 0)} mg/min"
-    if ctx.adult and bolus:
+    adult = amount.per_kg_mmol is None
+    if adult and bolus:
         return f"{rate}; the local emergency protocol sets the rate, and pulseless torsades may need it faster"
-    if ctx.adult:
+    if adult:
         return f"{rate}; at most {fmt(amount.max_rate_mg_per_min)} mg/min"
-    w = fmt(ctx.weight_kg)
-    if CHILD_MAX_RATE_MG_KG_MIN * ctx.weight_kg < MAX_ADULT_RATE_MG_MIN:
+    w = fmt(weight_kg)
+    if CHILD_MAX_RATE_MG_KG_MIN * weight_kg < MAX_ADULT_RATE_MG_MIN:
         # Rates are written in whole mg/min; a limit is rounded down, never up past 10 mg/kg/min.
         limit = (
             f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {math.floor(amount.max_rate_mg_per_min)} mg/min for {w} kg"
@@ -252,15 +255,42 @@ def _rate_limit_words(amount: IvAmount, ctx: DoseContext, *, bolus: bool) -> str
     return f"{rate}; {limit}" + ("; the local emergency protocol sets the rate" if bolus else "")
 
 
-def _iv_body(amount: IvAmount, ctx: DoseContext, *, bolus: bool, halved: bool) -> str:
-    """The amount, what to draw up, the dilution, duration, pump rate and rate limit: one regimen's core."""
-    halving = f", {ctx.renal.halving_reason}" if halved else ""
-    return (
-        f"{_amount_words(amount, ctx)}{halving}. Draw up {fmt(amount.ml_50_percent)} mL of 50% and dilute in"
+IvWords = tuple[str, str]  # a regimen's core around the halving clause: the amount; the rest of the sentence
+
+
+def _iv_words(amount: IvAmount, weight_kg: float, *, bolus: bool) -> IvWords:
+    """The amount, then what to draw up, the dilution, duration, pump rate and rate limit: one regimen's core."""
+    return _amount_words(amount, weight_kg), (
+        f"Draw up {fmt(amount.ml_50_percent)} mL of 50% and dilute in"
         f" {DILUENT} to a final volume of {fmt(amount.volume_ml)} mL ({fmt(amount.concentration_percent, 1)}%);"
         f" give over {duration_words(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, 1)} mL/h"
-        f" ({_rate_limit_words(amount, ctx, bolus=bolus)}). Never give 50% undiluted."
+        f" ({_rate_limit_words(amount, weight_kg, bolus=bolus)}). Never give 50% undiluted."
     )
+
+
+@cache  # of the rule set only: an adult regimen's amounts and words depend on it, the factor and the bolus alone
+def _adult_iv(regimen: AdultIvRegimen, factor: float, bolus: bool) -> tuple[IvAmount, IvWords]:
+    grams = regimen.grams * factor
+    amount = IvAmount(grams, grams * MMOL_PER_GRAM, regimen.volume_ml, regimen.hours, MAX_ADULT_RATE_MG_MIN)
+    return amount, _iv_words(amount, 0.0, bolus=bolus)  # no weight: adult amounts are not per kg
+
+
+def _iv_regimen_words(
+    regimen: AdultIvRegimen | PerKgRegimen, ctx: DoseContext, factor: float, *, bolus: bool
+) -> tuple[IvAmount, IvWords]:
+    """A regimen's amounts and its core words: an adult one's from the rule set, a child's for this weight."""
+    if isinstance(regimen, AdultIvRegimen):
+        return _adult_iv(regimen, factor, bolus)
+    amount = _iv_amount(regimen, ctx, factor)
+    return amount, _iv_words(amount, ctx.weight_kg, bolus=bolus)
+
+
+def _iv_body(words: IvWords, ctx: DoseContext, *, halved: bool) -> str:
+    """The amount, the halving when there is one, then the rest of the regimen's core."""
+    amount_words, rest = words
+    if halved:
+        return f"{amount_words}, {ctx.renal.halving_reason}. {rest}"
+    return f"{amount_words}. {rest}"
 
 
 def first_dose_only(renal: RenalStatus) -> str:
@@ -317,13 +347,13 @@ def _iv(ctx: DoseContext, grade: int, *, urgent: bool) -> Dose:
     """A non-urgent IV regimen: route `iv`, or the follow-on infusion of route `iv_urgent`."""
     regimen = _iv_regimen(ctx, grade)
     halved = ctx.halve
-    amount = _iv_amount(regimen, ctx, ctx.factor)
+    amount, words = _iv_regimen_words(regimen, ctx, ctx.factor, bolus=False)
     prefixes = []
     if ctx.heart_block:
         prefixes.append("After senior review (heart block):" if urgent else "Only after senior review (heart block):")
     if ctx.renal.below_15:
         prefixes.append(ctx.renal.severe_prefix)
-    parts = [_iv_body(amount, ctx, bolus=False, halved=halved), *_further_doses(ctx, grade, halved)]
+    parts = [_iv_body(words, ctx, halved=halved), *_further_doses(ctx, grade, halved)]
     if ctx.renal.sex_note:
         parts.append(capitalized(ctx.renal.sex_note) + ".")
     references = [*regimen.sources, *DOSE_SOURCES]
@@ -340,9 +370,9 @@ def _iv(ctx: DoseContext, grade: int, *, urgent: bool) -> Dose:
 
 def _bolus(ctx: DoseContext, follow_on: Dose | None) -> Dose:
     regimen = ADULT_BOLUS if ctx.adult else CHILD_BOLUS
-    amount = _iv_amount(regimen, ctx, 1.0)  # never halved
+    amount, words = _iv_regimen_words(regimen, ctx, 1.0, bolus=True)  # never halved
     lead = "Reference regimen (the local emergency protocol takes precedence):"
-    parts = [f"{lead} {_iv_body(amount, ctx, bolus=True, halved=False)}"]
+    parts = [f"{lead} {_iv_body(words, ctx, halved=False)}"]
     if ctx.adult:
         total = regimen.grams * (1 + BOLUS_REPEATS)  # type: ignore[union-attr]
         parts.append(f"May be repeated once, so the bolus total is at most {fmt(total)} g.")
@@ -411,21 +441,27 @@ class OralPerKg:
         return self.mmol_before_cap > self.mmol
 
 
-def _oral(ctx: DoseContext) -> Dose:
-    patient = ctx.data.patient
-    if patient.is_under_12:
-        return _oral_per_kg(ctx)
-    regimen, factor = ADULT_ORAL, ctx.factor
+@dataclass(slots=True)
+class OralDay:
+    """The 12-and-over oral regimen at full strength or halved: amounts and their words, from the rule set alone."""
+
+    day_min: float
+    day_max: float
+    dose_min: float
+    dose_max: float
+    words: str  # the amounts, the doses and the product
+
+
+def _oral_day(regimen: OralDayRegimen, halve: bool) -> OralDay:
+    factor = RENAL_FACTOR if halve else 1.0
     day_min, day_max = (v * factor for v in regimen.mmol_per_day)
     dose_min, dose_max = day_min / regimen.doses_per_day, day_max / regimen.doses_per_day
-    still_low = ctx.data.magnesium_therapy.oral_current and ctx.below_target
-    start = day_max if still_low else regimen.start_mmol_per_day * factor
     n = regimen.doses_per_day
     head = (
         f"{fmt(day_min)}-{fmt(day_max)} mmol elemental Mg per day in {n} divided doses with food, i.e."
         f" {fmt(dose_min)}-{fmt(dose_max)} mmol {times_daily(n)}"
     )
-    if ctx.halve:
+    if halve:
         ml_min, ml_max = dose_min / ORAL_LIQUID_MMOL_PER_ML, dose_max / ORAL_LIQUID_MMOL_PER_ML
         product = (
             f"(e.g. magnesium glycerophosphate liquid 5 mmol/5 mL, {fmt(ml_min)}-{fmt(ml_max)} mL {times_daily(n)};"
@@ -437,7 +473,24 @@ def _oral(ctx: DoseContext) -> Dose:
             f"(e.g. magnesium glycerophosphate {ORAL_TABLET_MMOL} mmol tablets,"
             f" {fmt(dose_min / ORAL_TABLET_MMOL)}-{fmt(dose_max / ORAL_TABLET_MMOL)} tablets {times_daily(n)})"
         )
-    clauses = [f"{head} {product}"]
+    return OralDay(day_min, day_max, dose_min, dose_max, f"{head} {product}")
+
+
+# The oral regimen from 12 years, at full strength and halved: it depends on the rule set only, so worded once.
+ADULT_ORAL_DAY = {halve: _oral_day(ADULT_ORAL, halve) for halve in (False, True)}
+
+
+def _oral(ctx: DoseContext) -> Dose:
+    patient = ctx.data.patient
+    if patient.is_under_12:
+        return _oral_per_kg(ctx)
+    regimen, factor = ADULT_ORAL, ctx.factor
+    day = ADULT_ORAL_DAY[ctx.halve]
+    day_min, day_max, dose_min, dose_max = day.day_min, day.day_max, day.dose_min, day.dose_max
+    still_low = ctx.data.magnesium_therapy.oral_current and ctx.below_target
+    start = day_max if still_low else regimen.start_mmol_per_day * factor
+    n = regimen.doses_per_day
+    clauses = [day.words]
     if ctx.halve:
         clauses.append(ctx.renal.halving_reason)
     if still_low:

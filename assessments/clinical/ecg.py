@@ -68,7 +68,7 @@ def qtc_warning(level: str | None, because: tuple[str, ...]) -> Warning | None:
 
 def qt_prolonging_drugs(data: AssessmentInput) -> tuple[str, ...]:
     """The listed QT-prolonging drugs the patient takes: medications, then tacrolimus (any route)."""
-    drugs = [str(m) for m in QT_PROLONGING_DRUGS if data.has(m)]
+    drugs = [str(m) for m in QT_PROLONGING_DRUGS if m in data.by_med]
     if any(i.drug is Drug.TACROLIMUS for i in data.immunosuppressants):
         drugs.append(str(Drug.TACROLIMUS))
     return tuple(drugs)

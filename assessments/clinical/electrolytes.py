@@ -26,6 +26,14 @@ CORRECTED_CA_LOW_MMOL_L = 2.20  # [S29, S49]
 # Floating-point noise (1.88 + 0.02 x 16 = 2.1999999999999997) must not move a corrected Ca across the cut-off
 # (the same guard as `units.convert`).
 _PRECISION = 10
+# The thresholds as the texts write them (the same numbers, formatted once).
+K_LOW_WORDS = fmt(K_LOW_MMOL_L)
+K_SEVERE_LOW_WORDS = fmt(K_SEVERE_LOW_MMOL_L)
+K_HIGH_WORDS = fmt(K_HIGH_MMOL_L)
+IONIZED_CA_LOW_WORDS = fmt(IONIZED_CA_LOW_MMOL_L)
+CORRECTED_CA_LOW_WORDS = fmt(CORRECTED_CA_LOW_MMOL_L)
+MG_ECG_NOW_WORDS = fmt(MG_ECG_NOW_MMOL_L)
+HYPOCALCEMIA_SYMPTOMS = (Symptom.SEIZURE, Symptom.TETANY)  # with low calcium: IV calcium now (M5)
 
 K_WITH_MG_SOURCES = ("S29", "S47")
 CA_WITH_MG_SOURCES = ("S29", "S49")
@@ -72,21 +80,20 @@ def calcium_status(data: AssessmentInput) -> CalciumStatus:
         value = labs.calcium_ionized.in_(Unit.MMOL_L)
         low = value < IONIZED_CA_LOW_MMOL_L
         relation = "<" if low else ">="
-        because = f"ionized Ca {fmt(value)} mmol/L {relation} {fmt(IONIZED_CA_LOW_MMOL_L)} mmol/L (ionized decides)"
+        because = f"ionized Ca {fmt(value)} mmol/L {relation} {IONIZED_CA_LOW_WORDS} mmol/L (ionized decides)"
         return CalciumStatus(low, "ionized", value, because, corrected)
     if corrected is not None:
         value = round(corrected.value, _PRECISION)
         low = value < CORRECTED_CA_LOW_MMOL_L
         relation = "<" if low else ">="
-        because = f"corrected Ca {corrected.working}, {relation} {fmt(CORRECTED_CA_LOW_MMOL_L)} mmol/L"
+        because = f"corrected Ca {corrected.working}, {relation} {CORRECTED_CA_LOW_WORDS} mmol/L"
         return CalciumStatus(low, "corrected", value, because, corrected)
     if labs.calcium_total is not None:
         value = labs.calcium_total.in_(Unit.MMOL_L)
         low = value < CORRECTED_CA_LOW_MMOL_L
         relation = "<" if low else ">="
         because = (
-            f"total Ca {fmt(value)} mmol/L {relation} {fmt(CORRECTED_CA_LOW_MMOL_L)} mmol/L, uncorrected (no albumin"
-            " given)"
+            f"total Ca {fmt(value)} mmol/L {relation} {CORRECTED_CA_LOW_WORDS} mmol/L, uncorrected (no albumin given)"
         )
         return CalciumStatus(low, "total", value, because, None)
     return CalciumStatus(False, None, None, None, None)
@@ -101,9 +108,9 @@ def electrolyte_warnings(ctx: Context) -> list[Warning]:
         text = "Hyperkalemia: give no potassium supplement and stop potassium-sparing diuretics."
         if k >= K_ECG_NOW_MMOL_L:
             text += " ECG now; follow the local hyperkalemia protocol."
-        because = (f"K {fmt(k)} mmol/L > {fmt(K_HIGH_MMOL_L)} mmol/L",)
+        because = (f"K {fmt(k)} mmol/L > {K_HIGH_WORDS} mmol/L",)
         warnings.append(Warning("hyperkalemia", text, because, HYPERKALEMIA_SOURCES))
-    sparing = [m for m in POTASSIUM_SPARING if data.has(m)]
+    sparing = [m for m in POTASSIUM_SPARING if m in data.by_med]
     if sparing and data.on_cni:
         cnis = plain_list(i.drug for i in data.cnis)
         warnings.append(
@@ -131,7 +138,7 @@ def electrolyte_warnings(ctx: Context) -> list[Warning]:
 
 
 def _k_because(k: float) -> tuple[str, ...]:
-    return (f"K {fmt(k)} mmol/L < {fmt(K_LOW_MMOL_L)} mmol/L", "Mg replacement planned")
+    return (f"K {fmt(k)} mmol/L < {K_LOW_WORDS} mmol/L", "Mg replacement planned")
 
 
 def _ca_because(ctx: Context) -> tuple[str, ...]:
@@ -160,7 +167,7 @@ def digoxin_toxicity_risk(ctx: Context) -> tuple[str, ...]:
         found.append(f"Mg {fmt(ctx.mg_mmol_l)} mmol/L below the target {fmt(ctx.target.mmol_per_l)} mmol/L")
     k = ctx.potassium_mmol_l
     if k is not None and k < K_LOW_MMOL_L:
-        found.append(f"K {fmt(k)} mmol/L < {fmt(K_LOW_MMOL_L)} mmol/L")
+        found.append(f"K {fmt(k)} mmol/L < {K_LOW_WORDS} mmol/L")
     return tuple(found)
 
 
@@ -168,7 +175,7 @@ def symptomatic_hypocalcemia(ctx: Context) -> tuple[Symptom, ...]:
     """Tetany or seizure with low calcium, whatever the Mg and the route (M5)."""
     if not ctx.calcium.low:
         return ()
-    return tuple(s for s in ctx.data.symptoms if s in (Symptom.SEIZURE, Symptom.TETANY))
+    return tuple(s for s in ctx.data.symptoms if s in HYPOCALCEMIA_SYMPTOMS)
 
 
 def give_iv_calcium_now_step(ctx: Context) -> Step | None:
@@ -222,10 +229,10 @@ def ecg_now_because(ctx: Context) -> tuple[str, ...]:
         return ()
     found = []
     if ctx.mg_mmol_l < MG_ECG_NOW_MMOL_L and not ctx.reading.above_uln:
-        found.append(f"Mg {fmt(ctx.mg_mmol_l)} mmol/L < {fmt(MG_ECG_NOW_MMOL_L)} mmol/L")
+        found.append(f"Mg {fmt(ctx.mg_mmol_l)} mmol/L < {MG_ECG_NOW_WORDS} mmol/L")
     k = ctx.potassium_mmol_l
     if k is not None and k < K_SEVERE_LOW_MMOL_L:
-        found.append(f"K {fmt(k)} mmol/L < {fmt(K_SEVERE_LOW_MMOL_L)} mmol/L")
+        found.append(f"K {fmt(k)} mmol/L < {K_SEVERE_LOW_WORDS} mmol/L")
     return (*found, "no QTc given") if found else ()
 
 

@@ -1,5 +1,8 @@
-"""What an assessment takes: frozen dataclasses and enums mirroring the contract input
+"""What an assessment takes: dataclasses and enums mirroring the contract input
 (`../shared/contract/assessment-input.schema.json`). Lab values are `Measurement`s, never bare floats.
+
+Each input is built once by `parse.parse_input` and never changed afterwards. They are slotted rather than frozen:
+a frozen dataclass sets every field through `object.__setattr__`, several times slower to build (issue 16).
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ class Drug(StrEnum):
 
     @property
     def is_cni(self) -> bool:
-        return self in (Drug.TACROLIMUS, Drug.CYCLOSPORINE)
+        return self in CNI_DRUGS
+
+
+CNI_DRUGS = frozenset({Drug.TACROLIMUS, Drug.CYCLOSPORINE})
 
 
 class DrugRoute(StrEnum):
@@ -130,7 +136,7 @@ class OralIntake(StrEnum):
     NIL = "nil"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Patient:
     age_years: float
     sex: Sex | None = None
@@ -146,20 +152,20 @@ class Patient:
         return self.age_years < SCHOOL_AGE_YEARS
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Transplant:
     type: TransplantType
     day: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Immunosuppressant:
     drug: Drug
     trough: Measurement | None = None
     route: DrugRoute | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Labs:
     magnesium: Measurement
     magnesium_age_hours: float | None = None  # time from the Mg sample to this assessment (section 2.2)
@@ -174,13 +180,13 @@ class Labs:
     urine_creatinine: Measurement | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Medication:
     id: Med
     days: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class GI:
     diarrhea_ml_per_day: float | None = None
     lower_gi_gvhd_stage: int | None = None
@@ -189,20 +195,20 @@ class GI:
     high_output_stoma: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class Nutrition:
     oral_intake: OralIntake | None = None
     parenteral_nutrition: bool = False
     pn_mg_mmol_per_kg_day: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class MagnesiumTherapy:
     oral_current: bool = False
     iv_magnesium_last_24h: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
 class AssessmentInput:
     patient: Patient
     transplant: Transplant
@@ -218,7 +224,7 @@ class AssessmentInput:
     magnesium_therapy: MagnesiumTherapy = field(default_factory=MagnesiumTherapy)
     site_magnesium_unit: Unit | None = None  # the unit the site's own laboratory reports Mg in (section 2.1)
     # Derived once from the fields above (every rule asks these questions, some many times).
-    _medications: dict[Med, Medication] = field(init=False, repr=False, compare=False)
+    by_med: dict[Med, Medication] = field(init=False, repr=False, compare=False)  # each medication by its id
     cnis: tuple[Immunosuppressant, ...] = field(init=False, repr=False, compare=False)
     urgent_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
     escalating_symptoms: tuple[Symptom, ...] = field(init=False, repr=False, compare=False)
@@ -226,23 +232,20 @@ class AssessmentInput:
     _symptoms: frozenset[Symptom] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        derived = {
-            "_medications": {m.id: m for m in self.medications},
-            "cnis": tuple(i for i in self.immunosuppressants if i.drug.is_cni),
-            "urgent_symptoms": tuple(s for s in self.symptoms if s in URGENT_SYMPTOMS),
-            # Urgent or specific symptoms: those that escalate the route and the severity (section 3).
-            "escalating_symptoms": tuple(s for s in self.symptoms if s not in NON_SPECIFIC_SYMPTOMS),
-            "arrhythmia": any(s in ARRHYTHMIA_SYMPTOMS for s in self.symptoms),
-            "_symptoms": frozenset(self.symptoms),
-        }
-        for name, value in derived.items():
-            object.__setattr__(self, name, value)
+        symptoms = self.symptoms
+        self.by_med = {m.id: m for m in self.medications}
+        self.cnis = tuple(i for i in self.immunosuppressants if i.drug in CNI_DRUGS)
+        self.urgent_symptoms = tuple(s for s in symptoms if s in URGENT_SYMPTOMS)
+        # Urgent or specific symptoms: those that escalate the route and the severity (section 3).
+        self.escalating_symptoms = tuple(s for s in symptoms if s not in NON_SPECIFIC_SYMPTOMS)
+        self.arrhythmia = not ARRHYTHMIA_SYMPTOMS.isdisjoint(symptoms)
+        self._symptoms = frozenset(symptoms)
 
     def has(self, med: Med) -> bool:
-        return med in self._medications
+        return med in self.by_med
 
     def medication(self, med: Med) -> Medication | None:
-        return self._medications.get(med)
+        return self.by_med.get(med)
 
     @property
     def on_cni(self) -> bool:

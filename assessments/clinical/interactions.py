@@ -63,7 +63,7 @@ def oral_interacting_drugs(data: AssessmentInput, *, oral_magnesium: bool) -> tu
     """The drugs that need spacing from oral Mg, in the table's order (oral tacrolimus, or route not given)."""
     if not oral_magnesium:
         return ()
-    found: set[str] = {m.id.value for m in data.medications if m.id.value in ORAL_SPACING}
+    found: set[str] = {str(m.id) for m in data.medications if m.id in ORAL_SPACING}
     if any(i.drug is Drug.TACROLIMUS and i.route in (DrugRoute.ORAL, None) for i in data.immunosuppressants):
         found.add(Drug.TACROLIMUS.value)
     return tuple(str(d) for d in ORAL_SPACING if d in found)

@@ -65,14 +65,34 @@ TOP_LEVEL = {
     "conditions", "symptoms", "ecg", "magnesium_therapy", "save",
 }  # fmt: skip
 MAGNESIUM_UNITS = (Unit.MMOL_L, Unit.MG_DL, Unit.MEQ_L)
+# The keys each object of the contract input accepts.
+SITE_KEYS = frozenset({"magnesium_unit"})
+ECG_KEYS = frozenset({"qtc_ms"})
+PATIENT_KEYS = frozenset({"age_years", "sex", "weight_kg", "height_cm"})
+TRANSPLANT_KEYS = frozenset({"type", "day"})
+IMMUNOSUPPRESSANT_KEYS = frozenset({"drug", "trough", "route"})
+MEDICATION_KEYS = frozenset({"id", "days"})
+NUTRITION_KEYS = frozenset({"oral_intake", "parenteral_nutrition", "pn_mg_mmol_per_kg_day"})
+THERAPY_KEYS = frozenset({"oral_current", "iv_magnesium_last_24h"})
+GI_KEYS = frozenset({"diarrhea_ml_per_day", "lower_gi_gvhd_stage", "vomiting", "mucositis_grade", "high_output_stoma"})
 _UNITS: dict[str, Unit] = {str(u): u for u in Unit}
 _MEASUREMENT_KEYS = frozenset({"value", "unit"})
 _MEASUREMENT_REQUIRED = ("value", "unit")
-_AGE_KEY = frozenset({"age_hours"})
+_LAB_KEYS = frozenset(LAB_FIELDS)
+# Each lab field's path, analyte, units and keys (the Mg result may carry the age of its sample).
+_LAB_READERS = tuple(
+    (key, f"labs.{key}", analyte, units, _MEASUREMENT_KEYS | {"age_hours"} if key == "magnesium" else _MEASUREMENT_KEYS)
+    for key, (analyte, units) in LAB_FIELDS.items()
+)
 SAMPLE_AGE_RANGE_HOURS = (0.0, 720.0)  # 30 days: the longest monitoring interval in the fact base (section 2)
 PN_MG_RANGE_MMOL_KG_DAY = (0.0, 2.0)  # above the label's largest per-kg PN amount in scope (section 2) [S35]
 
 E = TypeVar("E", bound=Enum)
+# Each choice's members by value, read once: an attribute of an Enum class is a slow lookup on Python 3.11.
+_MEMBERS: dict[type[Enum], dict[Any, Enum]] = {
+    enum: dict(enum._value2member_map_)
+    for enum in (Setting, Sex, TransplantType, Drug, DrugRoute, Med, Condition, Symptom, OralIntake)
+}
 _LARGEST_FLOAT = 1e308  # an integer beyond this cannot become a float
 
 
@@ -154,7 +174,7 @@ class _Reader:
         return value
 
     def choice(self, value: Any, path: str, enum: type[E]) -> E | None:
-        member = enum._value2member_map_.get(value) if isinstance(value, str) else None
+        member = _MEMBERS[enum].get(value) if isinstance(value, str) else None
         if member is None:
             shown = "null" if value is None else _show(value)
             self.error(path, f"{shown} is not accepted; use one of {', '.join(e.value for e in enum)}")
@@ -168,10 +188,10 @@ class _Reader:
         analyte: Analyte,
         units: tuple[Unit, ...],
         high: float | None = None,
-        extra: frozenset[str] = frozenset(),
+        allowed: frozenset[str] = _MEASUREMENT_KEYS,
     ) -> Measurement | None:
         """A lab value: the range check is made in the unit entered, and a likely unit mix-up is named."""
-        data = self.obj(value, path, _MEASUREMENT_KEYS | extra if extra else _MEASUREMENT_KEYS, _MEASUREMENT_REQUIRED)
+        data = self.obj(value, path, allowed, _MEASUREMENT_REQUIRED)
         if data is None or "value" not in data or "unit" not in data:
             return None
         unit = _UNITS.get(data["unit"]) if isinstance(data["unit"], str) else None
@@ -184,12 +204,14 @@ class _Reader:
             return None
         if unit is None:
             return None
-        spec = analyte.spec
-        low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
-        low_here = convert(analyte, low, spec.canonical, unit)
-        top_here = convert(analyte, top, spec.canonical, unit)
+        if high is None:
+            low_here, top_here = analyte.range_in[unit]
+        else:
+            low_here, top_here = analyte.range_in[unit][0], convert(analyte, high, analyte.spec.canonical, unit)
         if low_here <= raw <= top_here:
             return Measurement(analyte, float(raw), unit)
+        spec = analyte.spec
+        low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
         message = (
             f"{_number_text(raw)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
             f" for {spec.label}"
@@ -258,7 +280,7 @@ def parse_input(payload: Any) -> ParseResult:
     nutrition = _nutrition(reader, data.get("nutrition", {}))
     conditions = _unique_choices(reader, data.get("conditions", []), "conditions", Condition)
     symptoms = _unique_choices(reader, data.get("symptoms", []), "symptoms", Symptom)
-    site = reader.obj(data.get("site", {}), "site", {"magnesium_unit"})
+    site = reader.obj(data.get("site", {}), "site", SITE_KEYS)
     site_unit = (
         (
             reader.unit_choice(site["magnesium_unit"], "site.magnesium_unit", MAGNESIUM_UNITS)
@@ -268,7 +290,7 @@ def parse_input(payload: Any) -> ParseResult:
         if site
         else None
     )
-    ecg = reader.obj(data.get("ecg", {}), "ecg", {"qtc_ms"})
+    ecg = reader.obj(data.get("ecg", {}), "ecg", ECG_KEYS)
     qtc = (reader.number(ecg["qtc_ms"], "ecg.qtc_ms", QTC_RANGE_MS, "ms") if "qtc_ms" in ecg else None) if ecg else None
     therapy = _therapy(reader, data.get("magnesium_therapy", {}))
     (reader.boolean(data["save"], "save") if "save" in data else None)
@@ -295,7 +317,7 @@ def parse_input(payload: Any) -> ParseResult:
 
 
 def _patient(reader: _Reader, value: Any) -> Patient | None:
-    data = reader.obj(value, "patient", {"age_years", "sex", "weight_kg", "height_cm"}, ("age_years",))
+    data = reader.obj(value, "patient", PATIENT_KEYS, ("age_years",))
     if data is None:
         return None
     age = (
@@ -321,7 +343,7 @@ def _patient(reader: _Reader, value: Any) -> Patient | None:
 
 
 def _transplant(reader: _Reader, value: Any) -> Transplant | None:
-    data = reader.obj(value, "transplant", {"type", "day"}, ("type", "day"))
+    data = reader.obj(value, "transplant", TRANSPLANT_KEYS, ("type", "day"))
     if data is None:
         return None
     kind = reader.choice(data["type"], "transplant.type", TransplantType) if "type" in data else None
@@ -330,18 +352,12 @@ def _transplant(reader: _Reader, value: Any) -> Transplant | None:
 
 
 def _labs(reader: _Reader, value: Any) -> Labs | None:
-    data = reader.obj(value, "labs", set(LAB_FIELDS), ("magnesium",))
+    data = reader.obj(value, "labs", _LAB_KEYS, ("magnesium",))
     if data is None:
         return None
     values = {
-        key: reader.measurement(
-            data[key],
-            f"labs.{key}",
-            analyte,
-            units,
-            extra=_AGE_KEY if key == "magnesium" else frozenset(),
-        )
-        for key, (analyte, units) in LAB_FIELDS.items()
+        key: reader.measurement(data[key], path, analyte, units, allowed=allowed)
+        for key, path, analyte, units, allowed in _LAB_READERS
         if key in data
     }
     age = None
@@ -360,7 +376,7 @@ def _immunosuppressants(reader: _Reader, value: Any) -> tuple[Immunosuppressant,
     items, seen = [], set()
     for index, raw in enumerate(value):
         path = f"immunosuppressants.{index}"
-        data = reader.obj(raw, path, {"drug", "trough", "route"}, ("drug",))
+        data = reader.obj(raw, path, IMMUNOSUPPRESSANT_KEYS, ("drug",))
         if data is None:
             continue
         drug = reader.choice(data["drug"], f"{path}.drug", Drug) if "drug" in data else None
@@ -390,7 +406,7 @@ def _medications(reader: _Reader, value: Any, age_years: float | None) -> tuple[
     items, seen = [], set()
     for index, raw in enumerate(value):
         path = f"medications.{index}"
-        data = reader.obj(raw, path, {"id", "days"}, ("id",))
+        data = reader.obj(raw, path, MEDICATION_KEYS, ("id",))
         if data is None:
             continue
         med = reader.choice(data["id"], f"{path}.id", Med) if "id" in data else None
@@ -424,8 +440,7 @@ def _unique_choices(reader: _Reader, value: Any, path: str, enum: type[E]) -> li
 
 
 def _gi(reader: _Reader, value: Any) -> GI | None:
-    allowed = {"diarrhea_ml_per_day", "lower_gi_gvhd_stage", "vomiting", "mucositis_grade", "high_output_stoma"}
-    data = reader.obj(value, "gi", allowed)
+    data = reader.obj(value, "gi", GI_KEYS)
     if data is None:
         return None
     return GI(
@@ -452,7 +467,7 @@ def _gi(reader: _Reader, value: Any) -> GI | None:
 
 
 def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
-    data = reader.obj(value, "nutrition", {"oral_intake", "parenteral_nutrition", "pn_mg_mmol_per_kg_day"})
+    data = reader.obj(value, "nutrition", NUTRITION_KEYS)
     if data is None:
         return None
     pn_mg = data.get("pn_mg_mmol_per_kg_day")
@@ -473,7 +488,7 @@ def _nutrition(reader: _Reader, value: Any) -> Nutrition | None:
 
 
 def _therapy(reader: _Reader, value: Any) -> MagnesiumTherapy | None:
-    data = reader.obj(value, "magnesium_therapy", {"oral_current", "iv_magnesium_last_24h"})
+    data = reader.obj(value, "magnesium_therapy", THERAPY_KEYS)
     if data is None:
         return None
     return MagnesiumTherapy(

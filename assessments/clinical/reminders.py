@@ -16,6 +16,7 @@ from .electrolytes import (
     K_HIGH_MMOL_L,
     K_LOW_MMOL_L,
     K_SEVERE_LOW_MMOL_L,
+    K_SEVERE_LOW_WORDS,
     ecg_now_because,
     missing_k_and_ca,
 )
@@ -133,7 +134,7 @@ def recheck_k(ctx: Context) -> Reminder | None:
     because = [f"K {fmt(k)} mmol/L"]
     if k < K_SEVERE_LOW_MMOL_L or ctx.data.arrhythmia:
         due = min(due, RECHECK_K_URGENT_HOURS)
-        because.append(f"K below {fmt(K_SEVERE_LOW_MMOL_L)} mmol/L" if k < K_SEVERE_LOW_MMOL_L else "arrhythmia")
+        because.append(f"K below {K_SEVERE_LOW_WORDS} mmol/L" if k < K_SEVERE_LOW_MMOL_L else "arrhythmia")
     references = ("S91", *(("S29", "S47") if k < K_LOW_MMOL_L else ("S74",)))
     return Reminder("recheck_k", f"Recheck potassium in {fmt(due)} h.", due, tuple(because), references)
 
@@ -287,4 +288,10 @@ RULES: tuple[Rule, ...] = (
 
 def plan_reminders(ctx: Context) -> tuple[Reminder, ...]:
     """Every reminder that applies, by when it falls due (table order among those due together)."""
-    return tuple(sorted((r for rule in RULES if (r := rule(ctx)) is not None), key=lambda r: r.due_in_hours))
+    found = [r for rule in RULES if (r := rule(ctx)) is not None]
+    found.sort(key=_due)
+    return tuple(found)
+
+
+def _due(reminder: Reminder) -> float:
+    return reminder.due_in_hours

@@ -28,6 +28,7 @@ LOWER_OF_BOTH_SEXES = "lower_of_both_sexes"
 # Conditions in the order the halving reason names them (m10): dialysis and oliguria count as < 15, AKI as < 30.
 SEVERE_CONDITIONS = (Condition.DIALYSIS, Condition.OLIGURIA)
 HALVING_CONDITIONS = (Condition.DIALYSIS, Condition.OLIGURIA, Condition.AKI)
+SEVERE_CONDITIONS_SET = frozenset(SEVERE_CONDITIONS)
 # What a missing input is called in a text (text never shows a field path).
 MISSING_WORDS = {"labs.creatinine": "serum creatinine", "patient.sex": "sex", "patient.weight_kg": "weight",
                  "patient.height_cm": "height"}  # fmt: skip
@@ -122,7 +123,8 @@ def renal_status(data: AssessmentInput) -> RenalStatus:
         schwartz = calculators.bedside_schwartz(height_cm=patient.height_cm, creatinine=creatinine)
     computed = [c.value for c in (crcl, egfr, schwartz) if c is not None]
     function = min(computed) if computed else None
-    conditions = tuple(c for c in HALVING_CONDITIONS if c in data.conditions)
+    given = data.conditions
+    conditions = tuple([c for c in HALVING_CONDITIONS if c in given]) if given else ()
 
     because = []
     if function is not None:
@@ -130,7 +132,7 @@ def renal_status(data: AssessmentInput) -> RenalStatus:
     for condition in conditions:
         below = SEVERE_BELOW_ML_MIN if condition in SEVERE_CONDITIONS else HALVE_BELOW_ML_MIN
         because.append(f"{plain(condition)} counts as renal function below {below} mL/min")
-    severe = any(c in SEVERE_CONDITIONS for c in conditions)
+    severe = not SEVERE_CONDITIONS_SET.isdisjoint(conditions)
     below_15 = severe or (function is not None and function < SEVERE_BELOW_ML_MIN)
     below_30 = bool(conditions) or (function is not None and function < HALVE_BELOW_ML_MIN)
     unknown = function is None and not conditions

@@ -4,7 +4,7 @@ ids of KNOWLEDGE.md).
 
 Each result is built once, by the rule that owns it, and never changed afterwards. They are slotted rather than
 frozen: a frozen dataclass sets every field through `object.__setattr__`, which made building the 30-odd items of
-one assessment several times slower (issue 16); the inputs (`inputs.py`) stay frozen.
+one assessment several times slower (issue 16); the inputs (`inputs.py`) are slotted for the same reason.
 """
 
 from __future__ import annotations

@@ -6,11 +6,12 @@ decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from .ecg import QTC_CRITICAL_MS
 from .inputs import AssessmentInput, OralIntake, Symptom
 from .results import MagnesiumReading, Warning
-from .severity import RAISED_TARGET_MMOL_L, ULN_MMOL_L, Target
+from .severity import RAISED_TARGET_MMOL_L, RAISED_TARGET_WORDS, ULN_MMOL_L, ULN_WORDS, Target
 from .units import fmt
 from .wording import join_and, plain, plain_list
 
@@ -49,6 +50,7 @@ UNEXPLAINED_ADVICE: dict[Symptom, tuple[str, tuple[str, ...]]] = {
     ),
 }
 CNI_NEUROTOXICITY = ("consider CNI neurotoxicity (PRES)", ("S3", "S67"))
+GRADE_1_URGENT_SYMPTOMS = (Symptom.SEIZURE, Symptom.TETANY)  # rule 2: urgent IV from CTCAE grade 1
 
 
 @dataclass(slots=True)  # built once per assessment, never changed: slotted for speed
@@ -59,7 +61,12 @@ class RouteDecision:
     references: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.references = tuple(dict.fromkeys(s for r in self.reasons for s in REASON_SOURCES[r]))
+        self.references = reason_references(self.reasons)
+
+
+@cache  # of the rule set only: route reason ids -> their sources
+def reason_references(reasons: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for r in reasons for s in REASON_SOURCES[r]))
 
 
 def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_kg_day: float) -> str | None:
@@ -79,13 +86,15 @@ def diarrhea_threshold_met(data: AssessmentInput, adult_ml_day: float, child_ml_
 def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, target: float) -> dict[Symptom, str]:
     """Urgent symptoms whose own rule-2 condition holds at this Mg, each with the sentence that says why."""
     held: dict[Symptom, str] = {}
+    if not data.urgent_symptoms:
+        return held
     if data.has_symptom(Symptom.TORSADES) and mg_mmol_l <= ULN_MMOL_L:
         held[Symptom.TORSADES] = "torsades de pointes: IV Mg at any Mg up to the ULN"
     if data.has_symptom(Symptom.VENTRICULAR_ARRHYTHMIA) and mg_mmol_l < target:
         held[Symptom.VENTRICULAR_ARRHYTHMIA] = (
             f"ventricular arrhythmia with Mg {fmt(mg_mmol_l)} mmol/L below the target {fmt(target)} mmol/L"
         )
-    for symptom in (Symptom.SEIZURE, Symptom.TETANY):
+    for symptom in GRADE_1_URGENT_SYMPTOMS:
         if data.has_symptom(symptom) and grade >= 1:
             held[symptom] = f"{symptom} with CTCAE grade {grade}"
     return held
@@ -94,9 +103,7 @@ def urgent_symptom_reasons(data: AssessmentInput, mg_mmol_l: float, grade: int, 
 def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int, target: Target) -> RouteDecision:
     mg = reading.mmol_per_l
     if reading.above_uln:  # rule 1
-        return RouteDecision(
-            NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {fmt(ULN_MMOL_L)} mmol/L",)
-        )
+        return RouteDecision(NONE, ("hypermagnesemia",), (f"Mg {fmt(mg)} mmol/L is above the ULN {ULN_WORDS} mmol/L",))
     urgent = urgent_symptom_reasons(data, mg, grade, target.mmol_per_l)  # rule 2
     if urgent:
         return RouteDecision(IV_URGENT, ("urgent_symptom",), tuple(urgent.values()))
@@ -108,8 +115,7 @@ def decide_route(data: AssessmentInput, reading: MagnesiumReading, *, grade: int
             return RouteDecision(NONE, ("normal_magnesium",), (f"Mg {fmt(mg)} mmol/L is at or above the LLN",))
         reasons.append("raised_target")
         because.append(
-            f"Mg {fmt(mg)} mmol/L is below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L:"
-            f" {target.raised_because[0]}"
+            f"Mg {fmt(mg)} mmol/L is below the raised target {RAISED_TARGET_WORDS} mmol/L: {target.raised_because[0]}"
         )
 
     iv_reasons = _iv_reasons(data, grade)  # rule 4
@@ -166,6 +172,8 @@ def symptoms_not_explained_warning(
     data: AssessmentInput, mg_mmol_l: float, grade: int, target: float, *, unit_may_be_low: bool
 ) -> Warning | None:
     """One warning naming each urgent symptom whose own rule-2 condition does not hold (section 4, m5)."""
+    if not data.urgent_symptoms:
+        return None
     explained = urgent_symptom_reasons(data, mg_mmol_l, grade, target)
     unexplained = [s for s in data.urgent_symptoms if s not in explained]
     if not unexplained:

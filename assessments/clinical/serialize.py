@@ -6,6 +6,7 @@ item, so that the shape of each is read in one place.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from .results import Assessment, Calculation, Cause, Dose, Reminder, Step, UnitReading, Warning
@@ -51,13 +52,16 @@ def _entered(result: Assessment) -> dict[str, Any]:
     return entered
 
 
+_DOSE_VALUES = attrgetter(*DOSE_NUMBERS)
+
+
 def dose_to_json(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
-    data: dict[str, Any] = {}
-    for name in DOSE_NUMBERS:
-        value = getattr(dose, name)
-        data[name] = None if value is None else round(value, DECIMALS)
+    data: dict[str, Any] = {
+        name: None if value is None else round(value, DECIMALS)
+        for name, value in zip(DOSE_NUMBERS, _DOSE_VALUES(dose), strict=True)
+    }
     data["renal_adjusted"] = dose.renal_adjusted
     data["follow_on"] = dose_to_json(dose.follow_on)
     data["text"] = dose.text

@@ -20,12 +20,17 @@ LLN_SOURCES = ("S29", "S30", "S31")
 # Upper limit of normal 1.05 mmol/L = 2.55 mg/dL = 2.10 mEq/L [S56, S53]: above it, hypermagnesemia, no replacement.
 ULN_MMOL_L = 1.05
 ULN_SOURCES = ("S56", "S53")
+ULN_WORDS = fmt(ULN_MMOL_L)  # as the texts write it (the same number, formatted once)
 
 # CTCAE v5.0 hypomagnesemia (identical in v6.0) [S17, S18]: (lower bound inclusive, grade), worst last.
 # A value below the LLN and at or above a bound has that grade; below the last bound it is grade 4.
 CTCAE_BANDS: dict[Unit, tuple[tuple[float, int], ...]] = {
     Unit.MMOL_L: ((0.5, 1), (0.4, 2), (0.3, 3)),
     Unit.MG_DL: ((1.2, 1), (0.9, 2), (0.7, 3)),
+}
+# Each band with its bound as the grade sentences write it (the same numbers, formatted once).
+CTCAE_BAND_WORDS = {
+    unit: tuple((bound, grade, f"{fmt(bound)} {unit}") for bound, grade in bands) for unit, bands in CTCAE_BANDS.items()
 }
 CTCAE_SOURCES = ("S17", "S18")
 CATEGORY_BY_GRADE = {0: "none", 1: "mild", 2: "moderate", 3: "severe", 4: "severe"}  # [S33]
@@ -36,15 +41,20 @@ SYMPTOM_SOURCES = ("S31", "S30")  # specific symptoms escalate [S31, S30]
 # CNI [S89, S90, S41] (PROTOCOL.md section 7).
 RAISED_TARGET_MMOL_L = 0.82
 RAISED_TARGET_MG_DL = 2.0  # how the sources write it (0.82 x 2.4305 = 1.99)
+RAISED_TARGET_WORDS = fmt(RAISED_TARGET_MMOL_L)  # as the texts write it
 RAISED_TARGET_QTC_MS = 470
 TARGET_SOURCES = ("S89", "S90", "S41")
 ANTIDOTE_SOURCES = ("S35",)  # IV calcium is the antidote for Mg toxicity
 TORSADES_ANY_LEVEL_SOURCES = ("S89",)  # torsades responds to IV Mg whatever the serum level
 
 
+# CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3).
+GRADING_UNIT = {Unit.MMOL_L: Unit.MMOL_L, Unit.MG_DL: Unit.MG_DL, Unit.MEQ_L: Unit.MMOL_L}
+
+
 def grading_unit(unit: Unit) -> Unit:
     """CTCAE grades in the reported unit; mEq/L is converted to mmol/L first (PROTOCOL.md section 3)."""
-    return Unit.MG_DL if unit is Unit.MG_DL else Unit.MMOL_L
+    return GRADING_UNIT[unit]
 
 
 def lln_in(unit: Unit, lab_lln: Measurement | None) -> float:
@@ -97,10 +107,10 @@ def ctcae_grade(reading: MagnesiumReading) -> tuple[int, str]:
     if value >= lln:
         return 0, f"Mg {fmt(value)} {unit} is at or above the {lln_text}: CTCAE grade 0"
     upper = f"below the {lln_text}"
-    for bound, grade in CTCAE_BANDS[unit]:
+    for bound, grade, bound_words in CTCAE_BAND_WORDS[unit]:
         if value >= bound:
-            return grade, f"Mg {fmt(value)} {unit} is {upper} and at or above {fmt(bound)} {unit}: CTCAE grade {grade}"
-        upper = f"below {fmt(bound)} {unit}"
+            return grade, f"Mg {fmt(value)} {unit} is {upper} and at or above {bound_words}: CTCAE grade {grade}"
+        upper = f"below {bound_words}"
     return 4, f"Mg {fmt(value)} {unit} is {upper}: CTCAE grade 4"
 
 
@@ -122,7 +132,8 @@ def raised_target_reasons(data: AssessmentInput) -> tuple[str, ...]:
     reasons = []
     if data.qtc_ms is not None and data.qtc_ms >= RAISED_TARGET_QTC_MS:
         reasons.append(f"QTc {fmt(data.qtc_ms)} ms >= {RAISED_TARGET_QTC_MS} ms")
-    reasons.extend(f"arrhythmia symptom: {plain_list([s])}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
+    if data.arrhythmia:
+        reasons.extend(f"arrhythmia symptom: {plain_list([s])}" for s in data.symptoms if s in ARRHYTHMIA_SYMPTOMS)
     if data.has_symptom(Symptom.SEIZURE) and data.on_cni:
         reasons.append("seizure on a calcineurin inhibitor")
     return tuple(reasons)
@@ -148,7 +159,7 @@ def severity(
     because = [grade_text]
     references = [*CTCAE_SOURCES, *LLN_SOURCES, *CATEGORY_SOURCES]
     if reading.above_uln:
-        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L")
+        because.append(f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_WORDS} mmol/L")
         references.extend(ULN_SOURCES)
     if urgent_symptoms:
         clinical = "emergency"
@@ -162,7 +173,7 @@ def severity(
         references.extend(SYMPTOM_SOURCES)
     elif raised_target_route:
         clinical = "mild"
-        because.append(f"Mg below the raised target {fmt(RAISED_TARGET_MMOL_L)} mmol/L")
+        because.append(f"Mg below the raised target {RAISED_TARGET_WORDS} mmol/L")
         references.extend(TARGET_SOURCES)
     else:
         clinical = category
@@ -186,7 +197,7 @@ def hypermagnesemia_warning(
     if not reading.above_uln:
         return None
     x = fmt(reading.mmol_per_l)
-    because = [f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {fmt(ULN_MMOL_L)} mmol/L"]
+    because = [f"Mg {magnesium_all_units(reading.mmol_per_l)} is above the ULN {ULN_WORDS} mmol/L"]
     references = [*ULN_SOURCES, *ANTIDOTE_SOURCES]
     if data.arrhythmia:
         text = (
@@ -210,4 +221,4 @@ def hypermagnesemia_warning(
 
 def raised_target_mg_dl_text() -> str:
     """'0.82 mmol/L (2.0 mg/dL)': the raised target as the sources write it."""
-    return f"{fmt(RAISED_TARGET_MMOL_L)} mmol/L ({RAISED_TARGET_MG_DL:.1f} mg/dL)"
+    return f"{RAISED_TARGET_WORDS} mmol/L ({RAISED_TARGET_MG_DL:.1f} mg/dL)"

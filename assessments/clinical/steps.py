@@ -38,6 +38,8 @@ NEPHROTOXIC_ANTIMICROBIALS = (
     Med.CIDOFOVIR,
 )
 MTOR_INHIBITORS = (Drug.SIROLIMUS, Drug.EVEROLIMUS)
+DIURETICS = (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC)
+NEUROTOXICITY_SYMPTOMS = (Symptom.SEIZURE, Symptom.CONFUSION)
 GIVE_STEP = {ORAL: "give_oral_magnesium", IV: "give_iv_magnesium", IV_URGENT: "give_iv_magnesium_urgent"}
 EMERGENCY_SOURCES = ("S81", "S89", "S33")
 HEART_BLOCK_SOURCES = ("S35", "S30")
@@ -264,7 +266,7 @@ def review_mtor_level(ctx: Context) -> Step | None:
 
 
 def review_diuretic(ctx: Context) -> Step | None:
-    diuretics = [m for m in (Med.LOOP_DIURETIC, Med.THIAZIDE_DIURETIC) if ctx.data.has(m)]
+    diuretics = [m for m in DIURETICS if m in ctx.data.by_med]
     if not diuretics:
         return None
     return Step(
@@ -273,7 +275,7 @@ def review_diuretic(ctx: Context) -> Step | None:
 
 
 def review_nephrotoxic_antimicrobial(ctx: Context) -> Step | None:
-    antimicrobials = [m for m in NEPHROTOXIC_ANTIMICROBIALS if ctx.data.has(m)]
+    antimicrobials = [m for m in NEPHROTOXIC_ANTIMICROBIALS if m in ctx.data.by_med]
     if not antimicrobials:
         return None
     return Step(
@@ -307,8 +309,9 @@ def follow_refeeding_protocol(ctx: Context) -> Step | None:
 
 
 def consider_cni_neurotoxicity(ctx: Context) -> Step | None:
-    neuro = [s for s in (Symptom.SEIZURE, Symptom.CONFUSION) if ctx.data.has_symptom(s)]
-    if not (neuro and ctx.data.on_cni):
+    data = ctx.data
+    neuro = [s for s in NEUROTOXICITY_SYMPTOMS if s in data.symptoms] if data.cnis else []
+    if not neuro:
         return None
     return Step(
         "consider_cni_neurotoxicity",
@@ -385,10 +388,9 @@ RULES: tuple[Rule, ...] = (
     search_for_cause,  # 24
 )
 URGENT_FIRST: tuple[Rule, ...] = (follow_local_emergency_protocol, give_iv_calcium_now_step, give_magnesium)
+URGENT_RULES: tuple[Rule, ...] = (*URGENT_FIRST, *(r for r in RULES if r not in URGENT_FIRST))  # route iv_urgent
 
 
 def plan_steps(ctx: Context) -> tuple[Step, ...]:
-    rules = RULES
-    if ctx.route == IV_URGENT:
-        rules = (*URGENT_FIRST, *(r for r in RULES if r not in URGENT_FIRST))
-    return tuple(step for rule in rules if (step := rule(ctx)) is not None)
+    rules = URGENT_RULES if ctx.route == IV_URGENT else RULES
+    return tuple([step for rule in rules if (step := rule(ctx)) is not None])

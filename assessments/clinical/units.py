@@ -45,6 +45,13 @@ class AnalyteSpec:
     sources: tuple[str, ...] = ()
 
 
+def _from_canonical(spec: AnalyteSpec, value: float, unit: Unit) -> float:
+    """`convert` from the canonical unit, for the ranges computed while `Analyte` is built."""
+    if unit is spec.canonical:
+        return value
+    return round(value * spec.factors[spec.canonical] / spec.factors[unit], _PRECISION)
+
+
 class Analyte(Enum):
     MAGNESIUM = AnalyteSpec(
         "magnesium",
@@ -92,6 +99,9 @@ class Analyte(Enum):
         # Plain attributes, read on every conversion: an Enum's `.value` goes through a descriptor each time.
         self.spec = spec
         self.factors = spec.factors
+        # The hard range in each accepted unit, converted once (the parser checks every value against it).
+        self.range_in = {unit: (_from_canonical(spec, spec.hard_range[0], unit),
+                                _from_canonical(spec, spec.hard_range[1], unit)) for unit in spec.factors}  # fmt: skip
 
 
 def convert(analyte: Analyte, value: float, from_unit: Unit, to_unit: Unit) -> float:
@@ -102,7 +112,7 @@ def convert(analyte: Analyte, value: float, from_unit: Unit, to_unit: Unit) -> f
     return round(value * factors[from_unit] / factors[to_unit], _PRECISION)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per value, never changed: slotted for speed
 class Measurement:
     """A value exactly as entered, with its unit and what it measures."""
 
@@ -132,6 +142,8 @@ def fmt(number: float, places: int = 2) -> str:
     if number.__class__ is int or number.is_integer():  # most numbers in the texts are whole (5 g, 500 mL, 3 h)
         return str(int(number))
     text = _FIXED[places] % number
+    if text[-1] != "0":  # the commonest: no trailing zero to strip, and not '-0'
+        return text
     if places:  # with places=0 there is no decimal part: '120' must keep its zero
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text

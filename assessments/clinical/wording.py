@@ -7,6 +7,7 @@ for underscores, except the few whose plain name differs. A clause joined to a s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 # The exceptions the protocol lists (and AKI, which the renal texts name in capitals, r2-m10).
 PLAIN_NAMES = {
@@ -20,6 +21,7 @@ PLAIN_NAMES = {
 }
 
 
+@cache  # identifiers only (enum members and the rule set's ids, never free text): a small, fixed vocabulary
 def plain(identifier: object) -> str:
     """'azole_antifungal' -> 'azole antifungal'; the listed exceptions by their own name."""
     text = str(identifier)
