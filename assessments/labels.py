@@ -436,7 +436,8 @@ def unit_words(text: str) -> str:
     identifier in plain words ("loop_diuretic" -> "loop diuretic"). Only spelling changes; every number stays as
     the engine wrote it."""
     if "_" in text:
-        text = _IDENTIFIER.sub(lambda m: plain(m.group(0)), text)
+        # Not through plain's cache, which is for the rule set's own identifiers: these come from stored text.
+        text = _IDENTIFIER.sub(lambda m: plain.__wrapped__(m.group(0)), text)
     return _ASCII_UNITS.sub(lambda m: f"µ{m.group(1)[1:]}/L", text) if "/L" in text else text
 
 
