@@ -122,7 +122,9 @@ class DatabaseUnavailableMiddleware:
 
 
 class EdgeMiddleware:
-    """A NUL character in the path or the query string is refused with a 400 naming the parameter."""
+    """A NUL character in the path or the query string is refused with a 400 naming the parameter; a page address
+    that only answers a form (Save, What if, sign in from the bedside page), opened from history or a bookmark, is
+    a page saying so instead of Django's empty 405."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -131,7 +133,12 @@ class EdgeMiddleware:
         field = _nul_field(request)
         if field is not None:
             return _refused(request, field)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.method == "GET" and not is_machine_path(request.path):
+            page = HttpResponse(render_to_string("405.html", request=request), status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
 
 
 def _nul_field(request: HttpRequest) -> str | None:

@@ -11,13 +11,14 @@ import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.api.http import JsonBodyError, json_loads
+from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm
 from assessments.comparison import outputs_diff
 from assessments.roles import Capability, capability_required
@@ -59,7 +60,19 @@ def _case_output(case: TeachingCase) -> dict[str, Any]:
 
 
 def _whatif_context(data: dict[str, Any]) -> dict[str, Any]:
-    return {"whatif_input_json": json.dumps(data), "whatif_variations": variations_for(data)}
+    return {
+        "whatif_input_json": json.dumps(data),
+        "whatif_variations": variations_for(data),
+        "whatif_back": _form_pairs(input_to_form(data)),
+    }
+
+
+def _form_pairs(form: dict[str, Any]) -> list[tuple[str, str]]:
+    """The bedside form's fields for this input, as hidden inputs post them: "Back to the assessment" without
+    JavaScript (the browser's Back after a POST asks to resend the form)."""
+    return [
+        (name, str(item)) for name, value in form.items() for item in (value if isinstance(value, list) else [value])
+    ]
 
 
 @capability_required(Capability.TEACHING)
@@ -168,9 +181,12 @@ def _whatif_input(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
 # Patient data when it comes from the bedside: never cached, and the fragment and the page differ (Vary).
 @never_cache
 @vary_on_headers("HX-Request")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def whatif(request: HttpRequest) -> HttpResponse:
-    """Without `variation`: the choices for this input. With one: the changed result and what changed."""
+    """Without `variation`: the choices for this input. With one: the changed result and what changed. A GET (an
+    address typed or bookmarked) has no input to vary: it goes to the bedside page, where a what-if starts."""
+    if request.method == "GET":
+        return redirect("assess")
     template_name = "teaching/whatif.html" + ("#panel" if request.htmx else "")
     data, problem = _whatif_input(request)
     original = assessment_run(data=data) if data is not None else None

@@ -168,3 +168,19 @@ def test_every_saved_plan_is_in_words_a_person_uses(demo_records):
                 continue
             text = words_of(MAIN.search(response.content.decode()).group(0))
             assert not MACHINE_WORD.search(text), (url, saved.ruleset, MACHINE_WORD.search(text).group(0))
+
+
+@pytest.mark.parametrize("name", ["assessment-save", "login-keep", "patient-create-from-assessment", "logout"])
+def test_an_address_that_only_answers_a_form_opened_on_its_own_says_so(client_as, name):
+    # An independent tester opened /whatif/ from history: Django's empty 405, a blank page at the bedside.
+    from django.urls import reverse
+
+    response = client_as("clinician").get(reverse(name))
+    assert response.status_code == 405 and "POST" in response["Allow"]
+    page = response.content.decode()
+    assert "This address answers a form" in page and 'href="/"' in page
+
+
+def test_a_machine_address_keeps_its_json_405(client):
+    response = client.get("/api/v1/assessments")
+    assert response.status_code == 405 and "This address answers a form" not in response.content.decode()

@@ -205,7 +205,26 @@ def test_whatif_refuses_bad_input_and_unknown_changes(client):
     assert client.submit(reverse("whatif"), {"input": "{not json"}).status_code == 400
     assert whatif_post(client, {"patient": {}}).status_code == 400
     assert whatif_post(client, teaching_case_get(name=T09).input, "make_child").status_code == 400
-    assert client.get(reverse("whatif")).status_code == 405
+    # An address typed or bookmarked has no input to vary: to the bedside page, not a blank 405.
+    got = client.get(reverse("whatif"))
+    assert got.status_code == 302 and got["Location"] == reverse("assess")
+
+
+def test_whatif_goes_back_to_the_assessment_with_everything_as_entered(client):
+    # Without JavaScript the what-if page is the answer to a POST: the browser's Back asks to resend it
+    # (ERR_CACHE_MISS), so the page carries its own way back, the bedside form's fields for this input.
+    data = teaching_case_get(name=T09).input
+    page = whatif_post(client, data, "swap_cni").content.decode()
+    back = page.split('action="/"', 1)[1].split("</form>", 1)[0]
+    posted: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', back):
+        if name != "csrfmiddlewaretoken":
+            posted.setdefault(name, []).append(html.unescape(value))
+    assert {k: v if isinstance(v, list) else [v] for k, v in input_to_form(data).items()} == posted
+    returned = client.submit(reverse("assess"), posted, page=reverse("assess"))
+    assert returned.status_code == 200
+    original = client.submit(reverse("assess"), input_to_form(data), page=reverse("assess"))
+    assert returned.context["output"] == original.context["output"]
 
 
 def test_whatif_reports_a_change_that_leaves_the_accepted_range(client):
