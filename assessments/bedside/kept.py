@@ -32,6 +32,7 @@ SESSION_MARKER = "hypomag_kept"  # gives an anonymous browser a session (and so 
 class KeptEntry:
     data: QueryDict  # the bedside form and its Save panel, as posted
     at: dt.datetime
+    note: str = ""  # what changed on the way, said when it is restored (the record's values taken)
 
 
 def _cache_key(session_key: str) -> str:
@@ -42,14 +43,15 @@ def _lifetime() -> int:
     return settings.HYPOMAG_IDLE_MINUTES * 60
 
 
-def keep(request: HttpRequest, data: QueryDict, **replace: str) -> None:
-    """Keep the posted bedside form (`replace`: fields to set, e.g. the record's transplant day)."""
+def keep(request: HttpRequest, data: QueryDict, *, note: str = "", **replace: str) -> None:
+    """Keep the posted bedside form (`replace`: fields to set, e.g. the record's transplant day; `note`: what the
+    page says about them when it restores the form)."""
     if request.session.session_key is None:
         request.session[SESSION_MARKER] = True
         request.session.save()
     fields = {name: data.getlist(name) for name in data if name != "csrfmiddlewaretoken"}
     fields.update({name: [value] for name, value in replace.items()})
-    entry = {"fields": fields, "at": timezone.now().isoformat()}
+    entry = {"fields": fields, "at": timezone.now().isoformat(), "note": note}
     cache.set(_cache_key(request.session.session_key), entry, timeout=_lifetime())
 
 
@@ -68,7 +70,7 @@ def take(request: HttpRequest) -> KeptEntry | None:
     data = QueryDict(mutable=True)
     for name, values in raw["fields"].items():
         data.setlist(name, values)
-    return KeptEntry(data, at)
+    return KeptEntry(data, at, raw.get("note", ""))
 
 
 def move(old_session_key: str | None, new_session_key: str | None) -> None:

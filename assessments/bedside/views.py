@@ -68,7 +68,10 @@ def _restore(request: HttpRequest) -> HttpResponse:
     if entry is None:
         messages.info(request, "Nothing to restore: what was typed is kept only until sign-out or the idle time.")
         return render_assess_page(request, form=AssessmentForm(), save_form=SaveToPatientForm())
-    messages.info(request, f"Restored what was typed at {timezone.localtime(entry.at):%H:%M}: check it before saving.")
+    messages.info(
+        request,
+        entry.note or f"Restored what was typed at {timezone.localtime(entry.at):%H:%M}: check it before saving.",
+    )
     save_form = SaveToPatientForm.kept(entry.data)
     if patient_exists(pk=request.GET.get("patient", "")):
         save_form.initial["patient"] = int(request.GET["patient"])

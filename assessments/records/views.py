@@ -25,7 +25,7 @@ from assessments.bedside.views import render_assess_page
 from assessments.clinical import RULESET_VERSION
 from assessments.comparison import outputs_diff
 from assessments.labels import field_label as path_label
-from assessments.labels import input_rows
+from assessments.labels import input_rows, value_label
 from assessments.records.amendment import NotAssessable
 from assessments.records.forms import (
     AuditFilterForm,
@@ -157,11 +157,18 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
         if save_form.cleaned_data["record_seen"] == _record_seen(patient):
             # The record is right: its values go into the form, to be assessed before anything is saved; everything
             # else stays as typed, errors included.
+            day = patient.day_after_transplant(save_form.cleaned_data["sample_time"])
+            recorded = value_label("transplant.type", patient.transplant_type)
+            typed = value_label("transplant.type", request.POST.get("transplant_type", ""))
             kept.keep(
                 request,
                 request.POST,
+                note=(
+                    f"The record's values are now in the form: {recorded}, day {day} (typed: {typed}, day"
+                    f" {request.POST.get('transplant_day', '')}). Check the result before saving."
+                ),
                 transplant_type=patient.transplant_type,
-                transplant_day=str(patient.day_after_transplant(save_form.cleaned_data["sample_time"])),
+                transplant_day=str(day),
                 **{"save-record_seen": ""},
             )
             return kept.go(request, kept.restore_url())

@@ -96,6 +96,11 @@ def test_haz31_record_is_right_puts_its_values_in_the_form_and_saves_nothing(cli
     assert 'name="transplant_day" value="6"' in page and 'value="autologous" selected' in page
     assert 'name="magnesium_value" value="0,5"' in page
     assert f'<option value="{autologous_day_6.pk}" selected>' in page
+    # Says what changed, not "restored what was typed" (an independent tester: nothing marked the changed fields).
+    assert (
+        "The record&#x27;s values are now in the form: Autologous, day 6 (typed: Allogeneic, day 14). Check the"
+        " result before saving." in page
+    )
 
 
 def test_a_choice_made_against_a_record_that_changed_since_is_asked_again(client_as, autologous_day_6):
