@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from assessments.clinical.inputs import TransplantType
@@ -51,6 +52,11 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["label"]
+        constraints = [
+            # "demo-0001" is DEMO-0001: one patient per identifier in any letter case (HAZ39, two records for one
+            # patient), whoever writes it (the form, the admin, two people at once).
+            models.UniqueConstraint(Lower("hospital_id"), name="patient_hospital_id_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.label

@@ -127,7 +127,7 @@ def patient_create(
     """One patient per hospital identifier, also when two people create the same one at once: the database's
     unique constraint decides, and the second gets the same clear message as a sequential duplicate."""
     hospital_id = hospital_id.strip()
-    if Patient.objects.filter(hospital_id=hospital_id).exists():
+    if Patient.objects.filter(hospital_id__iexact=hospital_id).exists():
         raise ServiceError(DUPLICATE_HOSPITAL_ID)
     try:
         with transaction.atomic():
@@ -141,7 +141,7 @@ def patient_create(
             )
             _audit(user, AuditEvent.Action.CREATE, patient, patient=patient)
     except IntegrityError:
-        if Patient.objects.filter(hospital_id=hospital_id).exists():
+        if Patient.objects.filter(hospital_id__iexact=hospital_id).exists():
             raise ServiceError(DUPLICATE_HOSPITAL_ID) from None
         raise
     return patient

@@ -9,6 +9,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import services
@@ -51,6 +52,31 @@ def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited
     assert Patient.objects.count() == 1
     event = AuditEvent.objects.get()
     assert (event.action, event.object_type, event.patient, event.user) == ("create", "Patient", patient, clinician)
+
+
+def test_haz39_an_identifier_in_another_letter_case_is_the_same_patient(make_patient, clinician, ward):
+    # An independent tester made a second patient from "demo-0001 " beside DEMO-0001.
+    make_patient(hospital_id="DEMO-0001")
+    with pytest.raises(services.ServiceError, match="already exists"):
+        services.patient_create(
+            user=clinician,
+            hospital_id="demo-0001 ",
+            label="other",
+            transplant_type="autologous",
+            transplant_date=dt.date(2026, 1, 1),
+            ward=ward,
+        )
+    # The database holds the rule for every writer (the admin, two people at once), not only this service.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patient.objects.create(
+            hospital_id="Demo-0001",
+            label="x",
+            transplant_type="autologous",
+            transplant_date=dt.date(2026, 1, 1),
+            ward=ward,
+            created_by=clinician,
+        )
+    assert Patient.objects.count() == 1
 
 
 def test_a_save_keeps_the_input_as_entered_the_output_and_the_rule_set(patient, clinician):
