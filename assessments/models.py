@@ -39,6 +39,9 @@ class StaffProfile(models.Model):
         return f"{self.user} ({self.ward or 'no ward'})"
 
 
+DUPLICATE_HOSPITAL_ID = "A patient with this hospital identifier already exists: choose that patient instead."
+
+
 class Patient(models.Model):
     """A transplant patient, known by the hospital identifier; no name or date of birth is needed."""
 
@@ -55,7 +58,11 @@ class Patient(models.Model):
         constraints = [
             # "demo-0001" is DEMO-0001: one patient per identifier in any letter case (HAZ39, two records for one
             # patient), whoever writes it (the form, the admin, two people at once).
-            models.UniqueConstraint(Lower("hospital_id"), name="patient_hospital_id_any_case"),
+            models.UniqueConstraint(
+                Lower("hospital_id"),
+                name="patient_hospital_id_any_case",
+                violation_error_message=DUPLICATE_HOSPITAL_ID,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from assessments.clinical import assess, parse_input, to_json
 from assessments.models import (
+    DUPLICATE_HOSPITAL_ID,
     AuditEvent,
     DeclineReason,
     Patient,
@@ -110,9 +111,6 @@ def _audit(
 
 
 # --- Patients -------------------------------------------------------------------------------------------------------
-
-
-DUPLICATE_HOSPITAL_ID = "A patient with this hospital identifier already exists: choose that patient instead."
 
 
 def patient_create(

@@ -15,7 +15,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="patient",
             constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("hospital_id"), name="patient_hospital_id_any_case"
+                django.db.models.functions.text.Lower("hospital_id"),
+                name="patient_hospital_id_any_case",
+                violation_error_message="A patient with this hospital identifier already exists: choose that patient"
+                " instead.",
             ),
         ),
     ]

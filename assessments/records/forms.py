@@ -9,9 +9,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from assessments.clinical.inputs import TransplantType
 from assessments.clinical.parse import DAY_RANGE
 from assessments.clinical.route import IV, NONE, ORAL
-from assessments.models import DeclineReason, Patient, Review, Ward
+from assessments.models import DUPLICATE_HOSPITAL_ID, DeclineReason, Patient, Review, Ward
 from assessments.records.amendment import GRAMS, MMOL, AmendedPlan, Amendment
 
 
@@ -31,10 +32,16 @@ def transplant_date_problem(date: dt.date, today: dt.date) -> str | None:
 
 
 class PatientForm(forms.ModelForm):
+    # In words, with a prompt instead of Django's "---------".
+    transplant_type = forms.ChoiceField(
+        choices=[("", "Choose…"), *((t.value, t.value.capitalize()) for t in TransplantType)]
+    )
+
     class Meta:
         model = Patient
         fields = ["hospital_id", "label", "transplant_type", "transplant_date", "ward"]
         widgets = {"transplant_date": forms.DateInput(attrs={"type": "date"})}
+        error_messages = {"hospital_id": {"unique": DUPLICATE_HOSPITAL_ID}}
 
     def clean_hospital_id(self) -> str:
         return self.cleaned_data["hospital_id"].strip()

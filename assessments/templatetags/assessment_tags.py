@@ -127,10 +127,15 @@ def why_facts(output: dict[str, Any]) -> str:
     where it came from, the target, why this route, and the renal function used (with the sex assumption)."""
     mg, derived, plan = output["magnesium"], output["derived"], output["plan"]
     entered = mg["entered"]
+    # The entered value in the other two units (not the entered unit again: "1 mg/dL = ... = 1 mg/dL").
+    others = "".join(
+        f" = {_fixed(mg[key])} {unit}"
+        for key, unit in (("mmol_per_l", "mmol/L"), ("mg_per_dl", "mg/dL"), ("meq_per_l", "mEq/L"))
+        if unit != entered["unit"]
+    )
     lines = [
         f'<p class="mb-1 mt-2">Magnesium, entered: <strong>{escape(as_entered(entered["value"]))}'
-        f" {escape(labels.unit_label(entered['unit']))}</strong> = {_fixed(mg['mmol_per_l'])} mmol/L"
-        f" = {_fixed(mg['mg_per_dl'])} mg/dL = {_fixed(mg['meq_per_l'])} mEq/L</p>",
+        f" {escape(labels.unit_label(entered['unit']))}</strong>{others}</p>",
         f'<p class="mb-1">Lower limit of normal: {_fixed(mg["lln_mmol_per_l"])} mmol/L'
         f" ({'from the lab' if mg['lln_source'] == 'lab' else 'default'})"
         f" · Target: at least {_fixed(derived['target_mmol_per_l'])} mmol/L</p>",

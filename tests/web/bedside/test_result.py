@@ -242,3 +242,10 @@ def test_a_saved_record_names_its_patient_on_the_handover(login, clinician, save
     html = login(clinician).get(reverse("assessment-detail", args=[saved_assessment.pk])).content.decode()
     head = html.split('<div class="handover-head print-only">', 1)[1].split("</div>", 1)[0]
     assert "AB bed 3" in head and "H0001" in head
+
+
+def test_the_mg_as_entered_is_given_in_the_other_two_units_once_each(client):
+    # An independent tester read "1 mg/dL = 0.41 mmol/L = 1 mg/dL = 0.82 mEq/L".
+    html = page(client, CASES[V8].input)
+    line = html.split("Magnesium, entered:", 1)[1].split("</p>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", line).strip() == "1 mg/dL = 0.41 mmol/L = 0.82 mEq/L"

@@ -99,13 +99,14 @@ def test_the_queue_shows_severity_by_colour_and_word_the_proposed_dose_and_the_w
     emergency = save(clinician, patient, mg=(0.45, "mmol/L"), symptoms=["seizure"])
     html = re.sub(r"[ \n]+", " ", client_as("pharmacist").get("/review/").content.decode())
     row = html[html.index(f"/review/{grade2.pk}/") :].split("</tr>")[0]
-    assert 'text-bg-warning">Moderate</span>' in row
+    assert 'sev-moderate"><span class="sev-mark" aria-hidden="true"></span>Moderate</span>' in row
     dose = grade2.output["plan"]["dose"]
     assert dose["grams_mgso4"] == 5 and dose["mmol"] == 20.3
     assert "IV magnesium (infusion): 5 g (20.3 mmol) over 3 h" in row
     assert "3\xa0hours, 10\xa0minutes" in row
     urgent = html[html.index(f"/review/{emergency.pk}/") :].split("</tr>")[0]
-    assert 'text-bg-danger">Emergency</span>' in urgent and "then" in urgent
+    assert 'sev-emergency"><span class="sev-mark" aria-hidden="true"></span>Emergency</span>' in urgent
+    assert "then" in urgent
     assert html.index(f"/review/{emergency.pk}/") < html.index(f"/review/{grade2.pk}/")
 
 

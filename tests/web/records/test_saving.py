@@ -268,6 +268,22 @@ def test_a_duplicate_hospital_id_from_the_panel_says_so_and_keeps_the_bedside_va
     assert 'name="magnesium_value" value="0.6"' in client.get("/?restored=1").content.decode()
 
 
+def test_the_new_patient_form_speaks_words_and_refuses_an_identifier_in_another_case(client_as, patient, ward):
+    # An independent tester: "allogeneic"/"autologous" under "---------", and a second record from "h0001 ".
+    client = client_as("clinician")
+    form = client.get("/patients/new/").content.decode()
+    assert '<option value="" selected>Choose…</option>' in form and ">Allogeneic</option>" in form
+    assert "---------" not in form.split('name="transplant_type"', 1)[1].split("</select>", 1)[0]
+    again = client.submit(
+        "/patients/new/",
+        {"hospital_id": f" {patient.hospital_id.lower()} ", "label": "x", "transplant_type": "allogeneic"}
+        | {"transplant_date": "2026-11-01", "ward": ward.pk},
+        page="/patients/new/",
+    ).content.decode()
+    assert "A patient with this hospital identifier already exists: choose that patient instead." in again
+    assert "Constraint" not in again and Patient.objects.count() == 1
+
+
 # --- New assessment for this patient --------------------------------------------------------------------------------
 
 
