@@ -6,6 +6,7 @@
  * - each section's count of values entered follows the typing (the server counts the same way on every render);
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
+ * - while a save is out, the Save panel's buttons wait (a double click saves once);
  * - after a live update, each message is at its field and the field marked (or unmarked), the save panel's kept
  *   fields (hx-preserve) included.
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
@@ -127,6 +128,31 @@
         shown.textContent = option ? option.textContent : event.target.value;
         shown.classList.toggle("unit-differs", event.target.value !== shown.getAttribute("data-site-unit"));
       }
+    }
+  });
+
+  // --- Save once ------------------------------------------------------------------------------------------------
+  // While a save (or a "New patient") is out, the panel's buttons wait: a double click saves once. Only for the
+  // panel's own requests: a live update of the result never holds Save back. (The server's guard, the submission
+  // token, answers a repeated save without JavaScript.)
+  function fromSavePanel(event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var submitter = trigger && trigger.submitter;
+    return Boolean(submitter && submitter.closest(".save-panel"));
+  }
+  function savePanelButtons(disabled) {
+    document.querySelectorAll(".save-panel button").forEach(function (button) {
+      button.disabled = disabled;
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (fromSavePanel(event)) {
+      savePanelButtons(true);
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (fromSavePanel(event)) {
+      savePanelButtons(false);
     }
   });
 
