@@ -104,7 +104,8 @@ def test_haz01_a_value_outside_its_units_range_is_refused_and_names_the_likely_u
 @pytest.mark.django_db
 def test_haz01_the_page_shows_mg_in_all_three_units_and_the_unit_check_beside_the_field(client):
     html = page(client, payload(mg=(1.5, "mmol/L")))
-    assert "= 1.50 mmol/L = 3.65 mg/dL = 3.00 mEq/L" in html
+    # As entered, then in the other two units (the entered unit is not repeated).
+    assert "1.5 mmol/L</strong> = 3.65 mg/dL = 3.00 mEq/L" in html
     beside_field = html.split('id="mg-unit-check"', 1)[1].split("</fieldset>", 1)[0]
     assert "Check the unit" in beside_field
 
