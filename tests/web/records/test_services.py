@@ -41,14 +41,7 @@ def test_patient_create_strips_the_identifier_refuses_a_duplicate_and_is_audited
     patient = make_patient(hospital_id=" H0001 ")
     assert patient.hospital_id == "H0001"
     with pytest.raises(services.ServiceError, match="already exists"):
-        services.patient_create(
-            user=clinician,
-            hospital_id="H0001",
-            label="other",
-            transplant_type="autologous",
-            transplant_date=dt.date(2026, 1, 1),
-            ward=ward,
-        )
+        make_patient(hospital_id="H0001", label="other", transplant_type="autologous")
     assert Patient.objects.count() == 1
     event = AuditEvent.objects.get()
     assert (event.action, event.object_type, event.patient, event.user) == ("create", "Patient", patient, clinician)
@@ -58,14 +51,7 @@ def test_haz39_an_identifier_in_another_letter_case_is_the_same_patient(make_pat
     # An independent tester made a second patient from "demo-0001 " beside DEMO-0001.
     make_patient(hospital_id="DEMO-0001")
     with pytest.raises(services.ServiceError, match="already exists"):
-        services.patient_create(
-            user=clinician,
-            hospital_id="demo-0001 ",
-            label="other",
-            transplant_type="autologous",
-            transplant_date=dt.date(2026, 1, 1),
-            ward=ward,
-        )
+        make_patient(hospital_id="demo-0001 ", label="other")
     # The database holds the rule for every writer (the admin, two people at once), not only this service.
     with pytest.raises(IntegrityError), transaction.atomic():
         Patient.objects.create(
