@@ -105,6 +105,15 @@ def rate_mg_per_min(grams: float, duration_hours: float) -> float:
     return grams * 1000 / (duration_hours * 60)
 
 
+# The pump rate as a pump is set, to 0.1 mL/h: the field and the sentence state the same figure (a display
+# convention of this app, not a clinical number; PROTOCOL.md gives no pump rate).
+PUMP_RATE_DECIMALS = 1
+
+
+def pump_rate_ml_per_h(volume_ml: float, hours: float) -> float:
+    return round(volume_ml / hours, PUMP_RATE_DECIMALS)
+
+
 def child_max_rate_mg_per_min(weight_kg: float) -> float:
     return min(CHILD_MAX_RATE_MG_KG_MIN * weight_kg, MAX_ADULT_RATE_MG_MIN)
 
@@ -175,7 +184,7 @@ class IvAmount:
 
     @property
     def pump_rate_ml_per_h(self) -> float:
-        return self.volume_ml / self.hours
+        return pump_rate_ml_per_h(self.volume_ml, self.hours)
 
     @property
     def concentration_percent(self) -> float:
@@ -263,7 +272,7 @@ def _iv_words(amount: IvAmount, weight_kg: float, *, bolus: bool) -> IvWords:
     return _amount_words(amount, weight_kg), (
         f"Draw up {fmt(amount.ml_50_percent)} mL of 50% and dilute in"
         f" {DILUENT} to a final volume of {fmt(amount.volume_ml)} mL ({fmt(amount.concentration_percent, 1)}%);"
-        f" give over {duration_words(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, 1)} mL/h"
+        f" give over {duration_words(amount.hours)} at {fmt(amount.pump_rate_ml_per_h, PUMP_RATE_DECIMALS)} mL/h"
         f" ({_rate_limit_words(amount, weight_kg, bolus=bolus)}). Never give 50% undiluted."
     )
 

@@ -178,11 +178,12 @@ def _iv_dose(entered: Amendment, dosing: core_dose.DoseContext) -> tuple[Dose, l
         percent_refs = ("S38",)
     percent = grams / volume * 100
     ml_50 = grams * core_dose.ML_50_PERCENT_PER_GRAM
-    pump = volume / hours
+    pump = core_dose.pump_rate_ml_per_h(volume, hours)
     text = (
         f"Magnesium sulfate {fmt(grams)} g ({fmt(mmol)} mmol Mg) IV. Draw up {fmt(ml_50)} mL of 50% and dilute in"
         f" {core_dose.DILUENT} to a final volume of {fmt(volume)} mL ({fmt(percent, 1)}%); give over"
-        f" {core_dose.duration_words(hours)} at {fmt(pump, 1)} mL/h ({fmt(rate, 0)} mg/min; {rate_limit})."
+        f" {core_dose.duration_words(hours)} at {fmt(pump, core_dose.PUMP_RATE_DECIMALS)} mL/h"
+        f" ({fmt(rate, 0)} mg/min; {rate_limit})."
         " Never give 50% undiluted."
     )
     problems = []

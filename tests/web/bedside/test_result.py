@@ -175,16 +175,19 @@ def test_haz48_a_childs_dose_shows_the_weight_it_used_in_what_to_do_now(client):
     block = action_block(page(client, CASES[name].input))
     # The emergency's reference line names mmol and g; the Give line adds the per-kg rule and the weight used.
     assert '0.2 mmol/kg × <strong class="dose-weight">14 kg</strong>' in block
-    assert '<strong class="pump-rate">27.59 mL/h</strong>' in block
+    assert '<strong class="pump-rate">27.6 mL/h</strong>' in block
 
 
 @pytest.mark.django_db
 def test_the_pump_rate_the_rate_and_its_limit_come_from_the_dose(client):
     block = action_block(page(client, payload(mg=(0.45, "mmol/L"))))
     dose = run(mg=(0.45, "mmol/L"))["plan"]["dose"]
-    assert dose["pump_rate_ml_per_h"] == 166.67 and dose["rate_mg_per_min"] == 27.78
-    # The fields as given, not rounded again (a second rounding could differ from the field: 2.05 read as 2).
-    assert '<strong class="pump-rate">166.67 mL/h</strong> (27.78 mg/min; at most 150 mg/min)' in block
+    # The pump rate to 0.1 mL/h, as a pump is set and as the dose's sentence states it (an independent tester saw
+    # "2.05 mL/h" in What to do now beside "2.1 mL/h" in the plan's step).
+    assert dose["pump_rate_ml_per_h"] == 166.7 and dose["rate_mg_per_min"] == 27.78
+    assert "at 166.7 mL/h" in dose["text"]
+    # The fields as given, not rounded again (a second rounding could differ from the field).
+    assert '<strong class="pump-rate">166.7 mL/h</strong> (27.78 mg/min; at most 150 mg/min)' in block
 
 
 @pytest.mark.django_db
