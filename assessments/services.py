@@ -437,6 +437,13 @@ def amendment_check(*, assessment: SavedAssessment, entered: Amendment) -> Amend
     return amended_plan(data=assessment.input, entered=entered)
 
 
+def approval_allowed(*, user: AbstractBaseUser, assessment: SavedAssessment) -> bool:
+    """Four eyes on an amendment: it is a plan its pharmacist wrote, so another pharmacist approves it. Amending it
+    again or declining stays open to them."""
+    amended = assessment.current_amendment
+    return amended is None or amended.reviewer_id != user.pk
+
+
 @transaction.atomic
 def review_submit(
     *,
@@ -461,10 +468,7 @@ def review_submit(
     """
     if not review_allowed(user=user, assessment=assessment):
         raise ServiceError(FOUR_EYES)
-    amended = assessment.current_amendment
-    if outcome == Review.Outcome.APPROVED and amended is not None and amended.reviewer_id == user.pk:
-        # An amendment is a plan its pharmacist wrote: approving it would be signing off one's own plan. Amending it
-        # again or declining stays open to them; the approval is another pharmacist's.
+    if outcome == Review.Outcome.APPROVED and not approval_allowed(user=user, assessment=assessment):
         raise ServiceError(OWN_AMENDMENT)
     note, reason_text = note.strip(), reason_text.strip()
     plan = None

@@ -14,6 +14,7 @@ from assessments.clinical.parse import DAY_RANGE
 from assessments.clinical.route import IV, NONE, ORAL
 from assessments.models import DUPLICATE_HOSPITAL_ID, DeclineReason, Patient, Review, Ward
 from assessments.records.amendment import GRAMS, MMOL, AmendedPlan, Amendment
+from assessments.services import OWN_AMENDMENT
 
 
 def transplant_date_problem(date: dt.date, today: dt.date) -> str | None:
@@ -129,6 +130,16 @@ class ReviewForm(forms.Form):
         ORAL: {"mmol_per_day": "Enter the mmol per day.", "doses_per_day": "Enter the number of doses per day."},
         NONE: {},
     }
+
+    def __init__(self, *args: Any, can_approve: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_approve:
+            # The pharmacist who wrote the current amendment is not offered Approve (four eyes, HAZ36): a choice
+            # the service would refuse on submit is not a choice.
+            outcome = self.fields["outcome"]
+            outcome.choices = [c for c in Review.Outcome.choices if c[0] != Review.Outcome.APPROVED]
+            outcome.help_text = f"{OWN_AMENDMENT} You can amend it again or decline it."
+            outcome.error_messages["invalid_choice"] = OWN_AMENDMENT
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

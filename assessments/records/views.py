@@ -318,7 +318,8 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
     before it is recorded: "Check the amendment", live with htmx) or decline. Never the plan's own author."""
     saved = selectors.assessment_get(pk=pk)
     allowed = services.review_allowed(user=request.user, assessment=saved)
-    review_form = ReviewForm(request.POST or None, initial={"version": saved.version})
+    can_approve = services.approval_allowed(user=request.user, assessment=saved)
+    review_form = ReviewForm(request.POST or None, initial={"version": saved.version}, can_approve=can_approve)
     conflict = plan = None
     status = 200
     if request.method == "POST" and allowed and review_form.is_valid():
@@ -352,7 +353,7 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
             # What was typed stays; the decision, if still wanted, is against the version now current.
             data = request.POST.copy()
             data["version"] = str(saved.version)
-            review_form = ReviewForm(data)
+            review_form = ReviewForm(data, can_approve=services.approval_allowed(user=request.user, assessment=saved))
             review_form.is_valid()
         except services.ServiceError as error:
             review_form.add_error(None, str(error))

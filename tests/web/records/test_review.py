@@ -90,6 +90,32 @@ def test_haz36_the_pharmacist_who_saved_a_plan_sees_it_but_cannot_review_it(clie
     assert "you: another pharmacist reviews it" in queue
 
 
+def test_haz36_the_pharmacist_who_amended_a_plan_is_not_offered_approve_and_is_told_why(
+    client_as, login, make_user, incomplete
+):
+    # An independent tester: the page offered "Approve" to the amendment's own pharmacist, and only the submit said no.
+    client = client_as("pharmacist")
+    fields = AMEND_IV | {"duration_hours": "5", "version": 1, "confirm_cautions": "on"}
+    amended = client.submit(url(incomplete), fields, page=url(incomplete))
+    assert amended.status_code == 302
+    incomplete.refresh_from_db()
+    page = client.get(url(incomplete)).content.decode()
+    assert 'value="approved"' not in page and 'value="amended"' in page and 'value="declined"' in page
+    assert "You amended this plan: another pharmacist approves the amendment (four eyes)." in page
+    assert "You can amend it again or decline it." in page
+    # A crafted Approve is refused at the Decision field, in words, and nothing is recorded.
+    approve = {"outcome": "approved", "version": incomplete.version}
+    forged = client.submit(url(incomplete), approve, page=url(incomplete))
+    html = forged.content.decode()
+    assert forged.status_code == 200 and "approved is not one of" not in html
+    assert html.count("You amended this plan: another pharmacist approves the amendment") >= 2  # the help and the error
+    incomplete.refresh_from_db()
+    assert incomplete.review_status == "amended" and incomplete.reviews.count() == 1
+    # Another pharmacist is offered Approve, without the note.
+    other = login(make_user("p2", role="pharmacist")).get(url(incomplete)).content.decode()
+    assert 'value="approved"' in other and "You amended this plan" not in other
+
+
 # --- The queue ------------------------------------------------------------------------------------------------------
 
 
