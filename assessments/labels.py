@@ -337,7 +337,7 @@ STEP_LABELS = {
 # core's constants, so the words cannot drift from the rule).
 REMINDER_LABELS = {
     "ecg_now": "12-lead ECG now for a baseline QTc",
-    "check_k_and_ca_now": "Check potassium and calcium now",
+    "check_k_and_ca_now": "Check potassium and calcium now (those not given)",
     "continuous_ecg": "Continuous ECG monitoring now",
     "hypermagnesemia_watch": "Watch reflexes, blood pressure and breathing during the infusion",
     "check_creatinine": "Check the serum creatinine now",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from assessments.clinical import assess, parse_input, to_json
 from assessments.clinical.route import REASON_SOURCES
 from assessments.labels import REASON_LABELS
+from assessments.teaching.cases import teaching_case_get
 from assessments.teaching.marking import (
     CAUSE_CHOICES,
     NO_CAUSE,
@@ -163,3 +165,15 @@ def test_route_reasons_are_written_in_words():
 def test_every_route_reason_of_the_protocol_has_words():
     # A reason added to the core (route.REASON_SOURCES is section 4's list) needs words before a trainee sees it.
     assert set(REASON_LABELS) == set(REASON_SOURCES)
+
+
+def test_the_answer_to_check_k_and_ca_now_agrees_with_its_reason_when_one_of_them_is_given():
+    # An independent tester: T11 (potassium given, no calcium) gave "Check potassium and calcium now" as the answer
+    # while its own reason read "Check calcium now". The choice names the reminder for every case it fits.
+    case = teaching_case_get(name="T11_child_3y_seizure_grade3_tacrolimus")
+    result = to_json(assess(parse_input(case.input).input))
+    mark = by_question(mark_answers(answers={"monitoring": "check_k_and_ca_now"}, output=result))["monitoring"]
+    assert mark.correct and "check_k_and_ca_now" in mark.expected
+    label = mark.expected_labels[mark.expected.index("check_k_and_ca_now")]
+    assert label == "Check potassium and calcium now (those not given)"
+    assert any(line.startswith("Check calcium now") for line in mark.reason)
