@@ -51,6 +51,13 @@ def dose_summary(dose: Mapping[str, Any] | None) -> str:
     return text
 
 
+def _renal_function(output: Mapping[str, Any]) -> str:
+    """The renal function the dose was computed from, as the result shows it (an output saved without one: not
+    known)."""
+    value = output.get("derived", {}).get("renal_function_ml_min")
+    return "not known" if value is None else f"{_num(value)} mL/min"
+
+
 def _cause_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, label with score): a cause whose score moved is the same cause, not one gone and one new."""
     return [(c["label"], f"{c['label']} ({c['score']})") for c in output["causes"]]
@@ -74,8 +81,8 @@ def _reminder_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DiffRow]:
-    """Row by row, what a clinician acts on (grade, severity, route, dose, causes in order, warnings, steps,
-    reminders); lists also say which items came and went."""
+    """Row by row, what a clinician acts on (grade, severity, route, dose and the renal function it was computed
+    from, causes in order, warnings, steps, reminders); lists also say which items came and went."""
     rows = [
         DiffRow(
             "grade", "CTCAE grade", (str(before["severity"]["ctcae_grade"]),), (str(after["severity"]["ctcae_grade"]),)
@@ -93,6 +100,7 @@ def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Di
             (labels.label("route", after["plan"]["route"]),),
         ),
         DiffRow("dose", "Dose", (dose_summary(before["plan"]["dose"]),), (dose_summary(after["plan"]["dose"]),)),
+        DiffRow("renal_function", "Renal function used", (_renal_function(before),), (_renal_function(after),)),
     ]
     for row_id, label, items in (
         ("causes", "Causes, in order", _cause_items),

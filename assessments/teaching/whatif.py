@@ -74,8 +74,12 @@ def _swap_cni(data: Input) -> tuple[Input, str]:
     return changed, text
 
 
-def _has_creatinine(data: Input) -> bool:
-    return "creatinine" in data.get("labs", {})
+def _renal_function_computable(data: Input) -> bool:
+    """A creatinine, and for a child a height too: without one the engine computes no renal function (PROTOCOL.md
+    section 5: the bedside Schwartz eGFR needs the height), and doubling the creatinine would change nothing."""
+    if "creatinine" not in data.get("labs", {}):
+        return False
+    return _is_adult(data) or "height_cm" in data.get("patient", {})
 
 
 def _halve_renal(data: Input) -> tuple[Input, str]:
@@ -149,7 +153,7 @@ VARIATIONS: dict[str, Variation] = {
     v.id: v
     for v in (
         Variation("swap_cni", _swap_cni_label, lambda d: _cni(d) is not None, _swap_cni),
-        Variation("halve_renal", lambda d: "Halve the renal function", _has_creatinine, _halve_renal),
+        Variation("halve_renal", lambda d: "Halve the renal function", _renal_function_computable, _halve_renal),
         Variation("toggle_ppi", _ppi_label, lambda d: True, _toggle_ppi),
         Variation("add_diarrhea", _diarrhea_label, _can_add_diarrhea, _add_diarrhea),
         Variation("make_child", lambda d: f"Make the patient a {CHILD_WEIGHT_KG} kg child", _is_adult, _make_child),

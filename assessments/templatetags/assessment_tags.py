@@ -194,6 +194,12 @@ def label(value: str, kind: str) -> str:
 
 
 @register.filter
+def any_changed(rows: list[Any]) -> bool:
+    """Whether a comparison (`comparison.outputs_diff`) has a changed row: a table of "Same" says so in words."""
+    return any(row.changed for row in rows)
+
+
+@register.filter
 def route_label(value: str) -> str:
     return labels.label("route", value)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.template.loader import render_to_string
 
 from assessments.comparison import dose_summary, outputs_diff
+from assessments.selectors import demo_case_list
 from assessments.services import assessment_run
-from assessments.teaching.cases import teaching_case_get
+from assessments.teaching.cases import teaching_case_get, teaching_case_list
 from assessments.teaching.whatif import variation_apply, variations_for
 
 T01 = teaching_case_get(name="T01_adult_tacrolimus_grade1_oral").input  # adult, oral tacrolimus, creatinine 95
@@ -65,6 +67,42 @@ def test_halving_the_renal_function_doubles_the_creatinine():
     before, after = run(T01)["derived"], run(changed)["derived"]
     assert after["crcl_ml_min"] == pytest.approx(before["crcl_ml_min"] / 2, rel=0.01)
     assert "95 -> 190 µmol/L" in text  # the unit as a clinician writes it
+
+
+def test_halving_is_not_offered_when_no_renal_function_can_be_computed():
+    # An independent tester: on V4 (a 3-year-old without a height) "Halve the renal function" changed nothing and
+    # did not say why: the bedside Schwartz eGFR needs the height (PROTOCOL.md section 5).
+    v4 = next(case.input for case in demo_case_list() if case.name.startswith("V4_"))
+    assert "height_cm" not in v4["patient"] and "creatinine" in v4["labs"]
+    assert run(v4)["derived"]["renal_function_ml_min"] is None
+    assert "halve_renal" not in {c.id for c in variations_for(v4)}
+    with pytest.raises(ValueError):
+        variation_apply(data=v4, variation_id="halve_renal")
+
+
+ALL_INPUTS = [case.input for case in teaching_case_list()] + [case.input for case in demo_case_list()]
+
+
+@pytest.mark.parametrize("data", ALL_INPUTS)
+def test_halving_is_offered_exactly_when_it_changes_the_renal_function_used(data):
+    """Ties the what-if's rule to the engine's: offered means the renal function row of the comparison changes."""
+    offered = "halve_renal" in {c.id for c in variations_for(data)}
+    computable = run(data)["derived"]["renal_function_ml_min"] is not None
+    assert offered == computable
+    if offered:
+        changed, _ = variation_apply(data=data, variation_id="halve_renal")
+        row = next(r for r in outputs_diff(run(data), run(changed)) if r.id == "renal_function")
+        assert row.changed and row.before[0].endswith(" mL/min") and row.after[0].endswith(" mL/min")
+
+
+def test_a_comparison_in_which_nothing_changes_says_so_in_words():
+    output = run(T01)
+    context = {"before_label": "Original", "after_label": "With the change", "caption": "Against the original"}
+    same = render_to_string("result/_diff_table.html", {"rows": outputs_diff(output, output), **context})
+    assert "Nothing in the result changes." in same and "<strong>Changed</strong>" not in same
+    changed, _ = variation_apply(data=T01, variation_id="halve_renal")
+    differs = render_to_string("result/_diff_table.html", {"rows": outputs_diff(output, run(changed)), **context})
+    assert "Nothing in the result changes." not in differs and "<strong>Changed</strong>" in differs
 
 
 def test_the_ppi_is_added_for_a_year_then_stopped():
