@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from assessments import services
-from assessments.models import Patient, Ward
+from assessments.models import Patient, SavedAssessment, Ward
 from assessments.roles import Role
 from assessments.selectors import demo_case_get
 from tests.builders import transplant_of
@@ -403,3 +403,31 @@ def test_the_bedside_page_with_the_save_panel_has_no_violations(page: Page, live
 
     found = violations(page)
     assert found == [], summary(found)
+
+
+def test_back_after_a_save_shows_the_form_empty_not_half_kept(page: Page, live_server, clinician, ward):
+    # An independent tester: Back from the saved record showed "Allogeneic" and the patient still chosen beside
+    # emptied number fields (the browser restores lists and boxes, never fields marked autocomplete="off"): a form
+    # that looked partly filled for the next patient. The saved record holds what was typed; the form is clean.
+    sign_in(page, live_server, clinician)
+    patient = make_patient(user=clinician, ward=ward, label="EF bed 4")
+    page.goto("/")
+    page.get_by_label(MG_VALUE).fill("0,45")
+    page.get_by_label("Age (years)").fill("54")
+    page.get_by_label("Transplant type").select_option("allogeneic")
+    page.get_by_label("Day after transplant").fill("10")
+    page.get_by_label("IV magnesium given in the last 24 h").check()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Mg 0.45 mmol/L")
+    result.get_by_label("Save to patient").select_option(str(patient.pk))
+    result.get_by_role("button", name="Save assessment").click()
+    expect(page).to_have_url(re.compile(r"/assessments/\d+/$"))
+    saved = SavedAssessment.objects.get()
+    assert saved.input["labs"]["magnesium"] == {"value": 0.45, "unit": "mmol/L"}
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_label(MG_VALUE)).to_have_value("")
+    expect(page.get_by_label("Transplant type")).to_have_value("")
+    expect(page.get_by_label("IV magnesium given in the last 24 h")).not_to_be_checked()
+    expect(page.locator("#result")).to_contain_text("what to do appears here")
