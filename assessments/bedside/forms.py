@@ -614,6 +614,43 @@ class LocalDateTimeField(forms.DateTimeField):
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+# The hours since the sample and the sample time are one fact entered twice (PROTOCOL.md section 2.2): more than this
+# apart, they disagree. Not a clinical number: the rounding of an hours figure typed from a clock time.
+SAMPLE_AGE_TOLERANCE = dt.timedelta(hours=1)
+
+
+def sample_age_from_time(form: AssessmentForm, raw_sample_time: str, now: dt.datetime) -> None:
+    """Tie the Save panel's sample time to the form's hours since the sample, so that the result (stale result,
+    section 2.2) and the saved record count from the same moment: hours left empty are taken from the sample time
+    (in the input the engine assesses, and so in what is saved); hours that disagree with it are an error at the
+    hours field. A sample time that is empty, unreadable or in the future is left to the Save panel."""
+    if not raw_sample_time or not form.is_valid():
+        return
+    try:
+        sample_time = LocalDateTimeField().clean(raw_sample_time)
+    except ValidationError:
+        return
+    if sample_time is None or sample_time > now + CLOCK_SKEW:
+        return
+    since = max(now - sample_time, dt.timedelta(0))
+    magnesium = form.contract_input["labs"]["magnesium"]
+    typed = magnesium.get("age_hours")
+    if typed is None:
+        # Rounded up to 0.1 h, as the FHIR importer does, so that a result never looks younger than it is (HAZ10).
+        magnesium["age_hours"] = math.ceil(since / dt.timedelta(hours=1) * 10) / 10
+    elif abs(dt.timedelta(hours=typed) - since) > SAMPLE_AGE_TOLERANCE:
+        at = timezone.localtime(sample_time)
+        form.add_error(
+            "magnesium_age_hours",
+            f"{fmt_hours(typed)} h since the sample disagrees with the sample time {at:%Y-%m-%d %H:%M}"
+            f" ({fmt_hours(since / dt.timedelta(hours=1))} h ago): correct one of them, or clear the hours.",
+        )
+
+
+def fmt_hours(hours: float) -> str:
+    return f"{round(hours, 1):g}"
+
+
 class SaveToPatientForm(forms.Form):
     """The part of the bedside form that saves: which patient, and when the blood was drawn."""
 
@@ -626,7 +663,10 @@ class SaveToPatientForm(forms.Form):
     sample_time = LocalDateTimeField(
         label="Sample time",
         required=False,
-        help_text="When the blood was drawn; the day after transplant is counted from it. Empty means now.",
+        help_text=(
+            "When the blood was drawn; the day after transplant is counted from it."
+            " Empty: the hours since the sample, if given, else now."
+        ),
     )
     # The reminder a recheck answers (set by "Done: enter the new Mg").
     completes = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from assessments.bedside import kept
 from assessments.bedside.form_mapping import input_to_form
-from assessments.bedside.forms import AssessmentForm, SaveToPatientForm
+from assessments.bedside.forms import AssessmentForm, SaveToPatientForm, sample_age_from_time
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
 from assessments.roles import Capability, user_can
@@ -45,7 +45,10 @@ def assess(request: HttpRequest) -> HttpResponse:
         # The save panel's fields travel with the form; only staff with patient records see (and keep) them.
         keeps = user_can(request.user, Capability.PATIENT_RECORDS)
         save_form = SaveToPatientForm.kept(request.POST) if keeps else None
-        return render_assess_page(request, form=AssessmentForm(request.POST), save_form=save_form)
+        form = AssessmentForm(request.POST)
+        if keeps:
+            sample_age_from_time(form, request.POST.get("save-sample_time", ""), timezone.now())
+        return render_assess_page(request, form=form, save_form=save_form)
     if kept.RESTORE in request.GET:
         return _restore(request)
     example = demo_case_get(name=request.GET.get("example", ""))

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from assessments import selectors, services
 from assessments.bedside import kept
-from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm, SaveToPatientForm
+from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm, SaveToPatientForm, sample_age_from_time
 from assessments.bedside.views import render_assess_page
 from assessments.clinical import RULESET_VERSION
 from assessments.comparison import outputs_diff
@@ -151,6 +151,7 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
     that disagrees with what was typed is shown beside it, and the user chooses which is right."""
     form = AssessmentForm(request.POST)
     save_form = SaveToPatientForm(request.POST)
+    sample_age_from_time(form, request.POST.get("save-sample_time", ""), timezone.now())
     resolve = request.POST.get("save-resolve", "")
     if resolve == "record" and save_form.is_valid():
         patient = save_form.cleaned_data["patient"]

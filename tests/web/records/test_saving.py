@@ -311,3 +311,59 @@ def test_new_assessment_from_a_saved_one_takes_todays_day_from_the_record_and_le
     assert f'name="transplant_day" value="{patient.day_after_transplant(timezone.now())}"' in page
     assert 'name="age_years" value="45"' in page and 'name="weight_kg" value="70"' in page
     assert 'name="potassium_value" value=' not in page and 'name="qtc_ms" value=' not in page
+
+
+# --- The sample time and the hours since the sample: one fact (PROTOCOL.md section 2.2) -----------------------------
+
+
+def test_haz10_hours_since_the_sample_date_the_saved_record_when_no_sample_time_is_given(client_as, patient):
+    # An independent tester: "30 h since the sample" with the sample time empty was saved as drawn now: the day
+    # after transplant counted from now disagreed with the record, and "What I typed is right" moved day 0.
+    now = timezone.now()
+    drawn = now - dt.timedelta(hours=30)
+    fields = typed(patient, transplant=transplant_of(patient, drawn)) | {"magnesium_age_hours": "30"}
+    with time_machine.travel(now, tick=False):
+        response = client_as("clinician").submit(SAVE, fields)
+    saved = SavedAssessment.objects.get()
+    assert response.status_code == 302, response.content.decode()[:400]
+    assert saved.sample_time == drawn
+    assert saved.input["labs"]["magnesium"]["age_hours"] == 30
+    assert saved.transplant_day == patient.day_after_transplant(drawn)
+    assert "stale_result" in [w["id"] for w in saved.output["warnings"]]
+
+
+def test_haz10_a_sample_time_without_hours_gives_the_result_its_age_live_and_saved(client_as, patient):
+    # The reverse: a sample time two days ago and no hours gave no "result is N h old" warning.
+    now = timezone.now().replace(second=0, microsecond=0)
+    drawn = now - dt.timedelta(hours=46)
+    local = timezone.localtime(drawn).strftime("%Y-%m-%dT%H:%M")
+    fields = typed(patient, transplant=transplant_of(patient, drawn), sample_time=local)
+    client = client_as("clinician")
+    with time_machine.travel(now, tick=False):
+        live = client.submit("/", fields, HTTP_HX_REQUEST="true").content.decode()
+        assert "The Mg result is 46 h old: repeat it before acting on this plan" in live
+        response = client.submit(SAVE, fields)
+    saved = SavedAssessment.objects.get()
+    assert response.status_code == 302
+    assert saved.sample_time == drawn and saved.input["labs"]["magnesium"]["age_hours"] == 46
+    assert "stale_result" in [w["id"] for w in saved.output["warnings"]]
+
+
+def test_haz10_hours_that_disagree_with_the_sample_time_are_an_error_at_the_hours_and_nothing_is_saved(client_as, patient):
+    now = timezone.now().replace(second=0, microsecond=0)
+    drawn = now - dt.timedelta(hours=46)
+    local = timezone.localtime(drawn).strftime("%Y-%m-%dT%H:%M")
+    fields = typed(patient, transplant=transplant_of(patient, drawn), sample_time=local) | {"magnesium_age_hours": "3"}
+    client = client_as("clinician")
+    with time_machine.travel(now, tick=False):
+        live = client.submit("/", fields, HTTP_HX_REQUEST="true").content.decode()
+        response = client.submit(SAVE, fields)
+    message = f"3 h since the sample disagrees with the sample time {local.replace('T', ' ')} (46 h ago)"
+    assert message in live
+    assert response.status_code == 200 and message in response.content.decode()
+    assert 'name="magnesium_age_hours" value="3"' in response.content.decode()  # kept as typed
+    assert not SavedAssessment.objects.exists()
+    # Within the hour they agree: 46 typed for a sample 46 h ago saves.
+    with time_machine.travel(now, tick=False):
+        agreed = client.submit(SAVE, fields | {"magnesium_age_hours": "45,5"})
+    assert agreed.status_code == 302 and SavedAssessment.objects.get().input["labs"]["magnesium"]["age_hours"] == 45.5
