@@ -349,7 +349,9 @@ def test_haz10_a_sample_time_without_hours_gives_the_result_its_age_live_and_sav
     assert "stale_result" in [w["id"] for w in saved.output["warnings"]]
 
 
-def test_haz10_hours_that_disagree_with_the_sample_time_are_an_error_at_the_hours_and_nothing_is_saved(client_as, patient):
+def test_haz10_hours_that_disagree_with_the_sample_time_are_an_error_at_the_hours_and_nothing_is_saved(
+    client_as, patient
+):
     now = timezone.now().replace(second=0, microsecond=0)
     drawn = now - dt.timedelta(hours=46)
     local = timezone.localtime(drawn).strftime("%Y-%m-%dT%H:%M")
