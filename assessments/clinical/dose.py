@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from .inputs import AssessmentInput
+from .inputs import AssessmentInput, Patient
 from .renal import HALVE_BELOW_ML_MIN, RenalStatus
 from .renal import SOURCES as RENAL_SOURCES
 from .results import Dose
@@ -218,7 +218,12 @@ def _iv_amount(regimen: AdultIvRegimen | PerKgRegimen, ctx: DoseContext, factor:
 def _iv_regimen(ctx: DoseContext, grade: int) -> AdultIvRegimen | PerKgRegimen:
     if ctx.adult:
         return ADULT_IV_GRADE_2_4 if grade >= 2 else ADULT_IV_GRADE_0_1
-    return CHILD_IV_UNDER_12 if ctx.data.patient.is_under_12 else CHILD_IV_12_17
+    return child_iv_regimen(ctx.data.patient)
+
+
+def child_iv_regimen(patient: Patient) -> PerKgRegimen:
+    """A child's IV regimen by age: the cap is 8 mmol under 12 and 20 mmol at 12-17 y (section 5)."""
+    return CHILD_IV_UNDER_12 if patient.is_under_12 else CHILD_IV_12_17
 
 
 # --- wording -------------------------------------------------------------------------------------------------

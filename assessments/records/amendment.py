@@ -253,6 +253,44 @@ def _oral_dose(entered: Amendment) -> Dose:
     )
 
 
+def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]:
+    """A child's IV dose has a stated maximum (section 5): with renal function known and the dose not halved, the
+    largest it names is Perth Children's Hospital's 0.4 mmol/kg, at most 20 mmol [S39]; otherwise the protocol's own
+    regimen, 0.2 mmol/kg at most 8 mmol (under 12) or 20 mmol (12-17 y), halved with the dose [S38, S30], since a
+    halved or first-dose-only plan never offers the alternative. An amendment above it is refused, as an adult's
+    faster than 150 mg/min is: 20 mmol for a 22.5 kg child (0.9 mmol/kg) was accepted with a tick."""
+    if dosing.adult:
+        return []
+    weight, mmol = dosing.weight_kg, dose.mmol
+    assert mmol is not None  # an IV amendment always has its amount
+    if not dosing.halve and not dosing.renal.unknown:
+        per_kg, cap, sources = core_dose.PMH_PER_KG_MMOL, core_dose.PMH_CAP_MMOL, core_dose.PMH_SOURCES
+        which = "Perth Children's Hospital's alternative"
+    else:
+        regimen = core_dose.child_iv_regimen(dosing.data.patient)
+        per_kg, cap = regimen.per_kg_mmol * dosing.factor, regimen.cap_mmol * dosing.factor
+        sources = (*regimen.sources, "S30") if dosing.halve else regimen.sources
+        which = (
+            "the protocol's dose, halved for renal function"
+            if dosing.halve
+            else ("the protocol's dose while renal function is unknown")
+        )
+    ceiling = min(per_kg * weight, cap)
+    if round(mmol, 2) <= round(ceiling, 2):  # as both are shown
+        return []
+    grams = core_dose.grams_from_mmol(ceiling)
+    return [
+        Check(
+            f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {fmt(per_kg)} mmol/kg, at most"
+            f" {fmt(cap)} mmol = {fmt(ceiling)} mmol for {fmt(weight)} kg): give at most {fmt(ceiling)} mmol"
+            f" ({fmt(grams)} g).",
+            (f"{fmt(mmol)} mmol for {fmt(weight)} kg = {fmt(mmol / weight)} mmol/kg",),
+            sources,
+            field="amount",
+        )
+    ]
+
+
 def _oral_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]:
     """A child under 12's oral dose has a stated maximum (section 5: at most 8 mmol per dose, halved with the dose
     for renal function [S38]): an amendment above it is refused, as an IV one faster or stronger than its limits."""
@@ -336,6 +374,7 @@ def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
     dose: Dose | None = None
     if entered.route == IV:
         dose, problems = _iv_dose(entered, facts.dosing)
+        problems += _child_iv_problems(dose, facts.dosing)
         text = dose.text
     elif entered.route == ORAL:
         dose = _oral_dose(entered)

@@ -73,13 +73,14 @@ def test_stronger_than_the_maximum_concentration_is_refused_with_the_volume_need
 def test_a_childs_limits_are_the_childs():
     case = demo_case_get(name=CHILD)
     weight = case.input["patient"]["weight_kg"]
-    plan = amended_plan(data=case.input, entered=iv(1, volume=20, hours=0.1))
+    # 0.9 g (3.65 mmol) is within the child's stated maximum (20 kg, renal function unknown: 4 mmol).
+    plan = amended_plan(data=case.input, entered=iv(0.9, volume=20, hours=0.05))
     assert plan.dose.max_rate_mg_per_min == core_dose.child_max_rate_mg_per_min(weight)
-    # 1 g over 6 min is 167 mg/min, above the child's limit; 1 g in 20 mL is 5%, within a child's 10%.
+    # 0.9 g over 3 min is 300 mg/min, above the child's limit; 0.9 g in 20 mL is 4.5%, within a child's 10%.
     assert [p.field for p in plan.problems] == ["duration_hours"]
     assert "at most 10 mg/kg/min" in plan.problems[0].text
-    stronger = amended_plan(data=case.input, entered=iv(1, volume=8, hours=3))
-    # 12.5% is within an adult's 20% but not a child's 10%.
+    stronger = amended_plan(data=case.input, entered=iv(0.9, volume=8, hours=3))
+    # 11.25% is within an adult's 20% but not a child's 10%.
     assert [p.field for p in stronger.problems] == ["volume_ml"]
 
 
@@ -113,6 +114,42 @@ def test_a_childs_oral_dose_above_its_stated_maximum_is_refused():
         "8 mmol a dose is above the limit for a child under 12 (at most 4 mmol a dose, halved for renal function):"
         " give at most 12 mmol a day in 3 doses."
     ]
+
+
+def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amount():
+    # An independent tester amended a 22.5 kg child's plan to 5 g IV (20.3 mmol, 0.9 mmol/kg) with one tick.
+    # Section 5: with renal function known, the most it names is PMH's 0.4 mmol/kg, at most 20 mmol [S39].
+    child = payload(
+        patient={"age_years": 6, "weight_kg": 22.5, "height_cm": 118, "sex": "male"},
+        mg=(0.45, "mmol/L"),
+        labs={"creatinine": {"value": 35, "unit": "umol/L"}},
+    )
+    refused = amended_plan(data=child, entered=iv(5, volume=50, hours=1))
+    (problem,) = refused.problems
+    assert problem.field == "amount" and problem.references == ("S39",)
+    assert problem.text == (
+        "20.3 mmol is above the most a child's IV dose may be (Perth Children's Hospital's alternative: 0.4 mmol/kg,"
+        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.22 g)."
+    )
+    assert problem.because == ("20.3 mmol for 22.5 kg = 0.9 mmol/kg",)
+    # At the ceiling it is accepted, above the protocol's 4.5 mmol: a caution to confirm.
+    at_ceiling = amended_plan(data=child, entered=iv(9, unit="mmol", volume=50, hours=1))
+    assert at_ceiling.ok and any("Above the protocol's IV dose" in c.text for c in at_ceiling.cautions)
+    # Renal function unknown (no height): the protocol's own dose, 0.2 mmol/kg at most 8 mmol, is the most.
+    no_height = {**child, "patient": {k: v for k, v in child["patient"].items() if k != "height_cm"}}
+    unknown = amended_plan(data=no_height, entered=iv(9, unit="mmol", volume=50, hours=1))
+    assert [(p.field, p.references) for p in unknown.problems] == [("amount", ("S38",))]
+    assert "the protocol's dose while renal function is unknown: 0.2 mmol/kg, at most 8 mmol = 4.5 mmol" in (
+        unknown.problems[0].text
+    )
+    # Halved for renal function: 0.1 mmol/kg, at most 4 mmol.
+    renal = {**child, "labs": {**child["labs"], "creatinine": {"value": 300, "unit": "umol/L"}}}
+    halved = amended_plan(data=renal, entered=iv(4.5, unit="mmol", volume=50, hours=3))
+    assert [p.references for p in halved.problems] == [("S38", "S30")]
+    assert "halved for renal function: 0.1 mmol/kg, at most 4 mmol = 2.25 mmol for 22.5 kg" in halved.problems[0].text
+    # Adults keep the caution only (no stated ceiling but the rate).
+    adult = amended_plan(data=demo_case_get(name=V1).input, entered=iv(10, volume=500, hours=5))
+    assert adult.ok
 
 
 def test_an_adults_oral_dose_above_the_protocols_range_is_a_caution_to_confirm():
