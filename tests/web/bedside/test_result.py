@@ -252,3 +252,16 @@ def test_the_mg_as_entered_is_given_in_the_other_two_units_once_each(client):
     html = page(client, CASES[V8].input)
     line = html.split("Magnesium, entered:", 1)[1].split("</p>", 1)[0]
     assert re.sub(r"<[^>]+>", "", line).strip() == "1 mg/dL = 0.41 mmol/L = 0.82 mEq/L"
+
+
+@pytest.mark.django_db
+def test_also_now_gives_each_reminder_due_now_in_its_own_words(client):
+    # An independent tester: "Also now: Check potassium and calcium now" with potassium given, while the reminders
+    # read "Now: Check calcium now."
+    data = payload(mg=(0.45, "mmol/L"), drop=("labs.calcium_ionized", "labs.calcium_total"))
+    output = run(mg=(0.45, "mmol/L"), drop=("labs.calcium_ionized", "labs.calcium_total"))
+    due_now = [r["text"] for r in output["reminders"] if not r["due_in_hours"]]
+    assert "Check calcium now." in due_now
+    block = visible_text(action_block(page(client, data)))
+    assert "Also now " + " ".join(due_now) in block
+    assert "Check potassium and calcium now" not in block
