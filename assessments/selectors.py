@@ -206,11 +206,15 @@ REVIEW_PAGE_SIZE = 50
 
 def review_queue(*, page: str | int | None = 1) -> Page:
     """Plans awaiting review, a page at a time: emergencies first, then oldest first (each row carries its output,
-    so the proposed dose is read from it without a query)."""
+    so the proposed dose is read from it without a query). A plan a pharmacist amended waits too, for a second
+    pharmacist's approval (four eyes on the plan the amendment wrote, HAZ36); its reviews come with it
+    (`current_amendment`), newest first."""
     emergency_first = Case(When(clinical_severity="emergency", then=0), default=1)
+    reviews = Review.objects.select_related("reviewer").order_by("-created_at", "-pk")
     pending = (
-        SavedAssessment.objects.filter(review_status=ReviewStatus.PENDING)
+        SavedAssessment.objects.filter(review_status__in=(ReviewStatus.PENDING, ReviewStatus.AMENDED))
         .select_related("patient", "patient__ward", "author")
+        .prefetch_related(Prefetch("reviews", queryset=reviews))
         .order_by(emergency_first, "created_at", "pk")
     )
     return Paginator(pending, REVIEW_PAGE_SIZE).get_page(page)

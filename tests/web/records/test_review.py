@@ -116,6 +116,26 @@ def test_haz36_the_pharmacist_who_amended_a_plan_is_not_offered_approve_and_is_t
     assert 'value="approved"' in other and "You amended this plan" not in other
 
 
+def test_haz36_an_amended_plan_waits_in_the_queue_for_a_second_pharmacist(client_as, login, make_user, incomplete):
+    # An independent tester: an amendment left the queue at once, so the plan the pharmacist wrote was never
+    # checked by anyone, although the page said another pharmacist approves it.
+    client = client_as("pharmacist")
+    fields = AMEND_IV | {"duration_hours": "5", "version": 1, "confirm_cautions": "on"}
+    assert client.submit(url(incomplete), fields, page=url(incomplete)).status_code == 302
+    mine = re.sub(r"\s+", " ", client.get("/review/").content.decode())
+    row = mine[mine.index(f"/review/{incomplete.pk}/") :].split("</tr>")[0]
+    assert "Amended</span> IV magnesium (infusion): 5 g (20.3 mmol) over 5 h" in row
+    assert "pharmacist (amended)" in row and "you: another pharmacist approves it" in row
+    assert incomplete.patient.hospital_id in row  # two patients with one label are told apart
+    second = login(make_user("p2", role="pharmacist"))
+    theirs = re.sub(r"\s+", " ", second.get("/review/").content.decode())
+    assert "awaits a second pharmacist" in theirs
+    incomplete.refresh_from_db()
+    approve = {"outcome": "approved", "version": incomplete.version}
+    assert second.submit(url(incomplete), approve, page=url(incomplete)).status_code == 302
+    assert f"/review/{incomplete.pk}/" not in second.get("/review/").content.decode()
+
+
 # --- The queue ------------------------------------------------------------------------------------------------------
 
 
