@@ -212,3 +212,17 @@ def test_haz34_an_amendment_is_recorded_once_its_cautions_are_confirmed_and_the_
     assert reminders.filter(state=ReminderState.OPEN, code="recheck_mg_oral", amendment__isnull=False).exists()
     download = client_as("clinician").get(f"/assessments/{incomplete.pk}/?format=json").json()
     assert download["amended_plan"]["route"] == "oral" and download["output"] == incomplete.output
+
+
+def test_a_declined_plan_is_marked_on_the_ward_list_and_its_open_reminders(client_as, incomplete):
+    # An independent tester: after a decline the ward list still showed "Recheck Mg 6 h after the end of this
+    # infusion" for an infusion that was declined, and nothing said the plan was.
+    fields = {"outcome": "declined", "reason_code": "other", "reason_text": "Not indicated today.", "version": 1}
+    assert client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete)).status_code == 302
+    clinician = client_as("clinician")
+    open_reminders = incomplete.reminder_records.filter(state=ReminderState.OPEN)
+    within_a_day = open_reminders.filter(due_at__lte=timezone.now() + dt.timedelta(hours=24))
+    # The latest Mg line and each open reminder of the declined plan say so (the ward list shows the next 24 h).
+    for page, shown in (("/ward/", within_a_day), (f"/patients/{incomplete.patient_id}/", open_reminders)):
+        html = clinician.get(page).content.decode()
+        assert html.count("plan declined by the pharmacist: re-assess") == 1 + shown.count(), page
