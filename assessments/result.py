@@ -80,7 +80,7 @@ class Reminder:
     label: str
     due_now: bool
     clock: str  # "14:30", or "Wed 26 Nov 08:00" when not today; "" when due now
-    wait: str  # "9 h 15 min"; "" when due now
+    when: str  # "in 9 h 15 min", or "2 h ago" on a saved record read after it was due; "" when due now
 
 
 @dataclass
@@ -129,7 +129,15 @@ def clock(hours: float, now: dt.datetime) -> str:
     return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %d %b %H:%M")
 
 
-def _reminder(item: dict[str, Any], now: dt.datetime) -> Reminder:
+def when_words(due: dt.datetime, viewed_at: dt.datetime) -> str:
+    """How far the due time is from the moment the page is read: "in 9 h 15 min", "2 h 10 min ago", "now"."""
+    hours = (due - viewed_at) / dt.timedelta(hours=1)
+    if abs(hours) < 1 / 60:
+        return "now"
+    return f"in {wait_words(hours)}" if hours > 0 else f"{wait_words(-hours)} ago"
+
+
+def _reminder(item: dict[str, Any], now: dt.datetime, viewed_at: dt.datetime) -> Reminder:
     hours = item.get("due_in_hours") or 0
     due_now = hours <= 0
     return Reminder(
@@ -137,13 +145,17 @@ def _reminder(item: dict[str, Any], now: dt.datetime) -> Reminder:
         label=labels.label("reminder", item["id"]),
         due_now=due_now,
         clock="" if due_now else clock(hours, now),
-        wait="" if due_now else wait_words(hours),
+        when="" if due_now else when_words(now + dt.timedelta(hours=hours), viewed_at),
     )
 
 
-def result_view(output: dict[str, Any], *, now: dt.datetime, form_fields: bool = False) -> ResultView:
-    """`output` (the contract output) arranged for the page; `form_fields`: the bedside form is on the page, so
-    each missing input links to its field."""
+def result_view(
+    output: dict[str, Any], *, now: dt.datetime, form_fields: bool = False, viewed_at: dt.datetime | None = None
+) -> ResultView:
+    """`output` (the contract output) arranged for the page; `now`: the time the result refers to (its due times
+    count from it); `viewed_at`: when the page is read, for "in 9 h" (a saved record read hours later must not say
+    "in 9 h" of a recheck that is 2 h away); `form_fields`: the bedside form is on the page, so each missing input
+    links to its field."""
     severity = output["severity"]
     plan = output["plan"]
     warnings = output["warnings"]
@@ -170,7 +182,7 @@ def result_view(output: dict[str, Any], *, now: dt.datetime, form_fields: bool =
     detail_steps = [s for s in steps if s["id"] not in shown_above]
     more = len(detail_warnings)
 
-    reminders = [_reminder(item, now) for item in output["reminders"]]
+    reminders = [_reminder(item, now, viewed_at or now) for item in output["reminders"]]
     rechecks = [r for r in reminders if not r.due_now and r.item["id"] in MG_RECHECKS]
     recheck = min(rechecks, key=lambda r: r.item["due_in_hours"]) if rechecks else None
 

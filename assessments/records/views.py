@@ -213,6 +213,7 @@ def _record_context(saved) -> dict:
         "saved": saved,
         "output": saved.output,
         "now": timezone.localtime(saved.created_at),
+        "viewed_at": timezone.localtime(),  # "in 9 h" counts from when the record is read, not from its saving
         "reviews": reviews,
         "amendment": saved.current_amendment,
         "input_rows": input_rows(saved.input),

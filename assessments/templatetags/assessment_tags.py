@@ -82,7 +82,7 @@ def reminder_list(reminders: list[Any]) -> str:
     """Reminders as list items: when (now, or the clock time and how long from now), then the reminder itself."""
     return mark_safe(
         "".join(
-            f"<li><strong>{'Now' if r.due_now else f'{escape(r.clock)} (in {escape(r.wait)})'}:</strong> "
+            f"<li><strong>{'Now' if r.due_now else f'{escape(r.clock)} ({escape(r.when)})'}:</strong> "
             f"{item_html(r.item)}</li>"
             for r in reminders
         )
@@ -162,12 +162,14 @@ def due_at(hours: float, now: datetime) -> str:
     return when.strftime("%H:%M") if when.date() == now.date() else when.strftime("%a %d %b %H:%M")
 
 
-@register.simple_tag
-def result_view(output: dict[str, Any], now: datetime, form_fields: bool = False) -> ResultView:
-    """`{% result_view output now as view %}`: the output arranged action first (assessments/result.py)."""
+@register.simple_tag(takes_context=True)
+def result_view(context: Any, output: dict[str, Any], now: datetime, form_fields: bool = False) -> ResultView:
+    """`{% result_view output now as view %}`: the output arranged action first (assessments/result.py). A page
+    of a saved plan also sets `viewed_at` (the time it is read), so that waits count from then."""
     # Clock times in the hospital's time zone (TIME_ZONE), as Django's `date` filter shows them.
     local = timezone.localtime(now) if timezone.is_aware(now) else now
-    return arrange(output, now=local, form_fields=bool(form_fields))
+    viewed_at = context.get("viewed_at")
+    return arrange(output, now=local, form_fields=bool(form_fields), viewed_at=viewed_at)
 
 
 @register.filter

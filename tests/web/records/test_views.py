@@ -324,3 +324,19 @@ def test_an_idle_session_is_signed_out(client):
     later = timezone.now() + dt.timedelta(minutes=31)
     with time_machine.travel(later, tick=False):
         assert client.get(reverse("patient-list")).status_code == 302
+
+
+def test_a_saved_records_recheck_counts_from_when_the_record_is_read(client, clinician, patient):
+    # An independent tester: a record saved at 14:36 and read at 14:47 still said "23:51 (in 9 h 15 min)".
+    saved_at = timezone.make_aware(dt.datetime(2026, 11, 25, 8, 0))
+    with time_machine.travel(saved_at, tick=False):
+        data = payload(mg=(0.45, "mmol/L"), transplant=transplant_of(patient, saved_at))
+        saved = services.assessment_save(user=clinician, patient=patient, data=data, sample_time=saved_at)
+    recheck = next(r for r in saved.output["reminders"] if r["id"] == "recheck_mg_after_iv")
+    assert recheck["due_in_hours"] == 9  # 3 h infusion + 6 h: due 17:00
+    for read_at, when in (("08:00", "in 9 h"), ("14:45", "in 2 h 15 min"), ("19:30", "2 h 30 min ago")):
+        hour, minute = map(int, read_at.split(":"))
+        with time_machine.travel(saved_at.replace(hour=hour, minute=minute), tick=False):
+            client.force_login(clinician)  # a sign-in at each reading (the idle time ends a session)
+            html = client.get(f"/assessments/{saved.pk}/").content.decode()
+        assert f'<strong class="recheck-time">17:00</strong> ({when})' in html, read_at
