@@ -413,6 +413,8 @@ def test_no_page_is_wider_than_a_tablet_or_a_phone_for_any_role(chromium, live_s
             sign_in(tab, live_server, user)
         for url in urls:
             tab.goto(url)
+            # Opened as a person opens them: "Load an example" ran past the edge at 768 px only when opened.
+            tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             scroll = tab.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 wide[f"{user.get_username() if user else 'anonymous'} {url}"] = scroll
