@@ -359,7 +359,9 @@ def _cautions(facts: Context, entered: Amendment, dose: Dose | None, protocol: D
         if renal.below_15:
             cautions.append(Check(renal.severe_prefix.rstrip(":") + ".", renal.because, ("S30", "S35")))
         elif renal.unknown:
-            cautions.append(Check(core_dose.first_dose_only(renal), renal.because, ("S30",)))
+            text = core_dose.first_dose_only(renal)
+            # Why is in the sentence itself ("... (serum creatinine was given, but height is not ...)"): not twice.
+            cautions.append(Check(text, tuple(b for b in renal.because if b not in text), ("S30",)))
     return cautions
 
 

@@ -226,3 +226,23 @@ def test_a_declined_plan_is_marked_on_the_ward_list_and_its_open_reminders(clien
     for page, shown in (("/ward/", within_a_day), (f"/patients/{incomplete.patient_id}/", open_reminders)):
         html = clinician.get(page).content.decode()
         assert html.count("plan declined by the pharmacist: re-assess") == 1 + shown.count(), page
+
+
+def test_an_amendments_cautions_speak_a_clinicians_units_and_give_each_reason_once(client_as, clinician, patient):
+    # An independent tester: "35 umol/L" in an amendment's cautions, and its reason line printed twice.
+    now = timezone.now()
+    child = payload(
+        patient={"age_years": 6, "weight_kg": 20, "sex": "male"},  # no height: renal function unknown
+        mg=(0.6, "mmol/L"),
+        labs={"creatinine": {"value": 35, "unit": "umol/L"}},
+        transplant=transplant_of(patient, now),
+    )
+    child["patient"].pop("height_cm", None)
+    saved = services.assessment_save(user=clinician, patient=patient, data=child, sample_time=now)
+    fields = {"outcome": "amended", "route": "iv", "amount": "3,9", "amount_unit": "mmol", "volume_ml": "50"}
+    fields |= {"duration_hours": "3", "version": 1, "check": "1"}
+    html = client_as("pharmacist").submit(url(saved), fields, page=url(saved)).content.decode()
+    check = html[html.index('<div id="amendment-check"') :].split("</fieldset>")[0]
+    assert "First dose only, at full strength" in check
+    assert "35 µmol/L" in check and "umol/L" not in check
+    assert check.count("but height is not, so the bedside Schwartz eGFR cannot be computed") == 1
