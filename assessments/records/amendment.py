@@ -270,11 +270,8 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
         regimen = core_dose.child_iv_regimen(dosing.data.patient)
         per_kg, cap = regimen.per_kg_mmol * dosing.factor, regimen.cap_mmol * dosing.factor
         sources = (*regimen.sources, "S30") if dosing.halve else regimen.sources
-        which = (
-            "the protocol's dose, halved for renal function"
-            if dosing.halve
-            else ("the protocol's dose while renal function is unknown")
-        )
+        why = "halved for renal function" if dosing.halve else "as renal function is unknown"
+        which = f"the protocol's dose, {why}"
     ceiling = min(per_kg * weight, cap)
     if round(mmol, 2) <= round(ceiling, 2):  # as both are shown
         return []

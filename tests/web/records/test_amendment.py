@@ -139,7 +139,7 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     no_height = {**child, "patient": {k: v for k, v in child["patient"].items() if k != "height_cm"}}
     unknown = amended_plan(data=no_height, entered=iv(9, unit="mmol", volume=50, hours=1))
     assert [(p.field, p.references) for p in unknown.problems] == [("amount", ("S38",))]
-    assert "the protocol's dose while renal function is unknown: 0.2 mmol/kg, at most 8 mmol = 4.5 mmol" in (
+    assert "the protocol's dose, as renal function is unknown: 0.2 mmol/kg, at most 8 mmol = 4.5 mmol" in (
         unknown.problems[0].text
     )
     # Halved for renal function: 0.1 mmol/kg, at most 4 mmol.
