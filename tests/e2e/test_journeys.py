@@ -312,7 +312,10 @@ def test_a_pharmacist_lands_on_the_queue_amends_a_plan_with_missing_items_and_re
     page.get_by_label("Note").fill("Over 5 h: poorly tolerated yesterday.")
     page.get_by_role("button", name="Record the review").click()
     expect(page).to_have_url(re.compile(r"/review/$"))
-    expect(page.get_by_text("Nothing awaits review.")).to_be_visible()
+    # The amended plan waits for a second pharmacist (four eyes on the plan this pharmacist wrote).
+    amended_row = page.get_by_role("row", name=re.compile(patient.label))
+    expect(amended_row).to_contain_text("Amended IV magnesium (infusion): 5 g (20.3 mmol) over 5 h")
+    expect(amended_row).to_contain_text("you: another pharmacist approves it")
 
     # Re-opened: the amended plan is the plan, the original labelled superseded, the reminders recomputed.
     page.goto(f"/assessments/{saved.pk}/")

@@ -273,7 +273,10 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
         pharmacy.get_by_label("I have read the cautions above and confirm the amended plan").check()
         pharmacy.get_by_role("button", name="Record the review").click()
         expect(pharmacy).to_have_url(re.compile(r"/review/$"))
-        expect(pharmacy.get_by_text("Nothing awaits review.")).to_be_visible()
+        # It waits for a second pharmacist's approval, marked as this pharmacist's amendment.
+        expect(pharmacy.get_by_role("row", name=re.compile("GH bed 5"))).to_contain_text(
+            "you: another pharmacist approves it"
+        )
 
     sign_in(page, live_server, clinician)
     page.goto(f"/patients/{patient.pk}/")
