@@ -127,6 +127,9 @@ def test_haz36_an_amended_plan_waits_in_the_queue_for_a_second_pharmacist(client
     assert "Amended</span> IV magnesium (infusion): 5 g (20.3 mmol) over 5 h" in row
     assert "pharmacist (amended)" in row and "you: another pharmacist approves it" in row
     assert incomplete.patient.hospital_id in row  # two patients with one label are told apart
+    record = f"/assessments/{incomplete.pk}/"
+    page = client.get(record).content.decode()
+    assert "the current plan, shown above; it awaits a second pharmacist's approval." in page
     second = login(make_user("p2", role="pharmacist"))
     theirs = re.sub(r"\s+", " ", second.get("/review/").content.decode())
     assert "awaits a second pharmacist" in theirs
@@ -134,6 +137,7 @@ def test_haz36_an_amended_plan_waits_in_the_queue_for_a_second_pharmacist(client
     approve = {"outcome": "approved", "version": incomplete.version}
     assert second.submit(url(incomplete), approve, page=url(incomplete)).status_code == 302
     assert f"/review/{incomplete.pk}/" not in second.get("/review/").content.decode()
+    assert "awaits a second pharmacist" not in second.get(record).content.decode()
 
 
 # --- The queue ------------------------------------------------------------------------------------------------------
