@@ -164,7 +164,7 @@ class ReminderState(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     NOT_NEEDED = "not_needed", "Not needed"
-    # Replaced by a newer plan's reminder of the same kind, or by a pharmacist's amendment: kept, never deleted.
+    # Replaced by a newer plan (for a later sample), or by a pharmacist's amendment: kept, never deleted.
     SUPERSEDED = "superseded", "Superseded"
 
 

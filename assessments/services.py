@@ -181,9 +181,10 @@ def _reminders_create(
     amendment: Review | None = None,
 ) -> list[int]:
     """The plan's reminders as records due from `start` (when the plan starts). One current set per patient: they
-    supersede the open reminders of the same kind from the patient's earlier samples (kept, never deleted); when
-    the patient already has a later sample, its plan is the current one and these are superseded by it at once.
-    Returns the ids of the reminders superseded."""
+    supersede every open reminder of the patient's earlier plans (kept, never deleted), of the same kind or not: an
+    oral plan's "recheck in 72 h" or "check the creatinine" must not stay beside a later IV plan that has its own
+    (or no longer needs them). When the patient already has a later sample, its plan is the current one and these
+    are superseded by it at once. Returns the ids of the reminders superseded."""
     created = Reminder.objects.bulk_create(
         Reminder(
             assessment=saved,
@@ -205,9 +206,7 @@ def _reminders_create(
     )
     if later is not None:
         return _reminders_supersede(user=user, reminders=Reminder.objects.filter(pk__in=ids), by=later)
-    older = Reminder.objects.filter(
-        patient=saved.patient, state=ReminderState.OPEN, code__in=[item["id"] for item in items]
-    ).exclude(pk__in=ids)
+    older = Reminder.objects.filter(patient=saved.patient, state=ReminderState.OPEN).exclude(pk__in=ids)
     return _reminders_supersede(user=user, reminders=older, by=saved)
 
 

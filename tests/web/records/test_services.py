@@ -367,21 +367,33 @@ def test_two_saves_racing_with_one_token_make_one_record(patient, clinician):
 # --- One current set of reminders per patient -----------------------------------------------------------------------
 
 
-def test_haz35_a_new_assessment_supersedes_the_open_reminders_of_the_same_kind(patient, clinician):
+def test_haz35_a_new_assessment_supersedes_every_open_reminder_of_the_earlier_plan(patient, clinician):
     first = save(clinician, patient)
     later = save(clinician, patient, sample_time=timezone.make_aware(SAMPLE + dt.timedelta(hours=12)))
-    kinds = {item["id"] for item in later.output["reminders"]}
     for reminder in first.reminder_records.all():
         # Kept, not deleted: superseded by the later plan, with who and when.
-        assert reminder.state == (ReminderState.SUPERSEDED if reminder.code in kinds else ReminderState.OPEN)
-        if reminder.code in kinds:
-            assert reminder.superseded_by == later and reminder.closed_at and reminder.closed_by == clinician
+        assert reminder.state == ReminderState.SUPERSEDED
+        assert reminder.superseded_by == later and reminder.closed_at and reminder.closed_by == clinician
     open_codes = list(patient.reminders.filter(state=ReminderState.OPEN).values_list("code", flat=True))
     assert len(open_codes) == len(set(open_codes)), "one open reminder of each kind"
     event = AuditEvent.objects.filter(action="save").latest("pk")
     assert sorted(event.detail["superseded"]) == sorted(
         first.reminder_records.filter(state=ReminderState.SUPERSEDED).values_list("pk", flat=True)
     )
+
+
+def test_haz35_a_later_plan_of_another_route_leaves_only_its_own_reminders(patient, clinician):
+    # An independent tester: after an oral plan (no creatinine, no potassium) and then an IV plan with both given,
+    # the ward still listed "Recheck Mg in 72 h on oral replacement" and "Check the serum creatinine now".
+    oral = save(clinician, patient, mg=(0.62, "mmol/L"), drop=("labs.creatinine", "labs.potassium"))
+    assert oral.output["plan"]["route"] == "oral"
+    assert {"recheck_mg_oral", "check_creatinine"} <= {r["id"] for r in oral.output["reminders"]}
+    iv = save(clinician, patient, mg=(0.3, "mmol/L"), sample_time=timezone.make_aware(SAMPLE + dt.timedelta(hours=6)))
+    assert iv.output["plan"]["route"] != "oral"
+    current = patient.reminders.filter(state=ReminderState.OPEN)
+    assert set(current.values_list("assessment", flat=True)) == {iv.pk}
+    assert sorted(current.values_list("code", flat=True)) == sorted(r["id"] for r in iv.output["reminders"])
+    assert not oral.reminder_records.filter(state=ReminderState.OPEN).exists()
 
 
 def test_haz35_four_saves_leave_one_current_set(patient, clinician):
