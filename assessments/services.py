@@ -285,7 +285,7 @@ def _same_save(
     return earlier.patient_id == patient.pk and earlier.input == data and same_time
 
 
-def _sampled_at(data: dict[str, Any], now: dt.datetime) -> dt.datetime:
+def sampled_at(data: dict[str, Any], now: dt.datetime) -> dt.datetime:
     """No sample time given: the hours since the Mg sample, when typed, say when it was drawn (PROTOCOL.md section
     2.2: one fact however it is entered), else now. A 30 h old result saved as drawn now would count the day after
     transplant, the timeline and every reminder from the wrong moment."""
@@ -315,7 +315,7 @@ def _assessment_save(
             return earlier  # saved by the other press of Save a moment ago
         if earlier is not None:
             token = uuid.uuid4()  # the same form saved again with other values: a save of its own
-    sample_time = sample_time or _sampled_at(data, timezone.now())
+    sample_time = sample_time or sampled_at(data, timezone.now())
     corrected = None
     rows = patient.disagreements(data, sample_time)
     if rows and not correct_record:

@@ -158,7 +158,12 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
         if save_form.cleaned_data["record_seen"] == _record_seen(patient):
             # The record is right: its values go into the form, to be assessed before anything is saved; everything
             # else stays as typed, errors included.
-            day = patient.day_after_transplant(save_form.cleaned_data["sample_time"])
+            # Counted from the moment the sample was drawn, as the save counts it: the typed sample time, else
+            # the hours since the sample (a day counted from now put day 6 in the form where the record said 5).
+            sampled = save_form.cleaned_data["sample_time"]
+            if not request.POST.get("save-sample_time") and form.is_valid():
+                sampled = services.sampled_at(form.to_input(), timezone.now())
+            day = patient.day_after_transplant(sampled)
             recorded = value_label("transplant.type", patient.transplant_type)
             typed = value_label("transplant.type", request.POST.get("transplant_type", ""))
             kept.keep(

@@ -369,3 +369,24 @@ def test_haz10_hours_that_disagree_with_the_sample_time_are_an_error_at_the_hour
     with time_machine.travel(now, tick=False):
         agreed = client.submit(SAVE, fields | {"magnesium_age_hours": "45,5"})
     assert agreed.status_code == 302 and SavedAssessment.objects.get().input["labs"]["magnesium"]["age_hours"] == 45.5
+
+
+def test_haz10_record_is_right_counts_the_day_from_the_sample_the_hours_date(client_as, autologous_day_6):
+    # An independent tester: 30 h since the sample, no sample time: the record said day 5 (counted from the sample),
+    # "The record is right" put day 6 in the form (counted from now), and the next Save asked again.
+    sampled_day = autologous_day_6.day_after_transplant(timezone.now() - dt.timedelta(hours=30))
+    assert sampled_day < 6
+    seen = f"autologous|{autologous_day_6.transplant_date.isoformat()}"
+    client = client_as("clinician")
+    fields = typed(autologous_day_6, transplant={"type": "autologous", "day": 6}, record_seen=seen)
+    fields["magnesium_age_hours"] = "30"
+    asked = client.submit(SAVE, fields).content.decode()
+    assert "<td>Day 6" in asked and f"<td>Day {sampled_day} (day 0" in asked
+    response = client.submit(SAVE, fields | {"save-resolve": "record"})
+    page = client.get(response["Location"]).content.decode()
+    assert f'name="transplant_day" value="{sampled_day}"' in page
+    again = client.submit(SAVE, fields | {"transplant_day": str(sampled_day)})
+    assert again.status_code == 302
+    saved = SavedAssessment.objects.get()
+    assert saved.transplant_day == sampled_day
+    assert abs(saved.sample_time - (timezone.now() - dt.timedelta(hours=30))) < dt.timedelta(minutes=1)
