@@ -40,6 +40,7 @@ from assessments.bedside.form_mapping import (
     form_to_input,
 )
 from assessments.clinical.inputs import Condition, Drug, DrugRoute, OralIntake, Symptom
+from assessments.clinical.parse import SAMPLE_AGE_RANGE_HOURS
 from assessments.labels import (
     CONDITION_LABELS,
     DRUG_ROUTE_LABELS,
@@ -614,6 +615,8 @@ class LocalDateTimeField(forms.DateTimeField):
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+# The oldest sample the contract accepts (labs.magnesium.age_hours, PROTOCOL.md section 2).
+OLDEST_SAMPLE = dt.timedelta(hours=SAMPLE_AGE_RANGE_HOURS[1])
 # The hours since the sample and the sample time are one fact entered twice (PROTOCOL.md section 2.2): more than this
 # apart, they disagree. Not a clinical number: the rounding of an hours figure typed from a clock time.
 SAMPLE_AGE_TOLERANCE = dt.timedelta(hours=1)
@@ -633,6 +636,8 @@ def sample_age_from_time(form: AssessmentForm, raw_sample_time: str, now: dt.dat
     if sample_time is None or sample_time > now + CLOCK_SKEW:
         return
     since = max(now - sample_time, dt.timedelta(0))
+    if since > OLDEST_SAMPLE:
+        return  # refused at the sample time by the Save panel, not blamed on the empty hours field
     magnesium = form.contract_input["labs"]["magnesium"]
     typed = magnesium.get("age_hours")
     if typed is None:
@@ -726,6 +731,11 @@ class SaveToPatientForm(forms.Form):
         cleaned["sample_time"] = sample_time
         if sample_time > now + CLOCK_SKEW:
             self.add_error("sample_time", "The sample time is in the future: check the date and time.")
+        elif now - sample_time > OLDEST_SAMPLE:
+            self.add_error(
+                "sample_time",
+                f"The sample is more than {OLDEST_SAMPLE.days} days old: check the date, or assess a new sample.",
+            )
         # Counted as a difference, not by subtracting from the date: a stored transplant date of year 1 must not
         # overflow (issue 15).
         elif patient and (patient.transplant_date - timezone.localdate(sample_time)) > SAMPLE_BEFORE_TRANSPLANT_LIMIT:

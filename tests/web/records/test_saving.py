@@ -390,3 +390,15 @@ def test_haz10_record_is_right_counts_the_day_from_the_sample_the_hours_date(cli
     saved = SavedAssessment.objects.get()
     assert saved.transplant_day == sampled_day
     assert abs(saved.sample_time - (timezone.now() - dt.timedelta(hours=30))) < dt.timedelta(minutes=1)
+
+
+def test_haz10_a_sample_time_too_old_is_refused_at_the_sample_time_not_at_the_empty_hours(client_as, patient):
+    # An independent tester: last month's date typed by mistake showed "751.5 h is outside the accepted range" at
+    # the hours field, which was empty, and nothing at the sample time.
+    drawn = timezone.now() - dt.timedelta(days=31)
+    local = timezone.localtime(drawn).strftime("%Y-%m-%dT%H:%M")
+    fields = typed(patient, transplant=transplant_of(patient, drawn), sample_time=local)
+    html = client_as("clinician").submit(SAVE, fields).content.decode()
+    assert "The sample is more than 30 days old: check the date, or assess a new sample." in html
+    assert "outside the accepted range 0-720 h" not in html
+    assert not SavedAssessment.objects.exists()
