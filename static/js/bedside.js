@@ -121,6 +121,11 @@
 
   document.addEventListener("change", function (event) {
     updateCounts(event.target);
+    // The Save panel's sample time sits outside the <form> (form="assessment-form"), so its change does not
+    // reach the form's live update: it gives the result its age (stale result, PROTOCOL.md 2.2), so ask for one.
+    if (event.target.id === "id_save-sample_time" && window.htmx) {
+      window.htmx.trigger(document.getElementById("assessment-form"), "change");
+    }
     if (event.target.id === "id_magnesium_unit") {
       var shown = document.querySelector("[data-site-unit]");
       if (shown) {

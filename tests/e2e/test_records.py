@@ -434,3 +434,20 @@ def test_back_after_a_save_shows_the_form_empty_not_half_kept(page: Page, live_s
     expect(page.get_by_label("Transplant type")).to_have_value("")
     expect(page.get_by_label("IV magnesium given in the last 24 h")).not_to_be_checked()
     expect(page.locator("#result")).to_contain_text("what to do appears here")
+
+
+def test_a_sample_time_typed_in_the_save_panel_gives_the_live_result_its_age(page: Page, live_server, clinician, ward):
+    # An independent tester: a sample time 30 h ago changed nothing until another field was edited.
+    sign_in(page, live_server, clinician)
+    make_patient(user=clinician, ward=ward, label="IJ bed 6")
+    page.goto(f"/?example={V1}")
+    result = page.locator("#result")
+    expect(result).to_contain_text("What to do now")
+    expect(result).not_to_contain_text("h old: repeat it before acting on this plan")
+    drawn = timezone.localtime() - dt.timedelta(hours=30)
+    sample = result.get_by_label("Sample time")
+    sample.fill(drawn.strftime("%Y-%m-%dT%H:%M"))
+    sample.dispatch_event("change")
+    stale = re.compile(r"The Mg result is 30(\.\d)? h old: repeat it before acting on this plan")
+    expect(result).to_contain_text(stale)
+    expect(sample).to_have_value(drawn.strftime("%Y-%m-%dT%H:%M"))  # kept across the update
