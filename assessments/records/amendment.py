@@ -275,7 +275,8 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
     ceiling = min(per_kg * weight, cap)
     if round(mmol, 2) <= round(ceiling, 2):  # as both are shown
         return []
-    grams = core_dose.grams_from_mmol(ceiling)
+    # Rounded down: "give at most 0.99 g" for 4 mmol would be 4.02 mmol, itself refused.
+    grams = math.floor(core_dose.grams_from_mmol(ceiling) * 100) / 100
     return [
         Check(
             f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {fmt(per_kg)} mmol/kg, at most"

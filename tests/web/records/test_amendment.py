@@ -129,9 +129,12 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     assert problem.field == "amount" and problem.references == ("S39",)
     assert problem.text == (
         "20.3 mmol is above the most a child's IV dose may be (Perth Children's Hospital's alternative: 0.4 mmol/kg,"
-        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.22 g)."
+        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.21 g)."
     )
     assert problem.because == ("20.3 mmol for 22.5 kg = 0.9 mmol/kg",)
+    # The grams it suggests are accepted (rounded down: 2.22 g would be 9.01 mmol, itself refused).
+    assert amended_plan(data=child, entered=iv(2.21, volume=50, hours=1)).ok
+    assert not amended_plan(data=child, entered=iv(2.22, volume=50, hours=1)).ok
     # At the ceiling it is accepted, above the protocol's 4.5 mmol: a caution to confirm.
     at_ceiling = amended_plan(data=child, entered=iv(9, unit="mmol", volume=50, hours=1))
     assert at_ceiling.ok and any("Above the protocol's IV dose" in c.text for c in at_ceiling.cautions)
