@@ -193,4 +193,5 @@ class AuditFilterForm(forms.Form):
     patient = forms.ModelChoiceField(
         label="Patient", queryset=Patient.objects.order_by("label"), required=False, empty_label="All patients"
     )
-    user = forms.IntegerField(label="User id", required=False, min_value=1)
+    # At most the largest id a database holds (a BigAutoField): a larger number is an error at the field, not a 500.
+    user = forms.IntegerField(label="User id", required=False, min_value=1, max_value=2**63 - 1)
