@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
 from django.shortcuts import get_object_or_404
 
 from assessments.labels import EXAMPLE_TITLES
@@ -135,6 +135,16 @@ def patient_latest_assessment(*, patient: Patient) -> SavedAssessment | None:
     return patient.assessments.order_by("-sample_time", "-pk").first()
 
 
+def newer_assessment(*, saved: SavedAssessment) -> SavedAssessment | None:
+    """The patient's latest assessment when it is of a later sample than `saved`: its plan is the current one (a
+    pharmacist reviewing `saved` is told, and sent to it)."""
+    return (
+        SavedAssessment.objects.filter(patient_id=saved.patient_id, sample_time__gt=saved.sample_time)
+        .order_by("-sample_time", "-pk")
+        .first()
+    )
+
+
 def assessment_get(*, pk: int) -> SavedAssessment:
     return get_object_or_404(
         SavedAssessment.objects.select_related("patient", "patient__ward", "author").prefetch_related(
@@ -208,12 +218,15 @@ def review_queue(*, page: str | int | None = 1) -> Page:
     """Plans awaiting review, a page at a time: emergencies first, then oldest first (each row carries its output,
     so the proposed dose is read from it without a query). A plan a pharmacist amended waits too, for a second
     pharmacist's approval (four eyes on the plan the amendment wrote, HAZ36); its reviews come with it
-    (`current_amendment`), newest first."""
+    (`current_amendment`), newest first. `has_newer`: the patient has an assessment of a later sample, whose plan
+    is the current one."""
     emergency_first = Case(When(clinical_severity="emergency", then=0), default=1)
     reviews = Review.objects.select_related("reviewer").order_by("-created_at", "-pk")
+    later = SavedAssessment.objects.filter(patient=OuterRef("patient"), sample_time__gt=OuterRef("sample_time"))
     pending = (
         SavedAssessment.objects.filter(review_status__in=(ReviewStatus.PENDING, ReviewStatus.AMENDED))
         .select_related("patient", "patient__ward", "author")
+        .annotate(has_newer=Exists(later))
         .prefetch_related(Prefetch("reviews", queryset=reviews))
         .order_by(emergency_first, "created_at", "pk")
     )

@@ -366,6 +366,7 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
             review_form.add_error(None, str(error))
     context = {
         **_record_context(saved),
+        "newer": selectors.newer_assessment(saved=saved),
         "review_form": review_form,
         "allowed": allowed,
         "conflict": conflict,

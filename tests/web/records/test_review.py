@@ -250,3 +250,19 @@ def test_an_amendments_cautions_speak_a_clinicians_units_and_give_each_reason_on
     assert "First dose only, at full strength" in check
     assert "35 µmol/L" in check and "umol/L" not in check
     assert check.count("but height is not, so the bedside Schwartz eGFR cannot be computed") == 1
+
+
+def test_reviewing_an_older_plan_says_a_newer_one_exists_and_links_to_it(client_as, clinician, patient):
+    # An independent tester: the queue listed a patient's older oral plan and newer IV plan alike, and the older one
+    # offered Approve with nothing saying a newer plan had replaced it.
+    older = save(clinician, patient, mg=(0.62, "mmol/L"))
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=2)):
+        newer = save(clinician, patient, mg=(0.3, "mmol/L"))
+    pharmacist = client_as("pharmacist")
+    queue = re.sub(r"\s+", " ", pharmacist.get("/review/").content.decode())
+    older_row = queue[queue.index(f"/review/{older.pk}/") :].split("</tr>")[0]
+    newer_row = queue[queue.index(f"/review/{newer.pk}/") :].split("</tr>")[0]
+    assert "a newer assessment exists" in older_row and "a newer assessment exists" not in newer_row
+    page = pharmacist.get(url(older)).content.decode()
+    assert "A newer assessment of this patient exists" in page and f'href="/review/{newer.pk}/"' in page
+    assert "A newer assessment of this patient exists" not in pharmacist.get(url(newer)).content.decode()
