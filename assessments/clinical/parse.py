@@ -249,10 +249,16 @@ def _kind(value: Any) -> str:
 
 
 def _number_text(value: float) -> str:
-    """A number as received; an integer too large for a float is shown abbreviated instead of in full."""
+    """A number as received; an integer too large for a float is shown abbreviated instead of in full, and a float
+    of 16 digits or more in exponent form ("1e+308", not 309 digits across a phone's screen)."""
     if abs(value) > _LARGEST_FLOAT:
         return _show(value)
+    if abs(value) >= _EXPONENT_FROM:
+        return f"{value:.6g}"
     return fmt(value, 4)
+
+
+_EXPONENT_FROM = 1e15  # beyond a float's 15 exact digits, fixed-point digits say nothing
 
 
 _SHOW = reprlib.Repr()
