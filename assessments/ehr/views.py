@@ -28,7 +28,7 @@ from assessments.bedside.forms import AssessmentForm
 from assessments.clinical.plausibility import STALE_AFTER_HOURS
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir import fhir_to_input
-from assessments.ehr.fhir.samples import sample_names, sample_text
+from assessments.ehr.fhir.samples import sample_list, sample_text
 from assessments.labels import field_label, value_label
 from assessments.selectors import demo_case_list
 from assessments.services import assessment_run
@@ -157,7 +157,7 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and "example" in request.GET:
         # The bedside page's "Load an example" links are relative (`?example=`): they belong to the bedside page.
         return redirect(f"{reverse('assess')}?{urlencode({'example': request.GET['example']})}")
-    context: dict[str, Any] = {"samples": sample_names(), "examples": demo_case_list(), "now": timezone.localtime()}
+    context: dict[str, Any] = {"samples": sample_list(), "examples": demo_case_list(), "now": timezone.localtime()}
     # A sample is shown re-dated to now: as old as it was made to be (samples.py).
     text = (sample_text(request.GET.get("sample", ""), now=timezone.now()) or "") if request.method == "GET" else ""
     errors: list[str] = []

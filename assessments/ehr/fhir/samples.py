@@ -22,9 +22,29 @@ DRAWN_FOR = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 _TIME_KEYS = ("effectiveDateTime", "effectiveInstant", "issued", "authoredOn", "start", "end")
 
 
+# What each sample shows, in words for the import page's list (a test checks that every file has its title).
+SAMPLE_TITLES = {
+    "v1_full": "A full bundle: golden case V1 (Mg, an older Mg, potassium, calcium, albumin, creatinine, weight)",
+    "severe_magnesium": "Severe: Mg 0.35 mmol/L with potassium 2.9 mmol/L",
+    "stale_magnesium": "A Mg result 75 hours old (stale)",
+    "mg_mass_units": "Mg in mg/dL under its own code, potassium in mEq/L",
+    "mismatch_2601_3_in_mg_dl": "Mg in mg/dL under the mmol/L code (refused)",
+    "future_dated_magnesium": "A second Mg result dated in the future (refused)",
+    "two_patients": "Results of two patients in one bundle (refused)",
+    "amended_observation": "One amended Mg result, not in a bundle",
+}
+
+
 @cache
 def sample_names() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in EXAMPLES_DIR.glob("*.json")))
+
+
+def sample_list() -> list[tuple[str, str]]:
+    """(name, title) of each sample, in the order of SAMPLE_TITLES; a file without a title is listed by name."""
+    order = {name: index for index, name in enumerate(SAMPLE_TITLES)}
+    names = sorted(sample_names(), key=lambda name: (order.get(name, len(order)), name))
+    return [(name, SAMPLE_TITLES.get(name, name)) for name in names]
 
 
 def sample_text(name: str, *, now: dt.datetime | None = None) -> str | None:
