@@ -114,13 +114,33 @@ def resource_type_errors(data: Any, *, root: str = "") -> list[dict[str, str]]:
     return errors[:MAX_ERRORS]
 
 
+# The model's "Decimal value string does not match spec regex", as a person reads it: how FHIR writes that type.
+_SPEC_REGEX = re.compile(r"(\w+) value string does not match spec regex")
+_WRITTEN_AS = {
+    "Decimal": "a number written with digits and a decimal point, e.g. 0.52",
+    "DateTime": "a date and time such as 2026-03-02T06:00:00Z",
+    "Date": "a date such as 2026-03-02",
+    "Instant": "a date and time with seconds and a time zone, such as 2026-03-02T06:00:00Z",
+    "Integer": "a whole number",
+}
+
+
+def _in_words(message: str) -> str:
+    found = _SPEC_REGEX.search(message)
+    if found is None:
+        return message
+    kind = found.group(1)
+    return f"not written as FHIR writes a {kind.lower()}: expected {_WRITTEN_AS.get(kind, f'a FHIR {kind}')}"
+
+
 def model_errors(kind: str, exc: Exception) -> list[dict[str, str]]:
     """What `fhir.resources` raised, as {field, message} naming the place when the model names it."""
     if isinstance(exc, ValidationError):
         errors = []
         for problem in exc.errors()[:MAX_ERRORS]:
             where = ".".join(str(part) for part in problem["loc"] if part != "root") or kind
-            errors.append({"field": where, "message": f"{kind} is not valid FHIR R4 at {where}: {problem['msg']}"})
+            message = f"{kind} is not valid FHIR R4 at {where}: {_in_words(problem['msg'])}"
+            errors.append({"field": where, "message": message})
         return errors
     # Anything else: the class only (the text may quote internals); the shape checks above catch the known causes.
     return [{"field": kind, "message": f"{kind} is not valid FHIR R4 and could not be read ({type(exc).__name__})"}]

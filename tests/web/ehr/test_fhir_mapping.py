@@ -359,3 +359,17 @@ def test_a_sample_re_dated_to_another_day_maps_to_the_same_ages():
     moved = json.loads(sample_text("future_dated_magnesium", now=later))
     assert resource(moved, "mg-fd2")["effectiveDateTime"] == "9999-12-31T00:00:00Z"
     assert resource(moved, "hm-fd1")["birthDate"] == resource(sample("future_dated_magnesium"), "hm-fd1")["birthDate"]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"valueQuantity": {"value": "0,52", "unit": "mmol/L"}}, "not written as FHIR writes a decimal"),
+        ({"effectiveDateTime": "yesterday 6am"}, "not written as FHIR writes a datetime: expected a date and time"),
+    ],
+)
+def test_a_value_not_written_as_fhir_writes_it_is_refused_in_words(change, words):
+    # An independent tester: "Decimal value string does not match spec regex", the validator's own text.
+    observation = {**sample("amended_observation"), **change}
+    message = refused(observation)
+    assert words in message and "spec regex" not in message
