@@ -39,8 +39,9 @@ from assessments.clinical import (
     warnings_to_json,
 )
 from assessments.clinical.inputs import URGENT_SYMPTOMS
+from assessments.clinical.plausibility import STALE_AFTER_HOURS
 from assessments.clinical.references import REFERENCES
-from assessments.clinical.units import Analyte, Measurement, Unit
+from assessments.clinical.units import Analyte, Measurement, Unit, fmt
 from assessments.ehr import cds_auth
 from assessments.ehr.fhir import FhirImport, fhir_to_input
 from assessments.ehr.fhir import shape as fhir_shape
@@ -514,8 +515,12 @@ def _grade_card(found: FhirImport, not_fetched: dict[str, str], base_url: str) -
     lln = labs.get("magnesium_lln")
     lab_lln = Measurement(Analyte.MAGNESIUM_LLN, lln["value"], Unit(lln["unit"])) if lln else None
     grade = grade_magnesium(mg, lab_lln)
+    age = labs["magnesium"].get("age_hours")
+    # A stale result says so in the summary too, the line an EHR shows first (the warning is in the detail).
+    old = f" ({fmt(age)} h old: repeat it)" if age is not None and age > STALE_AFTER_HOURS else ""
     summary = (
-        f"Mg {mg.show()}: CTCAE grade {grade}. Open HypoMag for the replacement plan (transplant type and day needed)"
+        f"Mg {mg.show()}{old}: CTCAE grade {grade}. Open HypoMag for the replacement plan (transplant type and day"
+        " needed)"
     )
     against = f"the lab's lower limit of normal ({lab_lln.show()})" if lab_lln else "the default lower limit of normal"
     lines = [

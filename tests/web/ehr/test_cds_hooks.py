@@ -165,6 +165,9 @@ def test_a_stale_result_makes_a_normal_card_a_warning(ehr, frozen_now):
     # The engine's own words (PROTOCOL.md section 2.2), not the importer's: one rule for stale results.
     assert "The Mg result is 75 h old: repeat it before acting on this plan." in card["detail"]
     assert "(**stale**)" in card["detail"]
+    # The summary, the line an EHR shows first, says so too (an independent tester saw only "CTCAE grade 0").
+    assert card["summary"].startswith("Mg 0.85 mmol/L (75 h old: repeat it): CTCAE grade 0.")
+    assert len(card["summary"]) <= 140  # CDS Hooks: a summary under 140 characters
 
 
 @pytest.mark.django_db
