@@ -41,6 +41,7 @@ from assessments.bedside.form_mapping import (
 )
 from assessments.clinical.inputs import Condition, Drug, DrugRoute, OralIntake, Symptom
 from assessments.clinical.parse import SAMPLE_AGE_RANGE_HOURS
+from assessments.clinical.units import fmt
 from assessments.labels import (
     CONDITION_LABELS,
     DRUG_ROUTE_LABELS,
@@ -647,13 +648,9 @@ def sample_age_from_time(form: AssessmentForm, raw_sample_time: str, now: dt.dat
         at = timezone.localtime(sample_time)
         form.add_error(
             "magnesium_age_hours",
-            f"{fmt_hours(typed)} h since the sample disagrees with the sample time {at:%Y-%m-%d %H:%M}"
-            f" ({fmt_hours(since / dt.timedelta(hours=1))} h ago): correct one of them, or clear the hours.",
+            f"{fmt(typed, 1)} h since the sample disagrees with the sample time {at:%Y-%m-%d %H:%M}"
+            f" ({fmt(since / dt.timedelta(hours=1), 1)} h ago): correct one of them, or clear the hours.",
         )
-
-
-def fmt_hours(hours: float) -> str:
-    return f"{round(hours, 1):g}"
 
 
 class SaveToPatientForm(forms.Form):
