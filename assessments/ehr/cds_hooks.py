@@ -337,6 +337,14 @@ def _as_bundle(data: dict[str, Any], origins: _Origins) -> dict[str, Any]:
         if problems:
             errors += problems
             continue
+        if key == "patient" and value.get("resourceType") != "Patient":
+            # The template is a read (Patient/{{context.patientId}}): anything else would leave the card without
+            # the patient while looking complete.
+            kind = value.get("resourceType")
+            got = f"not {kind}" if isinstance(kind, str) else "and is missing"
+            errors.append({"field": f"{where}.resourceType",
+                           "message": f"must be Patient (the template {PREFETCH['patient']}), {got}"})  # fmt: skip
+            continue
         if value.get("resourceType") == "Bundle":
             for index, entry in enumerate(value.get("entry") or []):
                 resource = entry.get("resource")

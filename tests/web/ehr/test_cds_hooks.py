@@ -361,6 +361,11 @@ def test_a_plain_http_fhir_server_is_refused(ehr, frozen_now):
         (lambda b: b.pop("context"), "context"),
         (lambda b: b.update(fhirAuthorization={"access_token": "t"}), "fhirServer"),
         (lambda b: b.update(fhirServer="file:///etc/passwd"), "fhirServer"),
+        # The Patient read answered with something else (a fuzzer's find: a Bundle without entries was taken as
+        # "the patient, prefetched" and the card graded with no patient behind it).
+        (lambda b: b["prefetch"]["patient"].update(resourceType="Bundle"), "prefetch.patient.resourceType"),
+        (lambda b: b["prefetch"]["patient"].update(resourceType="Observation"), "prefetch.patient.resourceType"),
+        (lambda b: b["prefetch"]["patient"].pop("resourceType"), "prefetch.patient.resourceType"),
         (
             lambda b: b.update(extension={"org.hypomag.transplant": {"type": "syngeneic", "date": "2026-01-01"}}),
             "extension.org.hypomag.transplant.type",
