@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +38,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL: make test runs them in its PostgreSQL pass")
+
+
+UNIT_TESTS = Path(__file__).parent / "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The clinical core's coverage (`make test` requires all of it) is measured by its example tests in tests/unit,
+    which reach every line and branch by themselves. Everything else runs untraced (pytest-cov's `no_cover`): the
+    property tests, the web tests and the browser tests call the engine thousands of times, and under the tracer
+    took three times as long, a minute and a half of the ten minutes `make test` has."""
+    for item in items:
+        outside_unit = UNIT_TESTS not in Path(item.fspath).parents
+        if outside_unit or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.no_cover)
 
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"

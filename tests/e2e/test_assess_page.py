@@ -22,10 +22,20 @@ def fill_v1(page: Page) -> None:
     page.get_by_label("Weight (kg)").fill("70")
     page.get_by_label("Transplant type").select_option("allogeneic")
     page.get_by_label("Day after transplant").fill("10")
-    page.locator("#section-gi > summary").click()
+    open_section(page, "gi")
     page.get_by_label("Oral mucositis grade (0-4)").select_option("3")
     page.get_by_label("Serum magnesium: unit").select_option("mmol/L")
     page.get_by_label(MG_VALUE).fill("0.52")
+
+
+def open_section(page: Page, name: str) -> None:
+    """Open a section of the form by its summary, once the live update the last field started has landed: its
+    messages ("Required: enter the serum magnesium.") appear above the section and move it, and on a busy machine a
+    click made as they land hit the field above (seen once in CI as a GI section that never opened)."""
+    expect(page.locator("form.htmx-request")).to_have_count(0)
+    section = page.locator(f"#section-{name}")
+    section.locator("> summary").click()
+    expect(section).to_have_attribute("open", "")
 
 
 def expect_v1_result(page: Page) -> None:
