@@ -9,6 +9,7 @@ https://docs.djangoproject.com/en/5.2/topics/async/#async-safety
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,6 +34,36 @@ CHROMIUM_ARGS = [
 ]
 # Explicit waits only: a locator assertion retries until this many milliseconds, then fails.
 TIMEOUT_MS = 5_000
+
+
+class _OneRequestAtATime:
+    """The live server's application, one request at a time.
+
+    On the in-memory SQLite test database the live server's threads share the test's one connection, so two requests
+    at once (a save and the live update the same click started) collided inside it: "cannot start a transaction within
+    a transaction", a 503 seen in a CI-like run. A deployment never shares a connection between requests (one each per
+    gunicorn worker, and on PostgreSQL), so the browser tests serialize requests as a sync worker does."""
+
+    def __init__(self, app) -> None:
+        self.app, self.lock = app, threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.app(environ, start_response)
+
+
+_create_server = LiveServerThread._create_server
+
+
+def _serialized_server(self, connections_override=None):
+    server = _create_server(self, connections_override=connections_override)
+    if connections_override:  # only where a connection is shared
+        set_app = server.set_app
+        server.set_app = lambda app: set_app(_OneRequestAtATime(app))
+    return server
+
+
+LiveServerThread._create_server = _serialized_server
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
