@@ -168,6 +168,12 @@ class ReminderState(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+# The reminders (PROTOCOL section 13) answered by a new serum Mg, so by a new assessment ("Done: enter the new Mg");
+# an ECG, a potassium and calcium check or a watch during the infusion is done, not re-assessed.
+NEW_MG_REMINDERS = frozenset({"recheck_mg_after_iv", "recheck_mg_oral", "daily_electrolytes",
+                              "outpatient_cni_monitoring", "recheck_before_next_dose", "redraw_mg_after_iv"})  # fmt: skip
+
+
 class Reminder(models.Model):
     """A monitoring reminder of a saved assessment, due at a time, until someone marks it done or not needed."""
 
@@ -212,6 +218,10 @@ class Reminder(models.Model):
                 name="reminder_superseded_says_by_what",
             ),
         ]
+
+    @property
+    def answered_by_a_new_mg(self) -> bool:
+        return self.code in NEW_MG_REMINDERS
 
     def __str__(self) -> str:
         return f"{self.code} due {self.due_at:%Y-%m-%d %H:%M}"

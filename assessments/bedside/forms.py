@@ -716,6 +716,13 @@ class SaveToPatientForm(forms.Form):
         form.initial["token"] = form.initial["token"] or uuid.uuid4()
         return form
 
+    @property
+    def holds_values(self) -> bool:
+        """Something was chosen or typed in the panel (a Save pressed, or a patient or sample time kept): the panel
+        then stays on screen while the bedside form has an error, so that none of it disappears (a tester's patient
+        and sample time vanished with the result when the hours disagreed with the sample time)."""
+        return self.is_bound or any(self.initial.get(name) for name in ("patient", "sample_time", "completes"))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         patient = cleaned.get("patient")

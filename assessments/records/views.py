@@ -273,6 +273,11 @@ def reminder_update(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, f"Reminder not changed: {error}")
         return redirect(target)
     action = form.cleaned_data["action"]
+    if action == "recheck" and not reminder.answered_by_a_new_mg:
+        # Only a magnesium recheck is answered by a new assessment (the button is offered on those only); saving one
+        # would otherwise close an ECG or a calcium check that was never done.
+        messages.error(request, "Reminder not changed: it is not a magnesium recheck. Mark it done once it is done.")
+        return redirect(target)
     if action == "recheck":
         # The new Mg starts a new assessment: the bedside form, filled from the assessment that set the reminder,
         # the patient chosen, and the reminder closed when that assessment is saved.

@@ -365,6 +365,11 @@ def test_haz10_hours_that_disagree_with_the_sample_time_are_an_error_at_the_hour
     assert response.status_code == 200 and message in response.content.decode()
     assert 'name="magnesium_age_hours" value="3"' in response.content.decode()  # kept as typed
     assert not SavedAssessment.objects.exists()
+    # The save panel stays, with the patient and the sample time the message asks to correct (a tester saw both
+    # vanish with the result, live and without JavaScript, and the next Save asked for the patient again).
+    for page in (live, response.content.decode()):
+        assert f'<option value="{patient.pk}" selected>' in page
+        assert f'name="save-sample_time" value="{local}"' in page
     # Within the hour they agree: 46 typed for a sample 46 h ago saves.
     with time_machine.travel(now, tick=False):
         agreed = client.submit(SAVE, fields | {"magnesium_age_hours": "45,5"})

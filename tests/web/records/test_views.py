@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.bedside.form_mapping import input_to_form
-from assessments.models import Reminder, ReminderState, SavedAssessment, Ward
+from assessments.models import NEW_MG_REMINDERS, Reminder, ReminderState, SavedAssessment, Ward
 from assessments.records.amendment import Amendment
 from tests.builders import payload, transplant_of
 from tests.conftest import PASSWORD
@@ -224,7 +224,7 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     client, clinician, patient
 ):
     saved = saved_for(clinician, patient)
-    reminder = saved.reminder_records.first()
+    reminder = saved.reminder_records.filter(code__in=NEW_MG_REMINDERS).first()
     response = client.submit(reverse("reminder-update", args=[reminder.pk]), {"action": "recheck"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -239,6 +239,23 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     client.submit(reverse("assessment-save"), form_data(new, patient=patient, completes=reminder.pk))
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
+
+
+def test_only_a_magnesium_recheck_offers_done_enter_the_new_mg(client, clinician, patient):
+    # A tester: "12-lead ECG now" and "Check potassium and calcium now" offered it too, and saving the new Mg then
+    # closed an ECG that was never done.
+    saved = saved_for(clinician, patient, drop=("labs.creatinine",))  # "Check the creatinine now" too
+    codes = set(saved.reminder_records.values_list("code", flat=True))
+    assert codes & NEW_MG_REMINDERS and codes - NEW_MG_REMINDERS, codes
+    page = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    for reminder in saved.reminder_records.all():
+        actions = page.split(reverse("reminder-update", args=[reminder.pk]))[1].split("</form>")[0]
+        assert ('value="recheck"' in actions) == (reminder.code in NEW_MG_REMINDERS), reminder.code
+    other = saved.reminder_records.exclude(code__in=NEW_MG_REMINDERS).first()
+    response = client.submit(reverse("reminder-update", args=[other.pk]), {"action": "recheck"}, follow=True)
+    assert b"it is not a magnesium recheck" in response.content
+    other.refresh_from_db()
+    assert other.state == ReminderState.OPEN
 
 
 # --- Review ---------------------------------------------------------------------------------------------------------
