@@ -170,8 +170,16 @@ class ReminderState(models.TextChoices):
 
 # The reminders (PROTOCOL section 13) answered by a new serum Mg, so by a new assessment ("Done: enter the new Mg");
 # an ECG, a potassium and calcium check or a watch during the infusion is done, not re-assessed.
-NEW_MG_REMINDERS = frozenset({"recheck_mg_after_iv", "recheck_mg_oral", "daily_electrolytes",
-                              "outpatient_cni_monitoring", "recheck_before_next_dose", "redraw_mg_after_iv"})  # fmt: skip
+NEW_MG_REMINDERS = frozenset(
+    {
+        "recheck_mg_after_iv",
+        "recheck_mg_oral",
+        "daily_electrolytes",
+        "outpatient_cni_monitoring",
+        "recheck_before_next_dose",
+        "redraw_mg_after_iv",
+    }
+)
 
 
 class Reminder(models.Model):
@@ -219,12 +227,12 @@ class Reminder(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.code} due {self.due_at:%Y-%m-%d %H:%M}"
+
     @property
     def answered_by_a_new_mg(self) -> bool:
         return self.code in NEW_MG_REMINDERS
-
-    def __str__(self) -> str:
-        return f"{self.code} due {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class DeclineReason(models.TextChoices):
