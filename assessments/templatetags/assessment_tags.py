@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments import labels
+from assessments.clinical import dose as dose_words
 from assessments.clinical.references import REFERENCES
 from assessments.clinical.units import fmt
 from assessments.labels import unit_words
@@ -179,6 +180,15 @@ def num(value: Any, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     return fmt(float(value), int(places))
+
+
+@register.filter
+def times_daily(value: Any) -> str:
+    """3 -> 'three times daily', in the engine's own words for the same field (its dose sentence says it so)."""
+    try:
+        return dose_words.times_daily(int(value))
+    except (KeyError, TypeError, ValueError):
+        return f"{value} times daily"
 
 
 @register.filter

@@ -179,6 +179,22 @@ def test_haz48_a_childs_dose_shows_the_weight_it_used_in_what_to_do_now(client):
 
 
 @pytest.mark.django_db
+def test_an_oral_dose_says_how_often_in_what_to_do_now_and_the_summary(client):
+    # A tester: a 12.5 kg child's "Give" line and the phone's summary read "2.5 mmol Mg a dose (0.2 mmol/kg ×
+    # 12.5 kg)"; "three times daily" was only in the plan's steps, folded away.
+    child = payload(mg=(0.6, "mmol/L"), patient={"age_years": 4, "weight_kg": 12.5})
+    output = run(mg=(0.6, "mmol/L"), patient={"age_years": 4, "weight_kg": 12.5})
+    assert output["plan"]["route"] == "oral" and output["plan"]["dose"]["doses_per_day"] == 3
+    assert "three times daily" in output["plan"]["dose"]["text"]  # the engine's own words for the same field
+    html = page(client, child)
+    assert "a dose, three times daily (0.2 mmol/kg" in visible_text(action_block(html))
+    summary = html.split('id="result-summary"', 1)[1].split("</div>", 1)[0]
+    assert "2.5 mmol a dose three times daily, for 12.5 kg" in visible_text(summary)
+    adult = visible_text(action_block(page(client, payload(mg=(0.6, "mmol/L")))))
+    assert "mmol a dose three times daily" in adult
+
+
+@pytest.mark.django_db
 def test_the_pump_rate_the_rate_and_its_limit_come_from_the_dose(client):
     block = action_block(page(client, payload(mg=(0.45, "mmol/L"))))
     dose = run(mg=(0.45, "mmol/L"))["plan"]["dose"]
