@@ -82,14 +82,22 @@ class DecimalCommaField(forms.FloatField):
         return super().to_python(value)
 
 
-def _amount(label: str, *, help_text: str = "", max_value: float = 1000) -> DecimalCommaField:
+def _amount(
+    label: str, *, what: str, unit: str = "", help_text: str = "", max_value: float = 1000
+) -> DecimalCommaField:
     # The bounds only keep absurd figures (a slip of the keyboard) out of the arithmetic; the clinical limits are
-    # the clinical core's, checked on the amended plan.
+    # the clinical core's, checked on the amended plan. Their messages say what to type, in the field's unit (a
+    # tester got Django's "Ensure this value is greater than or equal to 0.01." for 0 and -1).
+    unit = f" {unit}" if unit else ""
     return DecimalCommaField(
         label=label,
         required=False,
         min_value=0.01,
         max_value=max_value,
+        error_messages={
+            "min_value": f"Enter {what} above 0{unit}.",
+            "max_value": f"Enter {what} of at most {max_value:g}{unit}: is the figure a slip of the keyboard?",
+        },
         help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
@@ -105,12 +113,25 @@ class ReviewForm(forms.Form):
 
     outcome = forms.ChoiceField(label="Decision", choices=Review.Outcome.choices, widget=forms.RadioSelect)
     route = forms.ChoiceField(label="Amended route", required=False, choices=ROUTES, widget=forms.RadioSelect)
-    amount = _amount("IV amount")
+    amount = _amount("IV amount", what="an amount")
     amount_unit = forms.ChoiceField(label="IV amount: unit", required=False, choices=UNITS, initial=GRAMS)
-    volume_ml = _amount("Final volume (mL)", help_text="After dilution.", max_value=5000)
-    duration_hours = _amount("Over (hours)", help_text="E.g. 0,5 or 0.5 for 30 min.", max_value=168)
-    mmol_per_day = _amount("Oral: mmol elemental magnesium per day")
-    doses_per_day = forms.IntegerField(label="Oral: doses per day", required=False, min_value=1, max_value=6, initial=3)
+    volume_ml = _amount("Final volume (mL)", what="a volume", unit="mL", help_text="After dilution.", max_value=5000)
+    duration_hours = _amount(
+        "Over (hours)", what="a duration", unit="hours", help_text="E.g. 0,5 or 0.5 for 30 min.", max_value=168
+    )
+    mmol_per_day = _amount("Oral: mmol elemental magnesium per day", what="an amount", unit="mmol a day")
+    doses_per_day = forms.IntegerField(
+        label="Oral: doses per day",
+        required=False,
+        min_value=1,
+        max_value=6,
+        initial=3,
+        error_messages={
+            "invalid": "Enter a whole number of doses a day, from 1 to 6.",
+            "min_value": "Enter a whole number of doses a day, from 1 to 6.",
+            "max_value": "Enter a whole number of doses a day, from 1 to 6.",
+        },
+    )
     confirm_cautions = forms.BooleanField(
         label="I have read the cautions above and confirm the amended plan", required=False
     )

@@ -187,6 +187,28 @@ def test_haz34_an_amendment_faster_than_the_limit_is_refused_at_the_duration_wit
     assert not incomplete.reviews.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("amount", "0", "Enter an amount above 0."),
+        ("amount", "-1", "Enter an amount above 0."),
+        ("volume_ml", "0,0", "Enter a volume above 0 mL."),
+        ("duration_hours", "-0,5", "Enter a duration above 0 hours."),
+        ("duration_hours", "500", "Enter a duration of at most 168 hours: is the figure a slip of the keyboard?"),
+        ("doses_per_day", "0", "Enter a whole number of doses a day, from 1 to 6."),
+        ("doses_per_day", "2,5", "Enter a whole number of doses a day, from 1 to 6."),
+    ],
+)
+def test_a_zero_negative_or_absurd_figure_is_refused_in_words_at_its_field(
+    client_as, incomplete, field, typed, message
+):
+    fields = AMEND_IV | {field: typed, "version": 1}
+    html = client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete)).content.decode()
+    assert message in html
+    assert f'value="{typed}"' in html  # kept as typed
+    assert "Ensure this value" not in html
+
+
 def test_an_ambiguous_number_is_a_clear_error(client_as, incomplete):
     fields = AMEND_IV | {"duration_hours": "1,234.5", "version": 1}
     html = client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete)).content.decode()
