@@ -139,9 +139,10 @@ def mark_answers(*, answers: Mapping[str, str | None], output: Mapping[str, Any]
     return marks
 
 
-def marks_record(marks: Iterable[Mark]) -> dict[str, bool]:
-    """What `TeachingAttempt.marks` keeps: question id -> right or wrong."""
-    return {mark.question: mark.correct for mark in marks}
+def marks_record(marks: Iterable[Mark]) -> dict[str, bool | None]:
+    """What `TeachingAttempt.marks` keeps: question id -> right, wrong, or None when left blank (a blank is not an
+    answer: a tester's two answers of four counted as "Answered 4")."""
+    return {mark.question: mark.correct if mark.answer is not None else None for mark in marks}
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class TopicScore:
 
 
 def topic_scores(
-    attempts: Iterable[tuple[str, Mapping[str, bool]]], topics_by_case: Mapping[str, Iterable[str]]
+    attempts: Iterable[tuple[str, Mapping[str, bool | None]]], topics_by_case: Mapping[str, Iterable[str]]
 ) -> list[TopicScore]:
     """Answers right per topic over (case name, marks) pairs; a case counts towards each of its topics.
 
@@ -163,7 +164,7 @@ def topic_scores(
     for case_name, marks in attempts:
         for topic in topics_by_case.get(case_name, ()):
             right[topic] = right.get(topic, 0) + sum(1 for ok in marks.values() if ok)
-            answered[topic] = answered.get(topic, 0) + len(marks)
+            answered[topic] = answered.get(topic, 0) + sum(1 for ok in marks.values() if ok is not None)
     return [TopicScore(topic, right[topic], answered[topic]) for topic in answered]
 
 

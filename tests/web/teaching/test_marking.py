@@ -126,15 +126,15 @@ def test_no_cause_and_no_reminder_are_answers_too():
     assert marks["cause"].correct and marks["monitoring"].correct
 
 
-def test_the_record_keeps_only_right_or_wrong_per_question():
-    marks = mark_answers(answers={"grade": "2"}, output=output())
-    assert marks_record(marks) == {"grade": True, "cause": False, "route": False, "monitoring": False}
+def test_the_record_keeps_only_right_wrong_or_blank_per_question():
+    marks = mark_answers(answers={"grade": "2", "route": "oral"}, output=output())
+    assert marks_record(marks) == {"grade": True, "cause": None, "route": False, "monitoring": None}
 
 
 def test_topic_scores_count_each_case_towards_each_of_its_topics():
     attempts = [
         ("T1", {"grade": True, "cause": False}),
-        ("T2", {"grade": True, "cause": True}),
+        ("T2", {"grade": True, "cause": True, "route": None}),  # a blank is not an answer
         ("gone", {"grade": True}),  # a case no longer in the library counts nowhere
     ]
     scores = {

@@ -144,8 +144,10 @@ def test_the_history_shows_cases_tried_and_answers_right_per_topic(client_as):
     reveal(client, T09, {"grade": "2", "route": "oral"})
     words = text(client.get(reverse("teaching-history")))
     assert "2 cases tried, 2 attempts" in words
-    # T07 (4 of 4) and T09 (1 of 4: the route) both teach severity.
-    assert "Severity (CTCAE grade) 5 8" in words
+    # T07 (4 of 4) and T09 (1 right of the 2 answered: the route) both teach severity; T09's two blanks are not
+    # answers (a tester's two answers of four counted as "Answered 4").
+    assert "Severity (CTCAE grade) 5 6" in words
+    assert "cause not answered" in words and "monitoring not answered" in words
     assert "Emergencies 4 4" in words  # only T07 is an emergency
 
 
