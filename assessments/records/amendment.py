@@ -281,7 +281,7 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
         Check(
             f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {fmt(per_kg)} mmol/kg, at most"
             f" {fmt(cap)} mmol = {fmt(ceiling)} mmol for {fmt(weight)} kg): give at most {fmt(ceiling)} mmol"
-            f" ({fmt(grams)} g).",
+            f" ({fmt(grams)} g, rounded down to stay within it).",
             (f"{fmt(mmol)} mmol for {fmt(weight)} kg = {fmt(mmol / weight)} mmol/kg",),
             sources,
             field="amount",

@@ -129,10 +129,11 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     assert problem.field == "amount" and problem.references == ("S39",)
     assert problem.text == (
         "20.3 mmol is above the most a child's IV dose may be (Perth Children's Hospital's alternative: 0.4 mmol/kg,"
-        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.21 g)."
+        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.21 g, rounded down to stay within it)."
     )
     assert problem.because == ("20.3 mmol for 22.5 kg = 0.9 mmol/kg",)
-    # The grams it suggests are accepted (rounded down: 2.22 g would be 9.01 mmol, itself refused).
+    # The grams it suggests are accepted, and say they are rounded down (a tester saw 0.61 g beside the protocol's
+    # 0.62 g for the same 2.5 mmol): 2.22 g would be 9.01 mmol, itself refused.
     assert amended_plan(data=child, entered=iv(2.21, volume=50, hours=1)).ok
     assert not amended_plan(data=child, entered=iv(2.22, volume=50, hours=1)).ok
     # At the ceiling it is accepted, above the protocol's 4.5 mmol: a caution to confirm.
