@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -213,6 +214,9 @@ def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, p
 def test_not_needed_needs_a_reason_and_done_closes_the_reminder(client, clinician, patient):
     reminder = saved_for(clinician, patient).reminder_records.first()
     url = reverse("reminder-update", args=[reminder.pk])
+    # The browser asks for the reason at its field (a tester's blank reason came back as a message at the page's top).
+    page = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+    assert re.search(rf'id="reason-{reminder.pk}"[^>]* required>', page)
     response = client.submit(url, {"action": "not_needed", "reason": ""}, follow=True)
     assert b"Say why the reminder is not needed." in response.content
     assert Reminder.objects.get(pk=reminder.pk).state == ReminderState.OPEN
