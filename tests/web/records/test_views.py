@@ -245,7 +245,7 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
 
 
-def test_only_a_magnesium_recheck_offers_done_enter_the_new_mg(client, clinician, patient):
+def test_haz35_only_a_magnesium_recheck_offers_done_enter_the_new_mg(client, clinician, patient):
     # A tester: "12-lead ECG now" and "Check potassium and calcium now" offered it too, and saving the new Mg then
     # closed an ECG that was never done.
     saved = saved_for(clinician, patient, drop=("labs.creatinine",))  # "Check the creatinine now" too
