@@ -4,6 +4,8 @@
 errors, through the same code as the page itself.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -108,7 +110,29 @@ def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
     completes = request.GET.get("completes", "")
     if completes.isdigit():
         initial_save["completes"] = int(completes)
+    if source is not None and initial_form is not None and _iv_plan_within_a_day(source):
+        # The box is per sample, so never carried over; but a recheck within a day of an IV plan follows that IV
+        # magnesium, and a level taken too soon after it overstates the stores (section 2.4, HAZ09): ticked, and
+        # said, so that the clinician unticks it if the infusion was not given (a tester found it unticked).
+        initial_form["iv_magnesium_last_24h"] = True
+        saved = timezone.localtime(source.created_at)
+        messages.info(
+            request,
+            f'"{AssessmentForm.base_fields["iv_magnesium_last_24h"].label}" is ticked: the plan of'
+            f" {saved:%Y-%m-%d %H:%M} was IV magnesium."
+            " Untick it if the infusion was not given.",
+        )
     return initial_form, initial_save
+
+
+IV_ROUTES = ("iv", "iv_urgent")
+
+
+def _iv_plan_within_a_day(source) -> bool:
+    """The saved plan (its pharmacist's amendment, if any) gives IV magnesium, and was saved in the last 24 h."""
+    amendment = source.current_amendment
+    route = (amendment.amended_plan or {}).get("route") if amendment is not None else source.route
+    return route in IV_ROUTES and timezone.now() - source.created_at < dt.timedelta(hours=24)
 
 
 def render_assess_page(

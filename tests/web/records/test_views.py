@@ -245,6 +245,28 @@ def test_done_with_a_new_mg_opens_the_bedside_form_prefilled_and_the_save_closes
     assert reminder.state == ReminderState.DONE and reminder.follow_up.mg_mmol_per_l == Decimal("0.710")
 
 
+def test_haz09_a_recheck_within_a_day_of_an_iv_plan_starts_with_iv_magnesium_ticked_and_says_so(
+    client, clinician, patient
+):
+    # A tester: "Done: enter the new Mg" on "Recheck Mg 6 h after the end of the infusion" left "IV magnesium in the
+    # last 24 h" unticked (it is per sample, never carried over), so the new level read as a steady state.
+    iv = saved_for(clinician, patient, mg=(0.45, "mmol/L"))
+    assert iv.route == "iv"
+    recheck = iv.reminder_records.get(code="recheck_mg_after_iv")
+    page = client.get(client.submit(reverse("reminder-update", args=[recheck.pk]), {"action": "recheck"})["Location"])
+    html = page.content.decode()
+    assert re.search(r'name="iv_magnesium_last_24h"[^>]*checked', html)
+    assert "is ticked: the plan of" in html and "Untick it if the infusion was not given." in html
+    # A day later, or after an oral plan, it starts unticked (the box is per sample).
+    SavedAssessment.objects.filter(pk=iv.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    later = client.get(f"/?from={iv.pk}").content.decode()
+    assert 'name="weight_kg" value="70"' in later  # prefilled from the plan: signed in, the same page
+    assert not re.search(r'name="iv_magnesium_last_24h"[^>]*checked', later)
+    oral = saved_for(clinician, patient, mg=(0.6, "mmol/L"))
+    assert oral.route == "oral"
+    assert not re.search(r'name="iv_magnesium_last_24h"[^>]*checked', client.get(f"/?from={oral.pk}").content.decode())
+
+
 def test_haz35_only_a_magnesium_recheck_offers_done_enter_the_new_mg(client, clinician, patient):
     # A tester: "12-lead ECG now" and "Check potassium and calcium now" offered it too, and saving the new Mg then
     # closed an ECG that was never done.
