@@ -71,7 +71,12 @@ def _restore(request: HttpRequest) -> HttpResponse:
     """The bedside form as it was before a detour (sign-in, a new patient, the record's values: `kept`)."""
     entry = kept.take(request)
     if entry is None:
-        messages.info(request, "Nothing to restore: what was typed is kept only until sign-out or the idle time.")
+        # Also what Back shows after a save: say where a saved form went, so that nobody thinks it was lost.
+        messages.info(
+            request,
+            "Nothing to restore: typed values come back once, and are kept only until sign-out or the idle time. An"
+            " assessment already saved is on its patient's page.",
+        )
         return render_assess_page(request, form=AssessmentForm(), save_form=SaveToPatientForm())
     messages.info(
         request,

@@ -210,8 +210,15 @@ class WardChoiceForm(forms.Form):
     ward = forms.ModelChoiceField(label="Ward", queryset=Ward.objects.all(), required=False, empty_label="All wards")
 
 
+class _PatientChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Patient) -> str:
+        return f"{obj.label} ({obj.hospital_id})"
+
+
 class AuditFilterForm(forms.Form):
-    patient = forms.ModelChoiceField(
+    # With the hospital identifier, as the save panel lists them: two patients may share a bed label (a tester saw
+    # "ZZ bed 1" three times and could not tell them apart).
+    patient = _PatientChoiceField(
         label="Patient", queryset=Patient.objects.order_by("label"), required=False, empty_label="All patients"
     )
     # At most the largest id a database holds (a BigAutoField): a larger number is an error at the field, not a 500.

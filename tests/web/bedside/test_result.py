@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -192,6 +193,9 @@ def test_an_oral_dose_says_how_often_in_what_to_do_now_and_the_summary(client):
     assert "2.5 mmol a dose three times daily, for 12.5 kg" in visible_text(summary)
     adult = visible_text(action_block(page(client, payload(mg=(0.6, "mmol/L")))))
     assert "mmol a dose three times daily" in adult
+    # And in the pharmacist's queue (a second tester: "Oral magnesium: 4 mmol per dose").
+    queue_line = render_to_string("records/_proposed_dose.html", {"plan": output["plan"]})
+    assert queue_line.strip() == "Oral magnesium: 2.5 mmol per dose three times daily"
 
 
 @pytest.mark.django_db

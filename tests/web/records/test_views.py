@@ -201,6 +201,17 @@ def test_the_ward_list_groups_by_patient_with_the_latest_mg_its_grade_and_how_lo
     assert group.count('class="reminder-actions') == len(codes)
 
 
+def test_the_audit_log_tells_patients_with_the_same_label_apart(client_as, clinician, patient, make_patient):
+    # A tester saw "ZZ bed 1" three times in the Patient filter, for three patients.
+    twin = make_patient(hospital_id="H0999", label=patient.label)
+    saved_for(clinician, patient)
+    saved_for(clinician, twin)
+    html = client_as("admin").get(reverse("audit-log")).content.decode()
+    assert f">{patient.label} ({patient.hospital_id})</option>" in html
+    assert f">{twin.label} (H0999)</option>" in html
+    assert f"<td>{twin.label} (H0999)</td>" in html  # the Patient column too
+
+
 def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
     other_ward = Ward.objects.create(name="Ward 9")
     other = make_patient(hospital_id="H0002", label="ZZ elsewhere", transplant_type="autologous", ward=other_ward)

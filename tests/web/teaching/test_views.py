@@ -148,6 +148,9 @@ def test_the_history_shows_cases_tried_and_answers_right_per_topic(client_as):
     # answers (a tester's two answers of four counted as "Answered 4").
     assert "Severity (CTCAE grade) 5 6" in words
     assert "cause not answered" in words and "monitoring not answered" in words
+    # The reveal says so too, not "Not right. Your answer: Not answered." (a second tester).
+    revealed = text(reveal(client, T09, {"grade": "2"}))
+    assert "Not answered. HypoMag:" in revealed and "Your answer: Not answered" not in revealed
     assert "Emergencies 4 4" in words  # only T07 is an emergency
 
 
