@@ -80,14 +80,15 @@ def item_list(entries: list[dict[str, Any]], css: str = "") -> str:
 
 @register.simple_tag
 def reminder_list(reminders: list[Any]) -> str:
-    """Reminders as list items: when (now, or the clock time and how long from now), then the reminder itself."""
-    return mark_safe(
-        "".join(
-            f"<li><strong>{'Now' if r.due_now else f'{escape(r.clock)} ({escape(r.when)})'}:</strong> "
-            f"{item_html(r.item)}</li>"
-            for r in reminders
-        )
-    )
+    """Reminders as list items: when (now, or the clock time and how long from now: on screen only, as "in 6 h"
+    goes stale on paper), then the reminder itself."""
+    return mark_safe("".join(f"<li><strong>{_due_html(r)}:</strong> {item_html(r.item)}</li>" for r in reminders))
+
+
+def _due_html(reminder: Any) -> str:
+    if reminder.due_now:
+        return "Now"
+    return f'{escape(reminder.clock)}<span class="recheck-when"> ({escape(reminder.when)})</span>'
 
 
 @register.simple_tag

@@ -268,7 +268,11 @@ def test_haz43_the_printed_handover_has_every_part_in_9_pt_or_more(page: Page):
     expect(result.locator(".handover-patient")).to_contain_text("Hospital number:")
     expect(result.locator(".action")).to_contain_text("400 mL/h")
     expect(result.locator(".inputs-used")).to_contain_text("Serum magnesium")
+    # On paper the clock time; "in 9 h 15 min" (on screen) would go stale on the sheet.
     expect(result.locator(".result-reminders")).to_contain_text(re.compile(r"\d{2}:\d{2} \(in 9 h 15 min\)"))
+    expect(result.locator(".result-reminders .recheck-when").first).to_be_hidden()
+    expect(result.locator(".action .recheck-when")).to_be_hidden()
+    expect(result.locator(".action .recheck-time")).to_be_visible()
     expect(result.locator(".result-meta")).to_contain_text("rule set 2026.2")
     expect(result.locator(".handover-sign")).to_contain_text("Checked by:")
     expect(result.locator(".handover-sign")).to_contain_text("Signature:")

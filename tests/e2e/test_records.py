@@ -262,7 +262,7 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
     page: Page, chromium: Browser, live_server, clinician, pharmacist, ward
 ):
     patient = make_patient(user=clinician, ward=ward, label="GH bed 5")
-    save_v1(user=clinician, patient=patient)  # day 10
+    saved = save_v1(user=clinician, patient=patient)  # day 10
 
     with second_browser(chromium, live_server) as pharmacy:
         sign_in(pharmacy, live_server, pharmacist)
@@ -287,6 +287,16 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
     expect(amended.get_by_role("cell").last.locator(".badge")).to_have_text("Amended")
     # The route column says the plan now is the amended one.
     expect(amended.get_by_role("cell").nth(2)).to_contain_text("amended")
+
+    # Printed, the record reads as a handover: the patient, the plan in force, the result with What to do now, and
+    # only then the review and the input (a tester's sheet opened with the review and the input table).
+    page.goto(f"/assessments/{saved.pk}/")
+    page.emulate_media(media="print")
+    sheet = ("h1", ".amended-plan", ".handover-title", ".result .action")
+    order = [page.locator(selector).first.bounding_box()["y"] for selector in sheet]
+    assert order == sorted(order), order
+    after = [page.locator(selector).bounding_box()["y"] for selector in ("#review-heading", "#input-heading")]
+    assert min(after) > order[-1], (order, after)
 
 
 # --- Reminders on the ward list -------------------------------------------------------------------------------------

@@ -393,4 +393,6 @@ def test_a_saved_records_recheck_counts_from_when_the_record_is_read(client, cli
         with time_machine.travel(saved_at.replace(hour=hour, minute=minute), tick=False):
             client.force_login(clinician)  # a sign-in at each reading (the idle time ends a session)
             html = client.get(f"/assessments/{saved.pk}/").content.decode()
-        assert f'<strong class="recheck-time">17:00</strong> ({when})' in html, read_at
+        assert f'<strong class="recheck-time">17:00</strong><span class="recheck-when"> ({when})</span>' in html, (
+            read_at
+        )
