@@ -347,6 +347,13 @@ def test_a_pharmacist_lands_on_the_queue_amends_a_plan_with_missing_items_and_re
             < ward_pc.locator(".superseded-label").bounding_box()["y"]
         )
         expect(ward_pc.locator(".reminder-actions")).to_have_count(0)
+        # On paper the amendment is the only plan: the superseded result's What to do now, steps and reminders
+        # (the old 3 h infusion) are left off; its grade and causes stay.
+        superseded = ward_pc.locator(".result.superseded")
+        for part in (".action", ".result-steps", ".result-reminders"):
+            expect(superseded.locator(part)).to_be_hidden()
+        expect(superseded.get_by_text("Plan, step by step")).to_be_hidden()
+        expect(superseded).to_contain_text("CTCAE grade")
 
 
 def test_a_pharmacist_cannot_approve_a_plan_they_saved(page: Page, live_server, pharmacist, ward, make_user):
