@@ -288,11 +288,13 @@ def test_the_clinician_sees_the_pharmacists_amendment_labelled_amended(
     # The route column says the plan now is the amended one.
     expect(amended.get_by_role("cell").nth(2)).to_contain_text("amended")
 
-    # Printed, the record reads as a handover: the patient, the plan in force, the result with What to do now, and
-    # only then the review and the input (a tester's sheet opened with the review and the input table).
+    # Printed, the record reads as a handover: the patient, the plan in force (the amendment: the superseded plan's
+    # What to do now is left off paper), the result, and only then the review and the input (a tester's sheet opened
+    # with the review and the input table).
     page.goto(f"/assessments/{saved.pk}/")
     page.emulate_media(media="print")
-    sheet = ("h1", ".amended-plan", ".handover-title", ".result .action")
+    expect(page.locator(".result .action")).to_be_hidden()
+    sheet = ("h1", ".amended-plan", ".handover-title", ".result .result-why")
     order = [page.locator(selector).first.bounding_box()["y"] for selector in sheet]
     assert order == sorted(order), order
     after = [page.locator(selector).bounding_box()["y"] for selector in ("#review-heading", "#input-heading")]
