@@ -20,6 +20,7 @@ from assessments.bedside.form_mapping import input_to_form
 from assessments.bedside.forms import AssessmentForm, SaveToPatientForm, sample_age_from_time
 from assessments.clinical import RULESET_VERSION
 from assessments.clinical.references import REFERENCES
+from assessments.clinical.route import IV, IV_URGENT
 from assessments.roles import Capability, user_can
 from assessments.selectors import (
     assessment_get_or_none,
@@ -130,14 +131,11 @@ def _record_prefill(request: HttpRequest) -> tuple[dict | None, dict]:
     return initial_form, initial_save
 
 
-IV_ROUTES = ("iv", "iv_urgent")
-
-
 def _iv_plan_within_a_day(source) -> bool:
     """The saved plan (its pharmacist's amendment, if any) gives IV magnesium, and was saved in the last 24 h."""
     amendment = source.current_amendment
     route = (amendment.amended_plan or {}).get("route") if amendment is not None else source.route
-    return route in IV_ROUTES and timezone.now() - source.created_at < dt.timedelta(hours=24)
+    return route in (IV, IV_URGENT) and timezone.now() - source.created_at < dt.timedelta(hours=24)
 
 
 def render_assess_page(
