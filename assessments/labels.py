@@ -522,3 +522,79 @@ def input_rows(data: dict[str, Any]) -> list[tuple[str, str]]:
 
     walk("", data)
     return rows
+
+
+# --- The audit log --------------------------------------------------------------------------------------------------
+# Each event's object kind and detail keys as a reader of the log says them (an auditor, not a developer: "Assessment
+# 12", "reminders superseded: 4, 5", never "SavedAssessment" or "superseded: []"). A key no table knows (a row from
+# an older version) still shows, without underscores.
+
+AUDIT_OBJECT_LABELS = {
+    "SavedAssessment": "Assessment",
+    "Review": "Pharmacist review",
+    "Reminder": "Reminder",
+    "Patient": "Patient",
+    "User": "User",
+    "Ward": "Ward",
+    "Group": "Role",
+    "cds_card": "CDS card",
+}
+AUDIT_DETAIL_LABELS = {
+    "ruleset": "rule set",
+    "superseded": "reminders superseded",
+    "outcome": "outcome",
+    "assessment": "assessment",
+    "why": "why",
+    "state": "marked",
+    "reason": "reason",
+    "follow_up": "answered by assessment",
+    "what": "exported",
+    "via": "through",
+    "deleted": "deleted",
+    "model": "kind",
+    "role": "role",
+    "ward": "ward",
+    "service": "CDS service",
+    "outcomeTimestamp": "acted on at",
+    "userComment": "comment",
+}
+AUDIT_VALUE_LABELS = {
+    "via": {"admin": "the admin site", "add_user": "the add_user command (hospital IT)"},
+    "state": {"open": "open", "done": "done", "not_needed": "not needed", "superseded": "superseded"},
+}
+AUDIT_CHANGE_LABELS = {"transplant_type": "transplant type", "transplant_date": "transplant date"}
+
+
+def audit_object(object_type: str) -> str:
+    return AUDIT_OBJECT_LABELS.get(object_type) or _words(object_type)
+
+
+def _audit_value(value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(_audit_value(item) for item in value) or "(none)"
+    if isinstance(value, dict):
+        return "; ".join(f"{_words(key)} {_audit_value(item)}" for key, item in value.items()) or "(none)"
+    return str(value)
+
+
+def audit_detail(detail: Any) -> list[str]:
+    """An audit event's detail as phrases: "rule set: 2026.2", "transplant date: 2026-11-30 → 2026-12-01". Empty
+    values say nothing (an assessment that superseded no reminder shows no "superseded" at all)."""
+    if not isinstance(detail, dict):
+        return [_audit_value(detail)] if detail not in (None, "", [], {}) else []
+    phrases = []
+    for key, value in detail.items():
+        if value is None or value in ("", [], {}):
+            continue
+        if key == "changes" and isinstance(value, dict):
+            for field, change in value.items():
+                before, after = change if isinstance(change, list) and len(change) == 2 else (None, change)
+                name = AUDIT_CHANGE_LABELS.get(field) or _words(field)
+                phrases.append(f"{name}: {_audit_value(before)} → {_audit_value(after)}")
+            continue
+        words = AUDIT_VALUE_LABELS.get(key, {})
+        shown = words.get(value, _audit_value(value)) if isinstance(value, str) else _audit_value(value)
+        phrases.append(f"{AUDIT_DETAIL_LABELS.get(key) or _words(key)}: {shown}")
+    return phrases

@@ -408,6 +408,7 @@ def _reminder_close(
         locked,
         patient=locked.patient,
         state=state,
+        reason=reason,
         follow_up=follow_up.pk if follow_up else None,
     )
     return locked

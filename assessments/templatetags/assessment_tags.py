@@ -331,3 +331,15 @@ def printable(value: Any) -> Any:
     if isinstance(value, str):
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
     return value
+
+
+@register.filter
+def audit_object(object_type: str) -> str:
+    """"SavedAssessment" -> "Assessment": the audit log's object kinds in words."""
+    return labels.audit_object(object_type)
+
+
+@register.filter
+def audit_detail(detail: Any) -> str:
+    """An audit event's detail in words ("rule set 2026.2; reminders superseded: 4, 5"), never raw keys."""
+    return printable("; ".join(labels.audit_detail(detail)))

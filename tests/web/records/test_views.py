@@ -212,6 +212,21 @@ def test_the_audit_log_tells_patients_with_the_same_label_apart(client_as, clini
     assert f"<td>{twin.label} (H0999)</td>" in html  # the Patient column too
 
 
+def test_the_audit_log_reads_in_words_not_keys(client_as, clinician, patient):
+    # The Detail column showed "ruleset: 2026.2; superseded: []" and the Object column "SavedAssessment 12".
+    first = saved_for(clinician, patient)
+    second = saved_for(clinician, patient)
+    reminder = Reminder.objects.filter(assessment=second, state=ReminderState.OPEN).first()
+    services.reminder_not_needed(user=clinician, reminder=reminder, reason="Discharged home")
+    html = client_as("admin").get(reverse("audit-log")).content.decode()
+    assert f"<td>Assessment {first.pk}</td>" in html and "SavedAssessment" not in html
+    assert f"rule set: {second.ruleset}" in html and "ruleset:" not in html
+    superseded = sorted(Reminder.objects.filter(assessment=first).values_list("pk", flat=True))
+    assert "reminders superseded: " + ", ".join(map(str, superseded)) in html
+    assert "superseded: []" not in html  # the first save superseded nothing and says nothing of it
+    assert "marked: not needed; reason: Discharged home" in html and "not_needed" not in html
+
+
 def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
     other_ward = Ward.objects.create(name="Ward 9")
     other = make_patient(hospital_id="H0002", label="ZZ elsewhere", transplant_type="autologous", ward=other_ward)
