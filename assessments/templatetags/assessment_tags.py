@@ -335,7 +335,7 @@ def printable(value: Any) -> Any:
 
 @register.filter
 def audit_object(object_type: str) -> str:
-    """"SavedAssessment" -> "Assessment": the audit log's object kinds in words."""
+    """ "SavedAssessment" -> "Assessment": the audit log's object kinds in words."""
     return labels.audit_object(object_type)
 
 
