@@ -206,8 +206,17 @@ def assessment_save(request: HttpRequest) -> HttpResponse:
             save_form.add_error(None, str(error))
         else:
             messages.success(request, f"Assessment saved to {saved.patient.label}; it awaits pharmacist review.")
+            if selectors.newer_assessment(saved=saved) is not None:
+                # An older sample saved late: its reminders were superseded at once (services._reminders_create).
+                messages.warning(request, _OLDER_SAMPLE_SAVED)
             return kept.go(request, reverse("assessment-detail", args=[saved.pk]))
     return render_assess_page(request, form=form, save_form=save_form)
+
+
+_OLDER_SAMPLE_SAVED = (
+    "This sample is older than one already assessed for this patient: the later sample's plan stays the current one,"
+    " and this plan's reminders are kept as superseded."
+)
 
 
 def _record_context(saved) -> dict:
@@ -223,6 +232,8 @@ def _record_context(saved) -> dict:
         "amendment": saved.current_amendment,
         "input_rows": input_rows(saved.input),
         "current_ruleset": RULESET_VERSION,
+        # A later sample's plan is the current one: this page says so, and links to it.
+        "newer": selectors.newer_assessment(saved=saved),
     }
 
 
@@ -371,7 +382,6 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
             review_form.add_error(None, str(error))
     context = {
         **_record_context(saved),
-        "newer": selectors.newer_assessment(saved=saved),
         "review_form": review_form,
         "allowed": allowed,
         "conflict": conflict,

@@ -91,6 +91,23 @@ def test_a_sample_time_in_the_future_is_refused(client, patient):
     assert not SavedAssessment.objects.exists()
 
 
+def test_an_older_sample_saved_late_says_the_later_plan_stays_current(client, clinician, patient):
+    # Its reminders were superseded at once by the later sample's plan, and nothing said so.
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 7, 12, 0)), tick=False):
+        newer = saved_for(clinician, patient)
+        older = (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+        response = client.submit(reverse("assessment-save"), form_data(patient=patient, sample_time=older), follow=True)
+    content = response.content.decode()
+    assert "This sample is older than one already assessed for this patient" in content
+    assert "A newer assessment of this patient exists" in content
+    assert f'href="{reverse("assessment-detail", args=[newer.pk])}">Open the newer assessment</a>' in content
+    saved = SavedAssessment.objects.exclude(pk=newer.pk).get()
+    assert not Reminder.objects.filter(assessment=saved, state=ReminderState.OPEN).exists()
+    # The newer record itself says nothing of the kind.
+    page = client.get(reverse("assessment-detail", args=[newer.pk])).content.decode()
+    assert "A newer assessment of this patient exists" not in page
+
+
 def test_an_engine_error_on_save_lands_on_its_field_and_saves_nothing(client, patient):
     data = payload(labs={"magnesium": {"value": 18, "unit": "mmol/L"}})
     response = client.submit(reverse("assessment-save"), form_data(data, patient=patient))
