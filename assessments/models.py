@@ -234,6 +234,13 @@ class Reminder(models.Model):
     def answered_by_a_new_mg(self) -> bool:
         return self.code in NEW_MG_REMINDERS
 
+    @property
+    def due_at_once(self) -> bool:
+        """A "now" item of its plan (an ECG now, calcium now): due from the moment the plan started, when it was saved
+        or amended. Past due, it reads "Due now", not "Overdue" a minute after saving."""
+        start = self.amendment.created_at if self.amendment_id else self.assessment.created_at
+        return self.due_at <= start
+
 
 class DeclineReason(models.TextChoices):
     DOSE_ADJUSTED = "dose_adjusted", "Dose adjusted"

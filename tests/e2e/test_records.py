@@ -324,7 +324,7 @@ def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Pa
         # The idle session expired over those hours: sign in again.
         sign_in(page, live_server, clinician)
         page.goto("/ward/")
-        expect(group.get_by_role("heading", level=2)).to_contain_text("2 overdue")
+        expect(group.get_by_role("heading", level=2)).to_contain_text("2 due now or overdue")
         item = group.get_by_role("listitem").filter(has_text=FIRST_REMINDER)
         expect(item).to_contain_text("Overdue")
         expect(group.get_by_role("link", name="IJ bed 6")).to_be_visible()
@@ -340,7 +340,7 @@ def test_a_reminder_shows_as_overdue_on_the_ward_list_after_time_passes(page: Pa
 
         expect(page).to_have_url(re.compile(r"/ward/$"))
         expect(page.locator(".messages")).to_contain_text("Reminder marked not needed.")
-        expect(group.get_by_role("heading", level=2)).to_contain_text("1 overdue")
+        expect(group.get_by_role("heading", level=2)).to_contain_text("1 due now or overdue")
         expect(group).not_to_contain_text(FIRST_REMINDER)
         expect(group).to_contain_text("Recheck potassium in 10 h.")
 

@@ -185,12 +185,30 @@ def test_reassess_shows_the_old_and_new_result_with_the_differences(client, clin
 # --- Reminders and the ward list ------------------------------------------------------------------------------------
 
 
+def test_a_now_item_reads_due_now_not_overdue_a_minute_after_saving(client, clinician, patient):
+    # "12-lead ECG now" showed "Overdue" on the ward list the moment the plan was saved.
+    labs = {"magnesium": {"value": 0.3, "unit": "mmol/L"}, "potassium": {"value": 2.9, "unit": "mmol/L"}}
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), tick=False):
+        saved = saved_for(clinician, patient, labs=labs, ecg={})
+    ecg = saved.reminder_records.get(code="ecg_now")
+    with time_machine.travel(dt.datetime(2026, 11, 20, 8, 1, tzinfo=dt.UTC), tick=False):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        page = client.get(reverse("ward")).content.decode()
+        item = page[: page.index(ecg.text)]
+        assert item.rstrip().endswith("</strong>") and 'text-bg-danger">Due now</span>' in item[-300:]
+        assert "<strong>1 due now or overdue</strong>" in page
+    with time_machine.travel(saved.reminder_records.get(code="recheck_k").due_at + dt.timedelta(minutes=1)):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        page = client.get(reverse("patient-detail", args=[patient.pk])).content.decode()
+        assert 'text-bg-danger">Due now</span>' in page and 'text-bg-danger">Overdue</span>' in page
+
+
 def test_a_reminder_becomes_overdue_on_the_ward_list_when_its_time_passes(client, clinician, patient):
     with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), tick=False):
         saved = saved_for(clinician, patient)
         first = saved.reminder_records.order_by("due_at").first()
         page = client.get(reverse("ward")).content.decode()
-        assert "<strong>0 overdue</strong>" in page and first.text in page
+        assert "<strong>0 due now or overdue</strong>" in page and first.text in page
         assert 'text-bg-danger">Overdue</span>' not in page
     with time_machine.travel(first.due_at + dt.timedelta(minutes=1), tick=False):
         client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")  # the idle session ended
