@@ -247,24 +247,35 @@ def _amount_words(amount: IvAmount, weight_kg: float) -> str:
     return f"magnesium sulfate {per_kg_words(amount, weight_kg)} ({fmt(amount.grams)} g)"
 
 
+def rate_shown(rate_mg_per_min: float) -> str:
+    """A rate as every text writes it, in whole mg/min; the page's dose fields show it so too (the structured field
+    keeps two decimals: 27.78 beside a sentence's 28 read as two different rates)."""
+    return fmt(rate_mg_per_min, 0)
+
+
+def limit_shown(max_rate_mg_per_min: float) -> str:
+    """A rate limit as every text writes it: whole mg/min, rounded down, never up past 10 mg/kg/min."""
+    return str(math.floor(max_rate_mg_per_min))
+
+
 def _rate_limit_words(amount: IvAmount, weight_kg: float, *, bolus: bool) -> str:
     """The rate and its limit; an adult regimen (amounts not per kg) ignores the weight."""
-    rate = f"{fmt(amount.rate_mg_per_min, 0)} mg/min"
+    rate = f"{rate_shown(amount.rate_mg_per_min)} mg/min"
     adult = amount.per_kg_mmol is None
     if adult and bolus:
         return f"{rate}; the local emergency protocol sets the rate, and pulseless torsades may need it faster"
     if adult:
-        return f"{rate}; at most {fmt(amount.max_rate_mg_per_min)} mg/min"
+        return f"{rate}; at most {limit_shown(amount.max_rate_mg_per_min)} mg/min"
     w = fmt(weight_kg)
     if CHILD_MAX_RATE_MG_KG_MIN * weight_kg < MAX_ADULT_RATE_MG_MIN:
-        # Rates are written in whole mg/min; a limit is rounded down, never up past 10 mg/kg/min.
         limit = (
-            f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {math.floor(amount.max_rate_mg_per_min)} mg/min for {w} kg"
+            f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min = {limit_shown(amount.max_rate_mg_per_min)} mg/min"
+            f" for {w} kg"
         )
     else:
         limit = (
             f"at most {CHILD_MAX_RATE_MG_KG_MIN} mg/kg/min and never above {MAX_ADULT_RATE_MG_MIN} mg/min:"
-            f" {fmt(amount.max_rate_mg_per_min)} mg/min for {w} kg"
+            f" {limit_shown(amount.max_rate_mg_per_min)} mg/min for {w} kg"
         )
     return f"{rate}; {limit}" + ("; the local emergency protocol sets the rate" if bolus else "")
 

@@ -184,6 +184,25 @@ def num(value: Any, places: int = 2) -> str:
 
 
 @register.filter
+def rate(value: Any) -> str:
+    """A rate in whole mg/min, as the dose sentence beside it writes the same value (`clinical.dose.rate_shown`):
+    27.78 on the page beside the sentence's 28 read as two rates. The field is the rate to 2 decimals; only at a
+    half (27.50) could the whole number differ from the sentence's, rounded from the unrounded rate, so a half is
+    shown as given (27.5)."""
+    if value is None or value == "":
+        return ""
+    if round(float(value) % 1, 2) == 0.5:
+        return fmt(float(value))
+    return dose_words.rate_shown(float(value))
+
+
+@register.filter
+def rate_limit(value: Any) -> str:
+    """A rate limit in whole mg/min, rounded down, as the dose sentence writes it (`clinical.dose.limit_shown`)."""
+    return "" if value is None or value == "" else dose_words.limit_shown(float(value))
+
+
+@register.filter
 def times_daily(value: Any) -> str:
     """3 -> 'three times daily', in the engine's own words for the same field (its dose sentence says it so)."""
     try:

@@ -206,8 +206,35 @@ def test_the_pump_rate_the_rate_and_its_limit_come_from_the_dose(client):
     # "2.05 mL/h" in What to do now beside "2.1 mL/h" in the plan's step).
     assert dose["pump_rate_ml_per_h"] == 166.7 and dose["rate_mg_per_min"] == 27.78
     assert "at 166.7 mL/h" in dose["text"]
-    # The fields as given, not rounded again (a second rounding could differ from the field).
-    assert '<strong class="pump-rate">166.7 mL/h</strong> (27.78 mg/min; at most 150 mg/min)' in block
+    # The rate in whole mg/min as the sentence writes it: "27.78 mg/min" stood beside the sentence's "28 mg/min".
+    assert "(28 mg/min; at most 150 mg/min)" in dose["text"]
+    assert '<strong class="pump-rate">166.7 mL/h</strong> (28 mg/min; at most 150 mg/min)' in block
+
+
+@pytest.mark.parametrize(
+    "field, sentence, shown",
+    [
+        (27.78, 27.7777, "28"),
+        (27.49, 27.4916, "27"),
+        (27.5, 27.4951, "27.5"),
+        (27.5, 27.5049, "27.5"),
+        (136.0, 136, "136"),
+    ],
+)
+def test_a_rate_on_the_page_never_contradicts_its_sentence(field, sentence, shown):
+    # The field is the rate to 2 decimals; the sentence rounds the unrounded rate to whole mg/min. Only at a half
+    # could a second rounding differ, so a half is shown as given.
+    from assessments.clinical.dose import rate_shown
+    from assessments.templatetags.assessment_tags import rate
+
+    assert rate(field) == shown
+    assert shown == rate_shown(sentence) or float(shown) % 1 == 0.5
+
+
+def test_a_child_rate_limit_on_the_page_is_rounded_down_as_its_sentence():
+    from assessments.templatetags.assessment_tags import rate_limit
+
+    assert rate_limit(136.83) == "136" and rate_limit(150) == "150" and rate_limit(None) == ""
 
 
 @pytest.mark.django_db
