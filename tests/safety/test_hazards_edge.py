@@ -501,7 +501,7 @@ def test_haz26_a_stored_lone_surrogate_does_not_break_the_audit_page(client_as):
     page = client_as("admin").get("/audit/")
 
     assert page.status_code == 200
-    assert "userComment: bad \\ud800 text" in page.content.decode()
+    assert "comment: bad \\ud800 text" in page.content.decode()
 
 
 @pytest.mark.django_db
