@@ -148,6 +148,8 @@ def teaching_present(request: HttpRequest, name: str) -> HttpResponse:
         "previous_step": step - 1 if step > 0 else None,
         "next_step": step + 1 if step < len(PRESENT_PARTS) - 1 else None,
         "next_label": PRESENT_PARTS[step + 1][1] if step < len(PRESENT_PARTS) - 1 else "",
+        # Home and End (and their links): back to the vignette alone, or everything revealed at once.
+        "last_step": len(PRESENT_PARTS) - 1,
         **_whatif_context(case.input),
     }
     return render(request, "teaching/present.html", context)

@@ -128,6 +128,15 @@ def test_the_facilitator_steps_through_the_parts_with_the_keyboard(trainee_page:
     expect(page.locator("[data-part='cause']")).to_contain_text("Hidden until reveal")
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(re.compile(r"step=0"))
+    # Space as a clicker or a presenter's thumb sends it; End reveals all, Home starts again.
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile(r"step=1"))
+    page.keyboard.press("End")
+    expect(page.get_by_text("Everything is revealed.")).to_be_visible()
+    expect(page.locator("[data-part='cause']")).not_to_contain_text("Hidden until reveal")
+    page.keyboard.press("Home")
+    expect(page).to_have_url(re.compile(r"step=0"))
+    expect(page.locator("[data-part='grade']")).to_contain_text("Hidden until reveal")
 
 
 @pytest.mark.parametrize(
