@@ -416,6 +416,23 @@ def test_the_records_page_has_no_violations(page: Page, live_server, records, na
     assert found == [], summary(found)
 
 
+def test_the_re_assess_comparison_reads_down_a_phone_without_sideways_scrolling(page: Page, live_server, records):
+    # A tester found the four-column table cut off at 390 px, the current rules' column out of sight.
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, records.pharmacist)
+    page.goto(f"/assessments/{records.second.pk}/reassess/")
+    region = page.locator(".table-responsive:has(table.whatif-diff)")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth")
+    # Each version labelled where it stands (the column headers are off screen, kept for screen readers).
+    labels = page.locator("tr[data-row='route'] td[data-label]").evaluate_all(
+        "cells => cells.map(cell => getComputedStyle(cell, '::before').content)"
+    )
+    assert labels == ['"Saved: "', '"Current rules: "']
+
+    found = violations(page)
+    assert found == [], summary(found)
+
+
 def test_the_bedside_page_with_the_save_panel_has_no_violations(page: Page, live_server, records):
     sign_in(page, live_server, records.clinician)
     page.goto(f"/?example={V1}&patient={records.patient.pk}")

@@ -175,7 +175,11 @@ def test_reassess_shows_the_old_and_new_result_with_the_differences(client, clin
     SavedAssessment.objects.filter(pk=saved.pk).update(output=saved.output, ruleset="2025.9")
     content = client.get(reverse("assessment-reassess", args=[saved.pk])).content.decode()
     route_row = content[content.index('data-row="route"') :].split("</tr>")[0]
-    assert "<td>Urgent IV magnesium (bolus)</td>" in route_row and "<mark>" in route_row and "Changed" in route_row
+    assert (
+        '<td data-label="Saved">Urgent IV magnesium (bolus)</td>' in route_row
+        and "<mark>" in route_row
+        and "Changed" in route_row
+    )
     assert "Saved (2025.9)" in content and "No difference" not in content
     unchanged = client.get(reverse("assessment-reassess", args=[saved_for(clinician, patient).pk])).content.decode()
     assert "No difference" in unchanged
