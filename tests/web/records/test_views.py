@@ -91,7 +91,7 @@ def test_a_sample_time_in_the_future_is_refused(client, patient):
     assert not SavedAssessment.objects.exists()
 
 
-def test_an_older_sample_saved_late_says_the_later_plan_stays_current(client, clinician, patient):
+def test_haz35_an_older_sample_saved_late_says_the_later_plan_stays_current(client, clinician, patient):
     # Its reminders were superseded at once by the later sample's plan, and nothing said so.
     with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 7, 12, 0)), tick=False):
         newer = saved_for(clinician, patient)
@@ -189,7 +189,7 @@ def test_reassess_shows_the_old_and_new_result_with_the_differences(client, clin
 # --- Reminders and the ward list ------------------------------------------------------------------------------------
 
 
-def test_a_now_item_reads_due_now_not_overdue_a_minute_after_saving(client, clinician, patient):
+def test_haz35_a_now_item_reads_due_now_not_overdue_a_minute_after_saving(client, clinician, patient):
     # "12-lead ECG now" showed "Overdue" on the ward list the moment the plan was saved.
     labs = {"magnesium": {"value": 0.3, "unit": "mmol/L"}, "potassium": {"value": 2.9, "unit": "mmol/L"}}
     with time_machine.travel(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC), tick=False):
