@@ -338,7 +338,11 @@ def _above_protocol(dose: Dose, protocol: Dose | None, route: str) -> Check | No
     )
 
 
-def _cautions(facts: Context, entered: Amendment, dose: Dose | None, protocol: Dose | None) -> list[Check]:
+def _cautions(
+    facts: Context, entered: Amendment, dose: Dose | None, protocol: Dose | None, problems: list[Check]
+) -> list[Check]:
+    """What the pharmacist confirms. An amount already refused says what to give; "above the protocol's dose" beside
+    it would state the same mmol a second time in other grams (0.98 g rounded down, 0.99 g rounded)."""
     cautions = []
     decision, renal = facts.decision, facts.dosing.renal
     if entered.route != decision.route:
@@ -351,7 +355,8 @@ def _cautions(facts: Context, entered: Amendment, dose: Dose | None, protocol: D
             )
         )
     if dose is not None:
-        above = _above_protocol(dose, protocol, entered.route)
+        refused_amount = any(problem.field == "amount" for problem in problems)
+        above = None if refused_amount else _above_protocol(dose, protocol, entered.route)
         if above is not None:
             cautions.append(above)
         if renal.below_15:
@@ -389,7 +394,7 @@ def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
         protocol_route=facts.decision.route,
         protocol_dose=protocol,
         problems=tuple(problems),
-        cautions=tuple(_cautions(facts, entered, dose, protocol)),
+        cautions=tuple(_cautions(facts, entered, dose, protocol, problems)),
         reminders=reminders_for_plan(parsed.input, _amended(parsed.input, entered.route, dose)),
         text=text,
     )
