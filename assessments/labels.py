@@ -596,5 +596,7 @@ def audit_detail(detail: Any) -> list[str]:
             continue
         words = AUDIT_VALUE_LABELS.get(key, {})
         shown = words.get(value, _audit_value(value)) if isinstance(value, str) else _audit_value(value)
+        if key == "model" and isinstance(value, str):  # "assessments.Ward": the kind of thing, in words
+            shown = audit_object(value.rsplit(".", 1)[-1]).lower()
         phrases.append(f"{AUDIT_DETAIL_LABELS.get(key) or _words(key)}: {shown}")
     return phrases

@@ -28,6 +28,9 @@ def test_empty_values_say_nothing_and_unknown_keys_lose_their_underscores():
     assert audit_detail({"ruleset": "2026.2", "superseded": [], "follow_up": None}) == ["rule set: 2026.2"]
     assert audit_detail({"some_new_key": 3}) == ["some new key: 3"]
     assert audit_object("SavedAssessment") == "Assessment" and audit_object("other_kind") == "other kind"
+    # A tester saw "kind: assessments.Ward" for a ward deleted in the admin.
+    deleted = {"deleted": "Ward 99", "model": "assessments.Ward", "via": "admin"}
+    assert audit_detail(deleted) == ["deleted: Ward 99", "kind: ward", "through: the admin site"]
 
 
 @given(JSON)
