@@ -85,6 +85,12 @@ class ReviewConflict(ServiceError):
         self.current = current
 
 
+def input_errors(*, data: Any) -> list[dict[str, str]]:
+    """The engine's field errors for an input, without assessing it: for a form with errors of its own, so that a
+    range error ("200 years is outside...") shows with a typing error ("abc" is not a number) instead of after it."""
+    return [{"field": e.field, "message": e.message} for e in parse_input(data).errors]
+
+
 def assessment_run(*, data: Any) -> AssessmentOutcome:
     parsed = parse_input(data)
     if parsed.input is None:

@@ -581,11 +581,18 @@ class AssessmentForm(forms.Form):
         """The contract input of a valid form (made by clean())."""
         return self.contract_input
 
-    def attach_engine_errors(self, errors: list[dict[str, str]]) -> None:
-        """Show each engine error on the field it concerns; what cannot be placed goes above the form, in words."""
+    def attach_engine_errors(self, errors: list[dict[str, str]], *, besides_own: bool = False) -> None:
+        """Show each engine error on the field it concerns; what cannot be placed goes above the form, in words.
+
+        `besides_own`: the form has errors of its own and the engine saw only the fields that could be read. Its
+        errors then go only on fields without an error: what it says of a field left out ("is required", a section
+        missing because its one field could not be read) is not news."""
         for error in errors:
             name = field_for_path(error["field"], self.input_paths)
-            if name is not None and name in self.fields:
+            if besides_own:
+                if name is not None and name in self.fields and name not in self.errors:
+                    self.add_error(name, error["message"])
+            elif name is not None and name in self.fields:
                 self.add_error(name, error["message"])
             else:
                 self.add_error(None, f"{field_label(error['field'])}: {error['message']}")

@@ -29,7 +29,7 @@ from assessments.selectors import (
     patient_exists,
     patient_get_or_none,
 )
-from assessments.services import assessment_run
+from assessments.services import assessment_run, input_errors
 
 
 # Patient data: never stored by a browser or a proxy (no-store), and the htmx fragment and the whole page are
@@ -147,6 +147,9 @@ def render_assess_page(
         outcome = assessment_run(data=form.to_input())
         if not outcome.ok:
             form.attach_engine_errors(outcome.errors)
+    elif form.is_bound and hasattr(form, "contract_input"):
+        # Every error at once: the engine's range checks of what could be read, beside the form's own errors.
+        form.attach_engine_errors(input_errors(data=form.contract_input), besides_own=True)
 
     context = {
         "form": form,

@@ -80,6 +80,26 @@ def test_a_number_that_reads_two_ways_or_not_at_all_is_refused_with_what_to_type
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_error_shows_at_once_not_one_round_after_another(client, htmx):
+    # A tester typed Mg "abc", age 200 and weight 700: only the Mg error showed; the other two came after fixing it.
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = post(client, {**CHILD, "magnesium_value": "abc", "age_years": "200", "weight_kg": "700"}, **headers)
+    html = response.content.decode()
+    assert "200 years is outside the accepted range 0-120 years" in html and "700 kg is outside" in html
+    if htmx:
+        return  # the live update's partial has no template context: its text is checked above
+    errors = response.context["form"].errors
+    assert set(errors) == {"magnesium_value", "age_years", "weight_kg"}
+    assert "is not a number" in errors["magnesium_value"][0]
+    assert errors["age_years"] == ["200 years is outside the accepted range 0-120 years"]
+    assert "700 kg is outside the accepted range" in errors["weight_kg"][0]
+    # What the engine says of the field it could not read ("is required") is not added to it, nor above the form.
+    assert "__all__" not in errors and len(errors["magnesium_value"]) == 1
+    assert response.context["output"] is None
+
+
+@pytest.mark.django_db
 def test_haz40_a_number_that_reads_two_ways_is_refused_at_its_field(client):
     response = post(client, {**CHILD, "weight_kg": "1,250"})
 
