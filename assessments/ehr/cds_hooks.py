@@ -436,6 +436,13 @@ def _data_used(found: FhirImport) -> str:
     return "\n".join(rows)
 
 
+def _notice_lines(found: FhirImport) -> list[str]:
+    """A result newer than the one used was left out (no value): the card says so, as the import page does."""
+    if not found.notices:
+        return []
+    return ["", "**A newer result was left out**", *(f"- {_md(notice)}" for notice in found.notices)]
+
+
 def _not_fetched_lines(not_fetched: dict[str, str]) -> list[str]:
     if not not_fetched:
         return []
@@ -505,9 +512,10 @@ def _plan_card(output: dict[str, Any], found: FhirImport, not_fetched: dict[str,
         lines += ["", "**Warnings**", *_warning_lines(warnings)]
         references += [ref for warning in warnings for ref in warning["references"]]
     lines += _not_fetched_lines(not_fetched)
+    lines += _notice_lines(found)
     lines += ["", "**Data used**", "", _data_used(found), "", "**Sources**", _sources(references)]
     emergency = severity["clinical_severity"] == "emergency" or severity["urgent"]
-    indicator = _indicator(severity["ctcae_grade"], emergency, bool(warnings or not_fetched))
+    indicator = _indicator(severity["ctcae_grade"], emergency, bool(warnings or not_fetched or found.notices))
     return _base_card(base_url, summary=summary, indicator=indicator, detail="\n".join(lines))
 
 
@@ -551,9 +559,10 @@ def _grade_card(found: FhirImport, not_fetched: dict[str, str], base_url: str) -
     if warnings:
         lines += ["", "**Warnings**", *_warning_lines(warnings)]
     lines += _not_fetched_lines(not_fetched)
+    lines += _notice_lines(found)
     lines += ["", "**Data used**", "", _data_used(found), "", "**Sources**", _sources(["S17", "S29", "S30", "S31"])]
     stale = any(row["stale"] for row in found.provenance)
-    indicator = _indicator(grade, False, bool(warnings or not_fetched or stale))
+    indicator = _indicator(grade, False, bool(warnings or not_fetched or stale or found.notices))
     return _base_card(base_url, summary=summary, indicator=indicator, detail="\n".join(lines))
 
 

@@ -50,6 +50,11 @@ class FhirImport:
     patient: str | None = None
     # Contract path -> the entry it came from (`entry.3`), to name the resource in the engine's range errors.
     sources: dict[str, Any] = field(default_factory=dict)
+    # Said at the top, not in the folded "Not used" list: a result newer than the one used was left out (no value,
+    # a unit HypoMag does not read), so the form holds an older value than the EHR's newest.
+    notices: list[str] = field(default_factory=list)
+    # (contract path, time, resource, why) of each timed result left out: what the notices are made from.
+    left_out: list[tuple[str, datetime, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +65,7 @@ class FhirImport:
             "input": self.input,
             "provenance": self.provenance,
             "not_mapped": self.not_mapped,
+            "notices": self.notices,
         }
 
 
@@ -289,6 +295,8 @@ def _observation(entry: _Entry, found: FhirImport, now: datetime, *, unnamed: bo
     if resource.valueQuantity is None:
         reason = "has no value" if resource.dataAbsentReason is None else "has no value (data absent)"
         found.not_mapped.append({"resource": entry.label, "reason": f"LOINC {loinc.code} {reason}"})
+        if time is not None:
+            found.left_out.append((loinc.field, time, entry.label, reason))
         return None
     error, reason, unit = checks.quantity_problem(entry.label, loinc, resource.valueQuantity)
     if error:
@@ -296,6 +304,8 @@ def _observation(entry: _Entry, found: FhirImport, now: datetime, *, unnamed: bo
         return None
     if reason:
         found.not_mapped.append({"resource": entry.label, "reason": reason})
+        if time is not None:
+            found.left_out.append((loinc.field, time, entry.label, reason))
         return None
     if time is None:
         found.not_mapped.append(
@@ -371,6 +381,13 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             found.not_mapped.append(
                 {"resource": older.entry.label, "reason": f"an older {path} result: {newest.entry.label} is newer"}
             )
+        for left_path, time, label, why in found.left_out:
+            if left_path == path and time > newest.time:
+                found.notices.append(
+                    f"{label} is a newer {newest.loinc.display} result ({time:%Y-%m-%d %H:%M} UTC) than the one used"
+                    f" ({newest.entry.label}, {newest.time:%Y-%m-%d %H:%M} UTC), but it {_plain_reason(why)}: check"
+                    " the EHR for the newest value before acting on this one."
+                )
         age = _age_hours(newest.time, now)
         if path.startswith("labs."):
             value: dict[str, Any] = {"value": newest.value, "unit": newest.unit}
@@ -389,6 +406,11 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             _provenance(found, "labs.magnesium_lln", newest.entry, code=f"{LOINC}|{newest.loinc.code}",
                         display="reference range low (the lab's lower limit of normal)",
                         value=f"{value_lln} {unit}", time=newest.time, age_hours=age)  # fmt: skip
+
+
+def _plain_reason(why: str) -> str:
+    """A left-out result's reason after "it": "has no value", or "was left out (<reason>)"."""
+    return why if why.startswith("has ") else f"was left out ({why})"
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:

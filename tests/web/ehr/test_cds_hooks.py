@@ -3,6 +3,8 @@ rules, and feedback to the audit log. Requests are shaped like the spec's own ex
 
 from __future__ import annotations
 
+import copy
+
 import json
 import re
 import time
@@ -168,6 +170,24 @@ def test_a_stale_result_makes_a_normal_card_a_warning(ehr, frozen_now):
     # The summary, the line an EHR shows first, says so too (an independent tester saw only "CTCAE grade 0").
     assert card["summary"].startswith("Mg 0.85 mmol/L (75 h old: repeat it): CTCAE grade 0.")
     assert len(card["summary"]) <= 140  # CDS Hooks: a summary under 140 characters
+
+
+@pytest.mark.django_db
+def test_a_newer_magnesium_without_a_value_is_said_on_the_card(ehr, frozen_now):
+    body = hook_request("stale_magnesium")
+    entries = body["prefetch"]["magnesium"]["entry"]
+    newer = copy.deepcopy(entries[0])
+    newer["resource"]["id"] = "mg-pending"
+    del newer["resource"]["valueQuantity"]
+    newer["resource"]["effectiveDateTime"] = frozen_now.isoformat()
+    newer["resource"]["issued"] = frozen_now.isoformat()
+    entries.append(newer)
+
+    card = only_card(call(ehr, body))
+
+    assert card["indicator"] == "warning"
+    assert "**A newer result was left out**" in card["detail"]
+    assert "Observation/mg-pending is a newer" in card["detail"]
 
 
 @pytest.mark.django_db

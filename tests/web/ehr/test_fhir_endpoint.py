@@ -9,7 +9,7 @@ import pytest
 
 from assessments.ehr.fhir.samples import sample_text
 from assessments.services import assessment_run
-from tests.web.ehr.samples import sample
+from tests.web.ehr.samples import resource, sample
 
 URL = "/api/v1/fhir/assessment-input"
 
@@ -112,3 +112,15 @@ def test_its_input_takes_the_2026_2_fields_on_to_the_assessment_api(ehr, frozen_
     # The site reports mmol/L but the lab result came in mg/dL: the unit check comes first (PROTOCOL.md 2.1, kind S).
     assert warnings[0]["id"] == "unit_check"
     assert "Your laboratory reports Mg in mmol/L, but mg/dL was entered." in warnings[0]["text"]
+
+
+@pytest.mark.django_db
+def test_a_newer_result_without_a_value_is_said_by_the_api_and_the_import_page(ehr, client, frozen_now):
+    # An independent tester: the older Mg was used and only the folded "Not used" list said a newer one existed.
+    bundle = sample("v1_full")
+    del resource(bundle, "mg-v1")["valueQuantity"]
+    (notice,) = post(ehr, bundle).json()["notices"]
+    assert "Observation/mg-v1 is a newer" in notice and "check the EHR for the newest value" in notice
+    page = client.submit("/import/fhir/", {"bundle": json.dumps(bundle)}).content.decode()
+    assert "A newer result was left out" in page and "Observation/mg-v1 is a newer" in page
+    assert post(ehr, sample("v1_full")).json()["notices"] == []

@@ -92,6 +92,24 @@ def test_the_newest_result_wins_and_the_older_one_is_listed_as_not_used():
     assert older and "newer" in older[0]["reason"]
 
 
+def test_a_newer_result_without_a_value_is_said_at_the_top_not_only_in_not_used():
+    # A tester removed the value of the newest Mg: the 27 h old one was used and only the folded list said why.
+    bundle = sample("v1_full")
+    newest = resource(bundle, "mg-v1")
+    del newest["valueQuantity"]
+    found = mapped(bundle)
+    assert found.input["labs"]["magnesium"]["value"] == 0.61  # the older result, as before
+    (notice,) = found.notices
+    assert (
+        notice.startswith("Observation/mg-v1 is a newer ")
+        and "than the one used (Observation/mg-v1-yesterday" in notice
+    )
+    assert "but it has no value: check the EHR for the newest value before acting on this one." in notice
+    assert found.as_json()["notices"] == [notice]
+    # With the newest result used, nothing is said.
+    assert mapped(sample("v1_full")).notices == []
+
+
 def test_it_lists_unmapped_resources_and_medications_with_the_reason():
     found = mapped(sample("v1_full"))
     reasons = {item["resource"]: item["reason"] for item in found.not_mapped}
