@@ -4,7 +4,6 @@ rules, and feedback to the audit log. Requests are shaped like the spec's own ex
 from __future__ import annotations
 
 import copy
-
 import json
 import re
 import time

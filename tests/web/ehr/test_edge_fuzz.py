@@ -313,7 +313,7 @@ def test_haz20_fuzzed_fhir_gets_no_5xx_from_the_fhir_endpoint(frozen, text):
     if response.status_code == 400:
         assert_errors_name_fields(response)
     else:
-        assert set(response.json()) == {"input", "provenance", "not_mapped"}
+        assert set(response.json()) == {"input", "provenance", "not_mapped", "notices"}
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ def test_it_works(ehr, frozen_now):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"input", "provenance", "not_mapped"}
+    assert set(body) == {"input", "provenance", "not_mapped", "notices"}
     # Frozen three hours after the draw: the age travels with the value, for the engine to judge (section 2.2).
     assert body["input"]["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L", "age_hours": 3}
     assert "sessionid" not in response.cookies
