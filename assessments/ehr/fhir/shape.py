@@ -23,6 +23,8 @@ from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.resource import Resource
 
 MAX_ERRORS = 20
+# The Quantities HypoMag reads a value from: a result's, and its reference range's limits.
+QUANTITY_KEYS = frozenset({"valueQuantity", "low", "high"})
 # FHIR resource names: a capital letter, then letters (FHIR R4, "Resource.resourceType").
 _NAME = re.compile(r"[A-Z][A-Za-z]{0,63}")
 # What `fhir.resources` or pydantic may raise on JSON of an unexpected shape, besides ValidationError.
@@ -82,6 +84,12 @@ def resource_type_errors(data: Any, *, root: str = "") -> list[dict[str, str]]:
                 errors.append({"field": _join(path, "resourceType"), "message": (
                     f"the resource at {path or 'the top'} has resourceType {_shown(kind)}, which is not a FHIR R4 "
                     "resource (an R5-only or misspelled name?): send FHIR R4 data")})  # fmt: skip
+        if path.rsplit(".", 1)[-1] in QUANTITY_KEYS and isinstance(item.get("value"), str):
+            # pydantic would read "0.52" as 0.52: the value is right, the export is not, and a decimal comma
+            # ("0,52") would fail later with a vaguer message. FHIR JSON writes a decimal as a number.
+            errors.append({"field": _join(path, "value"), "message": (
+                f"{_join(path, 'value')} is the text {_shown(item['value'])}: FHIR JSON writes a decimal as a number"
+                " (0.52, without quotes); correct the export")})  # fmt: skip
         if item.get("resourceType") == "Bundle" and "entry" in item:
             entries = item["entry"]
             if not isinstance(entries, list):

@@ -110,6 +110,23 @@ def test_a_newer_result_without_a_value_is_said_at_the_top_not_only_in_not_used(
     assert mapped(sample("v1_full")).notices == []
 
 
+@pytest.mark.parametrize("value", ["0.52", "0,52", ""])
+def test_a_value_sent_as_text_is_refused_at_its_path(value):
+    # A tester changed valueQuantity.value to "0.52": fhir.resources read it as the number, silently.
+    bundle = sample("v1_full")
+    resource(bundle, "mg-v1")["valueQuantity"]["value"] = value
+    message = refused(bundle)
+    assert "valueQuantity.value is the text" in message and "writes a decimal as a number" in message
+
+
+def test_a_reference_range_limit_sent_as_text_is_refused():
+    bundle = sample("v1_full")
+    mg = resource(bundle, "mg-v1")
+    mg["referenceRange"] = [{"low": {"value": "0.7", "unit": "mmol/L", "system": "http://unitsofmeasure.org",
+                                     "code": "mmol/L"}}]  # fmt: skip
+    assert "referenceRange.0.low.value is the text" in refused(bundle)
+
+
 def test_it_lists_unmapped_resources_and_medications_with_the_reason():
     found = mapped(sample("v1_full"))
     reasons = {item["resource"]: item["reason"] for item in found.not_mapped}
