@@ -399,7 +399,7 @@ def test_a_sample_re_dated_to_another_day_maps_to_the_same_ages():
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        ({"valueQuantity": {"value": "0,52", "unit": "mmol/L"}}, "not written as FHIR writes a decimal"),
+        ({"valueQuantity": {"value": "0,52", "unit": "mmol/L"}}, "FHIR JSON writes a decimal as a number"),
         ({"effectiveDateTime": "yesterday 6am"}, "not written as FHIR writes a datetime: expected a date and time"),
     ],
 )
