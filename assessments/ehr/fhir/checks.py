@@ -8,6 +8,7 @@ a result that fails a check is refused, so that the wrong number never looks pla
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -51,6 +52,9 @@ def quantity_problem(label: str, loinc: LoincCode, quantity: Any) -> tuple[str |
     what = f"{label} (LOINC {loinc.code}, {loinc.display})"
     if quantity is None or quantity.value is None:
         return None, f"{what} has no numeric value", None
+    if not math.isfinite(float(quantity.value)):  # 1e400 is valid FHIR JSON; as a number it is infinity
+        shown = f"{Decimal(quantity.value):.3g}"
+        return f"{what} has the value {shown}, too large to be a result: correct the result in the EHR", None, None
     if quantity.comparator:
         return (
             f"{what} is reported as {quantity.comparator} {quantity.value}: a value beyond the assay's limit cannot "

@@ -29,6 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assessments.clinical import parse_input
+from assessments.clinical.parse import SAMPLE_AGE_RANGE_HOURS
 from assessments.clinical.plausibility import STALE_AFTER_HOURS
 from assessments.labels import field_label
 from fhir.resources.R4B.bundle import Bundle
@@ -546,8 +547,22 @@ def _engine_ranges(found: FhirImport) -> None:
             continue
         entry = _source(found, problem.field)
         label = entry.label if entry is not None else "the imported data"
-        _error(found, entry.where if entry is not None else problem.field,
-               f"{label} ({field_label(problem.field)}): {problem.message}")  # fmt: skip
+        message = f"{label} ({field_label(problem.field)}): {problem.message}"
+        if problem.field == "labs.magnesium.age_hours":
+            message = _too_old(found, label) or message
+        _error(found, entry.where if entry is not None else problem.field, message)
+
+
+def _too_old(found: FhirImport, label: str) -> str | None:
+    """A Mg result older than the contract reads, said with its date ("6733.9 h is outside 0-720 h" was a riddle)."""
+    row = next((r for r in found.provenance if r["field"] == "labs.magnesium" and r["time"]), None)
+    if row is None or row["age_hours"] is None:
+        return None
+    days = row["age_hours"] / 24
+    return (
+        f"{label}: the magnesium result was taken {row['time'][:16].replace('T', ' ')} UTC, {days:.0f} days ago;"
+        f" HypoMag assesses a result at most {SAMPLE_AGE_RANGE_HOURS[1] / 24:.0f} days old: use a newer result"
+    )
 
 
 def _source(found: FhirImport, path: str) -> _Entry | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
+from assessments.api.http import json_loads
 from assessments.ehr.fhir import fhir_to_input
 from assessments.ehr.fhir.codes import CODES_BY_FIELD, OBSERVATIONS
 from assessments.services import assessment_run
@@ -28,6 +30,12 @@ def mapped(data: dict, now=NOW):
     found = fhir_to_input(data, now=now)
     assert found.ok, found.errors
     return found
+
+
+def refused_at(data: dict, now) -> str:
+    found = fhir_to_input(data, now=now)
+    assert not found.ok and found.input == {}
+    return " ".join(error["message"] for error in found.errors)
 
 
 def refused(data: dict) -> str:
@@ -125,6 +133,20 @@ def test_a_reference_range_limit_sent_as_text_is_refused():
     mg["referenceRange"] = [{"low": {"value": "0.7", "unit": "mmol/L", "system": "http://unitsofmeasure.org",
                                      "code": "mmol/L"}}]  # fmt: skip
     assert "referenceRange.0.low.value is the text" in refused(bundle)
+
+
+def test_a_result_older_than_the_contract_reads_is_refused_with_its_date():
+    # "6733.9 h is outside the accepted range 0-720 h" for a 280-day-old sample bundle (an independent tester).
+    message = refused_at(sample("v1_full"), NOW + dt.timedelta(days=280))
+    assert message == (
+        "Observation/mg-v1: the magnesium result was taken 2026-03-02 06:00 UTC, 280 days ago; HypoMag assesses a"
+        " result at most 30 days old: use a newer result"
+    )
+
+
+def test_a_value_too_large_for_a_number_is_refused_in_words():
+    bundle = json_loads(json.dumps(sample("v1_full")).replace('"value": 0.52', '"value": 1' + "0" * 400, 1))
+    assert "has the value 1.00e+400, too large to be a result" in refused(bundle)
 
 
 def test_it_lists_unmapped_resources_and_medications_with_the_reason():
