@@ -433,6 +433,27 @@ def test_the_re_assess_comparison_reads_down_a_phone_without_sideways_scrolling(
     assert found == [], summary(found)
 
 
+@pytest.mark.parametrize(
+    ("role", "url", "cell"), [("pharmacist", "/review/", "Proposed dose"), ("admin", "/audit/", "Detail")]
+)
+def test_the_review_queue_and_the_audit_log_read_down_a_phone(
+    page: Page, live_server, records, make_user, role, url, cell
+):
+    # A tester at 390 px saw only Patient and Severity; the proposed dose (the audit's detail) was off to the side.
+    page.set_viewport_size({"width": 390, "height": 844})
+    user = records.pharmacist if role == "pharmacist" else make_user("admin")
+    sign_in(page, live_server, user)
+    page.goto(url)
+    region = page.locator(".table-responsive:has(table.stack-on-phone)")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth")
+    first = page.locator(f"table.stack-on-phone tbody tr td[data-label='{cell}']").first
+    expect(first).to_be_visible()
+    assert first.evaluate("td => getComputedStyle(td, '::before').content") == f'"{cell}: "'
+
+    found = violations(page)
+    assert found == [], summary(found)
+
+
 def test_the_bedside_page_with_the_save_panel_has_no_violations(page: Page, live_server, records):
     sign_in(page, live_server, records.clinician)
     page.goto(f"/?example={V1}&patient={records.patient.pk}")
