@@ -77,7 +77,12 @@ def _step_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _reminder_items(output: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(text, text with when): a reminder that moved in time is the same reminder."""
-    return [(r["text"], f"{r['text']} (in {_num(r['due_in_hours'] or 0)} h)") for r in output["reminders"]]
+    return [(r["text"], f"{r['text']} ({_due(r['due_in_hours'])})") for r in output["reminders"]]
+
+
+def _due(hours: float | None) -> str:
+    """When a reminder is due: "due now" for a now item, not "in 0 h"."""
+    return "due now" if not hours else f"due in {_num(hours)} h"
 
 
 def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[DiffRow]:

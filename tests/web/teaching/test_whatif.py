@@ -162,3 +162,11 @@ def test_dose_summary_covers_each_kind_of_dose():
     t12 = run(teaching_case_get(name="T12_adult_crcl21_amphotericin_conventional_grade2").input)["plan"]["dose"]
     assert dose_summary(t12).endswith("halved for renal function")
     assert dose_summary(None) == "none"
+
+
+def test_a_now_reminder_reads_now_in_the_comparison_not_in_0_h():
+    # A tester saw "Check calcium now. (in 0 h)" in the what-if table.
+    from assessments.comparison import _reminder_items
+
+    output = {"reminders": [{"text": "12-lead ECG now.", "due_in_hours": 0}, {"text": "Recheck Mg.", "due_in_hours": 6}]}
+    assert [shown for _, shown in _reminder_items(output)] == ["12-lead ECG now. (due now)", "Recheck Mg. (due in 6 h)"]
