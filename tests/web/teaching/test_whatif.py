@@ -168,5 +168,6 @@ def test_a_now_reminder_reads_now_in_the_comparison_not_in_0_h():
     # A tester saw "Check calcium now. (in 0 h)" in the what-if table.
     from assessments.comparison import _reminder_items
 
-    output = {"reminders": [{"text": "12-lead ECG now.", "due_in_hours": 0}, {"text": "Recheck Mg.", "due_in_hours": 6}]}
+    reminders = [{"text": "12-lead ECG now.", "due_in_hours": 0}, {"text": "Recheck Mg.", "due_in_hours": 6}]
+    output = {"reminders": reminders}
     assert [shown for _, shown in _reminder_items(output)] == ["12-lead ECG now. (due now)", "Recheck Mg. (due in 6 h)"]
