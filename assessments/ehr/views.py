@@ -6,6 +6,7 @@ CSRF-exempt (an EHR has no session cookie, and nothing about a patient is stored
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -182,6 +183,13 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
     return render(request, "ehr/fhir_import.html", context)
 
 
+def _local_time(iso: str | None) -> str | None:
+    """A result's time as the ward reads a clock, in the hospital's time zone ("2026-12-07 17:00"), not ISO 8601."""
+    if not iso:
+        return iso
+    return f"{timezone.localtime(dt.datetime.fromisoformat(iso)):%Y-%m-%d %H:%M}"
+
+
 def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> HttpResponse:
     form = AssessmentForm(input_to_form(found.input))
     outcome = None
@@ -190,7 +198,12 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
         if not outcome.ok:
             form.attach_engine_errors(outcome.errors)
     rows = [
-        {**row, "label": field_label(row["field"]), "value": value_label(row["field"], row["value"])}
+        {
+            **row,
+            "label": field_label(row["field"]),
+            "value": value_label(row["field"], row["value"]),
+            "time": _local_time(row["time"]),
+        }
         for row in found.provenance
     ]
     context.update(

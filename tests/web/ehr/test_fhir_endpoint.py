@@ -4,6 +4,7 @@ for a safety check; 415 for a body that is not JSON; stateless, CSRF-exempt, nev
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -123,4 +124,6 @@ def test_a_newer_result_without_a_value_is_said_by_the_api_and_the_import_page(e
     assert "Observation/mg-v1 is a newer" in notice and "check the EHR for the newest value" in notice
     page = client.submit("/import/fhir/", {"bundle": json.dumps(bundle)}).content.decode()
     assert "A newer result was left out" in page and "Observation/mg-v1 is a newer" in page
+    # Each value's time as a clock reads, not ISO 8601 ("2026-03-01T06:00:00+00:00", another tester's finding).
+    assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", page) and "+00:00</td>" not in page
     assert post(ehr, sample("v1_full")).json()["notices"] == []
