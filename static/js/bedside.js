@@ -161,6 +161,50 @@
     }
   });
 
+  // --- Focus kept across a live update ----------------------------------------------------------------------------
+  // A keyboard user who tabbed into the result while an update was out was sent back to the top of the page when
+  // the result was replaced (the focused link was gone). The same link or button in the new result takes the focus
+  // (same kind, same words, the nearest in order), else the result itself, so the next Tab goes on from there.
+  var FOCUSABLE = "a[href], button, summary, input, select, textarea, [tabindex]";
+  var keptFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    keptFocus = null;
+    if (target && target.id && active && active !== document.body && target.contains(active)) {
+      var all = Array.prototype.slice.call(target.querySelectorAll(FOCUSABLE));
+      keptFocus = {
+        id: target.id,
+        tag: active.tagName,
+        words: (active.textContent || "").trim(),
+        index: all.indexOf(active),
+      };
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!keptFocus) {
+      return;
+    }
+    var kept = keptFocus;
+    keptFocus = null;
+    var region = document.getElementById(kept.id);
+    if (!region || (document.activeElement && document.activeElement !== document.body)) {
+      return;
+    }
+    var best = null;
+    Array.prototype.slice.call(region.querySelectorAll(FOCUSABLE)).forEach(function (element, index) {
+      var same = element.tagName === kept.tag && (element.textContent || "").trim() === kept.words;
+      if (same && (!best || Math.abs(index - kept.index) < Math.abs(best.index - kept.index))) {
+        best = { element: element, index: index };
+      }
+    });
+    var focus = best ? best.element : region;
+    if (!best && !region.hasAttribute("tabindex")) {
+      region.setAttribute("tabindex", "-1");
+    }
+    focus.focus({ preventScroll: true });
+  });
+
   // --- Messages at their fields after a live update -------------------------------------------------------------
   // The result's update fills each field's message slot (out of band); the field is then marked invalid (red,
   // and described by its message for a screen reader), its section opened, or unmarked once the message is gone.

@@ -155,3 +155,32 @@ def test_the_keyboard_reaches_the_magnesium_field_and_the_assess_button(page: Pa
 
     tab_to(page, page.get_by_role("button", name="Assess"))
     assert focus_is_visible(page)
+
+
+def test_focus_in_the_result_stays_in_the_result_when_a_live_update_replaces_it(page: Page):
+    # An independent tester at 390 px changed a field and tabbed into the result's links; the update replaced the
+    # result, focus fell to the page, and the next Tab started again at "HypoMag" in the navigation.
+    import time
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/?example={V1}")
+    expect(page.locator("#result .action")).to_be_visible()
+
+    def slow(route):
+        time.sleep(0.6)  # a slow ward network: the user is in the result before the answer comes
+        route.continue_()
+
+    page.route(re.compile(r"/$"), lambda route: slow(route) if route.request.method == "POST" else route.continue_())
+    link = page.locator("#result a[href]:visible").first
+    words = link.inner_text().strip()
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.get_by_label(MG_VALUE).fill("0.5")
+        page.get_by_label(MG_VALUE).press("Tab")
+        link.focus()
+    page.unroute(re.compile(r"/$"))
+    page.wait_for_load_state("networkidle")
+
+    focused = page.evaluate(
+        "() => [document.activeElement.closest('#result') !== null, document.activeElement.textContent.trim()]"
+    )
+    assert focused == [True, words]
