@@ -384,8 +384,9 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             )
         for left_path, time, label, why in found.left_out:
             if left_path == path and time > newest.time:
+                what = field_label(path).lower()
                 found.notices.append(
-                    f"{label} is a newer {field_label(path).lower()} result ({time:%Y-%m-%d %H:%M} UTC) than the one used"
+                    f"{label} is a newer {what} result ({time:%Y-%m-%d %H:%M} UTC) than the one used"
                     f" ({newest.entry.label}, {newest.time:%Y-%m-%d %H:%M} UTC), but it {_plain_reason(why)}: check"
                     " the EHR for the newest value before acting on this one."
                 )
