@@ -756,3 +756,32 @@ class SaveToPatientForm(forms.Form):
                 " check the date.",
             )
         return cleaned
+
+
+def typed_transplant(data: Any, now: dt.datetime) -> dict[str, Any]:
+    """The transplant type and day 0 that the bedside form says, for a new patient made from its Save panel: the typed
+    day counted back from the moment the sample was drawn, as a save counts it (the Save panel's sample time, else
+    the hours since the sample, else now), so that saving to the new patient then agrees with its record. Only what
+    reads cleanly is given; the person checks both on the new-patient page. Keys: `transplant_type`,
+    `transplant_date`, `day`, `at`."""
+    fields = AssessmentForm.base_fields
+
+    def read(field: forms.Field, raw: Any) -> Any:
+        try:
+            return field.clean(raw)
+        except ValidationError:
+            return None
+
+    found: dict[str, Any] = {}
+    kind = read(fields["transplant_type"], data.get("transplant_type", ""))
+    if kind:
+        found["transplant_type"] = kind
+    day = read(fields["transplant_day"], data.get("transplant_day", ""))
+    if day is None:
+        return found
+    at = read(LocalDateTimeField(required=False), data.get("save-sample_time", ""))
+    if at is None or at > now + CLOCK_SKEW:
+        hours = read(fields[MAGNESIUM_AGE_FIELD], data.get(MAGNESIUM_AGE_FIELD, ""))
+        at = now - dt.timedelta(hours=hours) if hours is not None and 0 <= hours <= SAMPLE_AGE_RANGE_HOURS[1] else now
+    found.update(day=day, at=at, transplant_date=timezone.localdate(at) - dt.timedelta(days=day))
+    return found

@@ -57,11 +57,18 @@ def keep(request: HttpRequest, data: QueryDict, *, note: str = "", **replace: st
 
 def take(request: HttpRequest) -> KeptEntry | None:
     """The kept entry, removed; None when there is none or it is older than the idle time."""
+    entry = peek(request)
+    if request.session.session_key is not None:
+        cache.delete(_cache_key(request.session.session_key))
+    return entry
+
+
+def peek(request: HttpRequest) -> KeptEntry | None:
+    """The kept entry, left in place (the new-patient page reads the typed transplant from it); None as `take`."""
     session_key = request.session.session_key
     if session_key is None:
         return None
     raw = cache.get(_cache_key(session_key))
-    cache.delete(_cache_key(session_key))
     if not raw:
         return None
     at = dt.datetime.fromisoformat(raw["at"])

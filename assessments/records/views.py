@@ -20,7 +20,13 @@ from django.utils.safestring import mark_safe
 
 from assessments import selectors, services
 from assessments.bedside import kept
-from assessments.bedside.forms import DEFAULT_UNITS, AssessmentForm, SaveToPatientForm, sample_age_from_time
+from assessments.bedside.forms import (
+    DEFAULT_UNITS,
+    AssessmentForm,
+    SaveToPatientForm,
+    sample_age_from_time,
+    typed_transplant,
+)
 from assessments.bedside.views import render_assess_page
 from assessments.clinical import RULESET_VERSION
 from assessments.comparison import outputs_diff
@@ -56,7 +62,12 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     """A new patient. Opened from the bedside Save panel (`?then=assess`), it returns to the bedside page with what
     was typed there restored and the new patient chosen."""
     then_assess = request.GET.get("then") == "assess"
-    form = PatientForm(request.POST or None, initial={"ward": selectors.ward_of(request.user)})
+    initial: dict = {"ward": selectors.ward_of(request.user)}
+    # From the Save panel: the transplant type and day 0 as the bedside form says them, to check, not to retype.
+    entry = kept.peek(request) if then_assess and request.method == "GET" else None
+    typed = typed_transplant(entry.data, timezone.now()) if entry is not None else {}
+    initial.update({key: typed[key] for key in ("transplant_type", "transplant_date") if key in typed})
+    form = PatientForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(user=request.user, **form.cleaned_data)
@@ -67,7 +78,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             if then_assess:
                 return redirect(kept.restore_url(patient=patient.pk))
             return redirect("patient-detail", pk=patient.pk)
-    context = {"form": form, "then_assess": then_assess, "restore_url": kept.restore_url()}
+    context = {"form": form, "then_assess": then_assess, "restore_url": kept.restore_url(), "typed": typed}
     return render(request, "records/patient_form.html", context)
 
 

@@ -256,6 +256,42 @@ def test_haz32_a_new_patient_from_the_save_panel_comes_back_with_everything_type
     assert 'name="transplant_day" value="14"' in page and 'value="2026-12-01T08:00"' in page
 
 
+def test_a_new_patient_from_the_save_panel_starts_with_the_typed_transplant_and_then_agrees_with_it(client_as, ward):
+    # An independent tester: the new-patient page asked again for the type typed a moment ago, and for a date
+    # worked out by hand from the typed day. Day 14 on the sample's day makes day 0 fourteen days before it.
+    client = client_as("clinician")
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 7, 12, 0)), tick=False):
+        fields = typed(transplant={"type": "autologous", "day": 14}, sample_time="2026-12-06T08:00")
+        client.submit(reverse("patient-create-from-assessment"), fields)
+        form_page = client.get("/patients/new/?then=assess").content.decode()
+        assert '<option value="autologous" selected>' in form_page
+        assert 'name="transplant_date" value="2026-11-22"' in form_page
+        assert "day 14 on 2026-12-06 (the sample's day) makes day 0 2026-11-22" in form_page
+        created = client.submit(
+            "/patients/new/?then=assess",
+            {"hospital_id": "H0778", "label": "YY bed 2", "transplant_type": "autologous"}
+            | {"transplant_date": "2026-11-22", "ward": ward.pk},
+            page="/patients/new/?then=assess",
+        )
+        patient = Patient.objects.get(hospital_id="H0778")
+        # The kept form is still there to restore, and saving it to the new patient raises no disagreement.
+        page = client.get(created["Location"]).content.decode()
+        assert 'name="transplant_day" value="14"' in page
+        fields["save-patient"] = patient.pk
+        saved = client.submit(reverse("assessment-save"), fields)
+        assert saved.status_code == 302 and SavedAssessment.objects.filter(patient=patient).count() == 1
+
+
+def test_the_new_patient_page_fills_in_only_what_reads_cleanly(client_as):
+    client = client_as("clinician")
+    fields = typed(transplant={"type": "allogeneic", "day": 14})
+    fields["transplant_day"] = "fourteen"
+    client.submit(reverse("patient-create-from-assessment"), fields)
+    form_page = client.get("/patients/new/?then=assess").content.decode()
+    assert '<option value="allogeneic" selected>' in form_page and 'name="transplant_date" value=' not in form_page
+    assert "The transplant type is filled in from it: check it." in form_page
+
+
 def test_a_duplicate_hospital_id_from_the_panel_says_so_and_keeps_the_bedside_values(client_as, patient, ward):
     client = client_as("clinician")
     client.submit(reverse("patient-create-from-assessment"), typed())
