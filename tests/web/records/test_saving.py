@@ -256,7 +256,9 @@ def test_haz32_a_new_patient_from_the_save_panel_comes_back_with_everything_type
     assert 'name="transplant_day" value="14"' in page and 'value="2026-12-01T08:00"' in page
 
 
-def test_a_new_patient_from_the_save_panel_starts_with_the_typed_transplant_and_then_agrees_with_it(client_as, ward):
+def test_haz32_a_new_patient_from_the_save_panel_starts_with_the_typed_transplant_and_then_agrees_with_it(
+    client_as, ward
+):
     # An independent tester: the new-patient page asked again for the type typed a moment ago, and for a date
     # worked out by hand from the typed day. Day 14 on the sample's day makes day 0 fourteen days before it.
     client = client_as("clinician")
