@@ -161,6 +161,25 @@
     }
   });
 
+  // --- A live update goes to the form's own address -----------------------------------------------------------
+  // htmx takes a focused submit button for the one that submits the form (its formaction, its name). With Save, "New
+  // patient" or "Sign in to save" focused, the update fired half a second after typing saved the assessment, or left
+  // the page, though no button was pressed (an independent tester). Only a submit (a press of a button, Enter) may go
+  // where a button says; every other trigger goes to the form's hx-post, without any button's value.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    var trigger = event.detail.triggeringEvent;
+    if (!form || form.tagName !== "FORM" || !form.hasAttribute("hx-post") || (trigger && trigger.type === "submit")) {
+      return;
+    }
+    event.detail.path = form.getAttribute("hx-post");
+    event.detail.verb = "post";
+    var focused = document.activeElement;
+    if (focused && focused.form === form && focused.name && focused.type === "submit") {
+      event.detail.parameters.delete(focused.name);
+    }
+  });
+
   // --- Focus kept across a live update ----------------------------------------------------------------------------
   // A keyboard user who tabbed into the result while an update was out was sent back to the top of the page when
   // the result was replaced (the focused link was gone). The same link or button in the new result takes the focus

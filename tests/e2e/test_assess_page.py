@@ -4,6 +4,7 @@ printing, narrow and wide screens, and the keyboard."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -177,10 +178,38 @@ def test_focus_in_the_result_stays_in_the_result_when_a_live_update_replaces_it(
         page.get_by_label(MG_VALUE).fill("0.5")
         page.get_by_label(MG_VALUE).press("Tab")
         link.focus()
+        reading_at = page.evaluate("window.scrollY")
     page.unroute(re.compile(r"/$"))
     page.wait_for_load_state("networkidle")
+    # And the page stays where the reader was: the browser's scroll anchoring, anchored on the focused link, moved it
+    # 4,000 px down once the link was replaced (a second tester, at 390 px).
+    assert abs(page.evaluate("window.scrollY") - reading_at) < 50
 
     focused = page.evaluate(
         "() => [document.activeElement.closest('#result') !== null, document.activeElement.textContent.trim()]"
     )
     assert focused == [True, words]
+
+
+def test_a_live_update_never_goes_where_a_focused_button_would_send_the_form(page: Page):
+    # An independent tester typed in the Mg field and tabbed on to "Sign in to save": the live update, fired half a
+    # second after the typing, went to that button's address (htmx takes a focused submit button for the submitter)
+    # and the page left for the sign-in form. With Save focused it saved the assessment, unpressed.
+    page.goto(f"/?example={V1}")
+    expect(page.locator("#result .action")).to_be_visible()
+    field = page.get_by_label(MG_VALUE)
+    posted = lambda request: request.method == "POST"  # noqa: E731
+    # Leaving the field sends one update at once (change); the typing's own, 500 ms later, finds the button focused.
+    with page.expect_request(posted) as on_change:
+        field.click()
+        page.keyboard.press("End")
+        page.keyboard.type("1")
+        page.keyboard.press("Tab")
+        page.get_by_role("button", name="Sign in to save it to a patient record").focus()
+    with page.expect_request(posted) as after_typing:
+        pass
+    paths = [urlsplit(sent.value.url).path for sent in (on_change, after_typing)]
+    assert paths == ["/", "/"]
+    page.wait_for_load_state("networkidle")
+    assert urlsplit(page.url).path == "/"
+    expect(page.locator("#result .action")).to_be_visible()
