@@ -275,18 +275,30 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
     ceiling = min(per_kg * weight, cap)
     if round(mmol, 2) <= round(ceiling, 2):  # as both are shown
         return []
-    # Rounded down: "give at most 0.99 g" for 4 mmol would be 4.02 mmol, itself refused.
-    grams = math.floor(core_dose.grams_from_mmol(ceiling) * 100) / 100
+    grams = _most_grams_within(ceiling)
+    # Said only when the grams differ from the ceiling's own, rounded to 0.01 g (2.21 g for 9 mmol, not 2.22).
+    rounded = ", rounded down to stay within it" if grams < round(core_dose.grams_from_mmol(ceiling), 2) else ""
     return [
         Check(
             f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {fmt(per_kg)} mmol/kg, at most"
             f" {fmt(cap)} mmol = {fmt(ceiling)} mmol for {fmt(weight)} kg): give at most {fmt(ceiling)} mmol"
-            f" ({fmt(grams)} g, rounded down to stay within it).",
+            f" ({fmt(grams)} g{rounded}).",
             (f"{fmt(mmol)} mmol for {fmt(weight)} kg = {fmt(mmol / weight)} mmol/kg",),
             sources,
             field="amount",
         )
     ]
+
+
+def _most_grams_within(ceiling_mmol: float) -> float:
+    """The most grams, to 0.01 g, accepted under `ceiling_mmol` by the check above (the mmol as shown, 2 decimals):
+    never more ("give at most 0.99 g" for 4 mmol would be 4.02 mmol, itself refused), and not less than that either
+    (2.8 mmol is 0.69 g, as the protocol's own dose says it, not 0.68 g: a second tester typed 0.69 g, was accepted
+    and told 0.68 g)."""
+    grams = math.floor(core_dose.grams_from_mmol(ceiling_mmol) * 100) / 100
+    while round((grams + 0.01) * core_dose.MMOL_PER_GRAM, 2) <= round(ceiling_mmol, 2):
+        grams = round(grams + 0.01, 2)
+    return grams
 
 
 def _oral_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]:
@@ -316,7 +328,10 @@ def _above_protocol(dose: Dose, protocol: Dose | None, route: str) -> Check | No
     if protocol is None:
         return None
     halved = "; halved for renal function" if protocol.renal_adjusted else ""
-    if route == IV and protocol.mmol is not None and dose.mmol is not None and dose.mmol > protocol.mmol:
+    # Compared as both are shown (2 decimals), as the ceiling is: 0.69 g typed for the protocol's "2.8 mmol (0.69 g)"
+    # is 2.8014 mmol, which is the protocol's dose as written, not above it.
+    above_iv = dose.mmol is not None and protocol.mmol is not None and round(dose.mmol, 2) > round(protocol.mmol, 2)
+    if route == IV and above_iv:
         words = f"{fmt(protocol.grams_mgso4)} g ({fmt(protocol.mmol)} mmol)"  # type: ignore[arg-type]
         return Check(
             f"Above the protocol's IV dose for this patient, {words}{halved}: confirm the amount.",

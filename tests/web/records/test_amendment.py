@@ -14,6 +14,7 @@ from assessments.teaching.cases import teaching_case_list
 from tests.builders import payload
 
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
+V4 = "V4_child_cord_d21_seizure_foscarnet_high_tacrolimus_grade4"
 CHILD = "V3_child_allo_d14_pn_cyclosporine_grade1"
 
 
@@ -157,6 +158,19 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     # Adults keep the caution only (no stated ceiling but the rate).
     adult = amended_plan(data=demo_case_get(name=V1).input, entered=iv(10, volume=500, hours=5))
     assert adult.ok
+
+
+def test_haz34_a_childs_ceiling_in_grams_is_the_protocols_own_figure_and_typing_it_is_not_above_it():
+    # A second tester, a 14 kg child (V4) with renal function unknown: the plan said "2.8 mmol (0.69 g)", the refusal
+    # said "give at most 2.8 mmol (0.68 g, rounded down)", and 0.69 g typed was accepted but "above the protocol's
+    # IV dose, 0.69 g (2.8 mmol)". Both limits now read the mmol as shown (0.69 g is 2.8014 mmol, shown 2.8).
+    data = demo_case_get(name=V4).input
+    refused = amended_plan(data=data, entered=iv(0.7, volume=7, hours=0.25))
+    (problem,) = refused.problems
+    assert problem.text.endswith("give at most 2.8 mmol (0.69 g).")
+    typed = amended_plan(data=data, entered=iv(0.69, volume=7, hours=0.25))
+    assert typed.ok and not any("Above the protocol's IV dose" in c.text for c in typed.cautions)
+    assert not amended_plan(data=data, entered=iv(0.7, volume=7, hours=0.25)).ok
 
 
 def test_an_adults_oral_dose_above_the_protocols_range_is_a_caution_to_confirm():
