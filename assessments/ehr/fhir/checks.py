@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -90,10 +90,15 @@ def future_error(label: str, what: str, time: datetime, now: datetime, *, shown:
     if time <= now + CLOCK_ALLOWANCE:
         return None
     return (
-        f"{label} has {what} {shown or time.isoformat()}, which is in the future (after now plus "
+        f"{label} has {what} {shown or _clock(time)}, which is in the future (after now plus "
         f"{_minutes(CLOCK_ALLOWANCE)} minutes for clock differences): the date is wrong, so nothing is imported "
         "from this data; correct it in the EHR"
     )
+
+
+def _clock(time: datetime) -> str:
+    """A time as the page writes times, to the minute and with its zone: "2026-12-08 02:03 UTC", not ISO 8601."""
+    return f"{time.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _minutes(delta: timedelta) -> int:

@@ -149,6 +149,15 @@ def test_a_value_too_large_for_a_number_is_refused_in_words():
     assert "has the value 1.00e+400, too large to be a result" in refused(bundle)
 
 
+def test_a_future_time_is_said_as_the_page_writes_times():
+    # A second tester: "has the time 2026-12-08T02:03:21+00:00, which is in the future" beside "2026-12-07 18:03".
+    bundle = sample("v1_full")
+    mg = resource(bundle, "mg-v1")
+    mg.pop("issued", None)
+    mg["effectiveDateTime"] = (NOW + dt.timedelta(hours=5)).isoformat()
+    assert "has the time 2026-03-02 14:00 UTC, which is in the future" in refused(bundle)
+
+
 def test_it_lists_unmapped_resources_and_medications_with_the_reason():
     found = mapped(sample("v1_full"))
     reasons = {item["resource"]: item["reason"] for item in found.not_mapped}
