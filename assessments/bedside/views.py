@@ -55,6 +55,9 @@ def assess(request: HttpRequest) -> HttpResponse:
     if kept.RESTORE in request.GET:
         return _restore(request)
     example = demo_case_get(name=request.GET.get("example", ""))
+    if example is None and request.GET.get("example"):
+        # A mistyped or shortened link (`?example=V1`) opened an empty form without a word.
+        messages.warning(request, "There is no example of that name: choose one under “Load an example”.")
     # An example is bound, so that its result shows at once; a record's input is only a starting point (initial),
     # so that nothing is judged before the new Mg is typed.
     form = AssessmentForm(input_to_form(example.input)) if example else AssessmentForm()

@@ -371,3 +371,11 @@ def test_htmx_does_not_inject_its_inline_indicator_style(browser):
     html = browser.get("/").content.decode()
 
     assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_example_says_so_instead_of_opening_an_empty_form_silently(client):
+    # A second tester opened /?example=V1 (a shortened name): an empty form, no word.
+    page = client.get("/?example=V1").content.decode()
+    assert "There is no example of that name: choose one under “Load an example”." in page
+    assert "There is no example" not in client.get("/").content.decode()
