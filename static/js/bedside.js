@@ -7,6 +7,7 @@
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
  * - while a save is out, the Save panel's buttons wait (a double click saves once);
+ * - an update started by pressing another control waits for the release, so the page does not move under the click;
  * - after a live update, each message is at its field and the field marked (or unmarked), the save panel's kept
  *   fields (hx-preserve) included.
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
@@ -158,6 +159,55 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (fromSavePanel(event)) {
       savePanelButtons(false);
+    }
+  });
+
+  // --- A live update waits for the press that started it ---------------------------------------------------------
+  // Leaving a field by pressing another control (a section's heading, a link) fires `change` at the press, before
+  // the release. The update's answer often landed in between: a message at the field just left appeared or went,
+  // everything below moved, and the release fell on another control, so the click was lost (CI saw "GI and
+  // nutrition" not open). An update started while a pointer is down is sent just after the release and its click;
+  // if that click submits the form, the submit's own request is the update and the held one is dropped.
+  // The hold is bounded: a select's list opened by the press may swallow the release, and an update is never held
+  // longer than a second. A change of the pressed control itself (an option picked in that list) is not held.
+  var HOLD_AT_MOST_MS = 1000;
+  var pressed = null;
+  var held = null;
+  var holdTimer = null;
+  function sendHeldUpdate() {
+    window.clearTimeout(holdTimer);
+    var send = held && held.send;
+    held = null;
+    if (send) {
+      send(true);
+    }
+  }
+  document.addEventListener("pointerdown", function (event) {
+    pressed = event.target;
+  }, true);
+  ["pointerup", "pointercancel", "dragend"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      pressed = null;
+      // A timer runs once the click that follows the release has been handled (a submit included).
+      window.setTimeout(sendHeldUpdate, 0);
+    }, true);
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    var changed = trigger && trigger.target;
+    var pressedChanged = changed && changed.nodeType === 1 && pressed && pressed.contains(changed);
+    if (pressed && !pressedChanged && !(trigger && trigger.type === "submit")) {
+      event.preventDefault();
+      held = { elt: event.detail.elt, send: event.detail.issueRequest };
+      window.clearTimeout(holdTimer);
+      holdTimer = window.setTimeout(function () {
+        pressed = null;
+        sendHeldUpdate();
+      }, HOLD_AT_MOST_MS);
+    } else if (held && held.elt === event.detail.elt) {
+      // This request posts the whole form as it is now: the held one would only repeat it.
+      window.clearTimeout(holdTimer);
+      held = null;
     }
   });
 

@@ -14,6 +14,8 @@ from assessments.selectors import demo_case_list
 V1 = "V1_adult_allo_d10_tacrolimus_mucositis_grade1"
 # The label reads "Serum magnesium*"; its unit selector's label, "Serum magnesium: unit", must not match.
 MG_VALUE = re.compile(r"^Serum magnesium\*?$")
+# bedside.js sends an update held by a press at the latest after this long.
+HOLD_AT_MOST_MS = 1000
 
 
 def fill_v1(page: Page) -> None:
@@ -61,6 +63,49 @@ def test_the_result_updates_while_typing(page: Page):
     expect_v1_result(page)
     # htmx swapped the result in place: still the page we loaded, nothing posted by the browser itself.
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+def test_a_press_that_leaves_a_field_is_not_lost_when_the_update_moves_the_page(page: Page):
+    # Leaving "Day after transplant" by pressing "GI and nutrition" sends an update; its answer removes the field's
+    # "Required" message and moves everything below up. CI saw that answer land between press and release: the
+    # release fell on another heading and the section stayed shut. The update now waits for the release.
+    page.goto("/")
+    page.get_by_label("Age (years)").fill("45")
+    page.get_by_label("Sex").select_option("female")
+    day = page.get_by_label("Day after transplant")
+    day_message = page.locator("#id_transplant_day_error")
+    expect(day_message).to_contain_text("Required")
+    day.fill("10")
+
+    summary = page.locator("#section-gi > summary")
+    box = summary.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    # Held far longer than a clinician's press: an answer sent at the press would have landed by now.
+    page.wait_for_timeout(600)
+    expect(page.locator("form.htmx-request")).to_have_count(0)
+    expect(day_message).to_contain_text("Required")
+    page.mouse.up()
+
+    expect(page.locator("#section-gi")).to_have_attribute("open", "")
+    # The held update went out after the release: the message of the field left is gone.
+    expect(day_message).to_be_empty()
+
+
+def test_pressing_assess_straight_after_typing_sends_the_press_alone(page: Page):
+    # The update held by the press (the Mg field left for the button) must not follow the submit: under hx-sync
+    # "replace" it would cancel the submit's request, and for Save the saved record's answer would be lost.
+    page.goto("/")
+    fill_v1(page)
+    expect(page.locator("form.htmx-request")).to_have_count(0)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_label(MG_VALUE).fill("0.41")
+    page.get_by_role("button", name="Assess", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("0.41 mmol/L")
+    page.wait_for_timeout(HOLD_AT_MOST_MS + 200)
+    assert len(posts) == 1, posts
 
 
 def test_it_works_without_javascript(page_without_js: Page):
