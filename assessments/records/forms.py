@@ -13,6 +13,7 @@ from assessments.clinical.inputs import TransplantType
 from assessments.clinical.parse import DAY_RANGE
 from assessments.clinical.route import IV, NONE, ORAL
 from assessments.models import DUPLICATE_HOSPITAL_ID, DeclineReason, Patient, Review, Ward
+from assessments.numbers import DecimalInput, NumberField
 from assessments.records.amendment import GRAMS, MMOL, AmendedPlan, Amendment
 from assessments.services import OWN_AMENDMENT
 
@@ -68,38 +69,39 @@ class ReminderForm(forms.Form):
         return cleaned
 
 
-class DecimalCommaField(forms.FloatField):
-    """A number typed with a decimal comma (12,5) is 12.5; anything else that is not a plain number is an error that
-    says so (never 125)."""
+class AmountField(NumberField):
+    """An amount of the amendment, read as the bedside form reads a number ("12,5" is 12.5; "1,000", "1e3" and
+    "12.5.1" are refused with words, never read as another number), then kept within bounds that catch a slip of
+    the keyboard."""
+
+    def __init__(self, *, minimum: float, maximum: float, too_small: str, too_large: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+        self.too_small, self.too_large = too_small, too_large
 
     def to_python(self, value: Any) -> float | None:
-        if isinstance(value, str):
-            value = value.strip()
-            if value.count(",") == 1 and "." not in value:
-                value = value.replace(",", ".")
-            elif "," in value:
-                raise forms.ValidationError("Enter a number with one decimal point or comma, e.g. 12.5 or 12,5.")
-        return super().to_python(value)
+        number = super().to_python(value)
+        if number is not None and number < self.minimum:
+            raise forms.ValidationError(self.too_small)
+        if number is not None and number > self.maximum:
+            raise forms.ValidationError(self.too_large)
+        return number
 
 
-def _amount(
-    label: str, *, what: str, unit: str = "", help_text: str = "", max_value: float = 1000
-) -> DecimalCommaField:
+def _amount(label: str, *, what: str, unit: str = "", help_text: str = "", max_value: float = 1000) -> AmountField:
     # The bounds only keep absurd figures (a slip of the keyboard) out of the arithmetic; the clinical limits are
     # the clinical core's, checked on the amended plan. Their messages say what to type, in the field's unit (a
     # tester got Django's "Ensure this value is greater than or equal to 0.01." for 0 and -1).
     unit = f" {unit}" if unit else ""
-    return DecimalCommaField(
+    return AmountField(
         label=label,
         required=False,
-        min_value=0.01,
-        max_value=max_value,
-        error_messages={
-            "min_value": f"Enter {what} above 0{unit}.",
-            "max_value": f"Enter {what} of at most {max_value:g}{unit}: is the figure a slip of the keyboard?",
-        },
+        minimum=0.01,
+        maximum=max_value,
+        too_small=f"Enter {what} above 0{unit}.",
+        too_large=f"Enter {what} of at most {max_value:g}{unit}: is the figure a slip of the keyboard?",
         help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        widget=DecimalInput(),
     )
 
 

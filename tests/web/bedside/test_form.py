@@ -12,7 +12,8 @@ import pytest
 from django.urls import reverse
 
 from assessments.bedside.form_mapping import input_to_form
-from assessments.bedside.forms import SECTIONS, AssessmentForm, parse_number
+from assessments.bedside.forms import SECTIONS, AssessmentForm
+from assessments.numbers import parse_number
 from assessments.selectors import demo_case_get
 from tests.builders import payload
 

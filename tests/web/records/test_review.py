@@ -209,10 +209,27 @@ def test_a_zero_negative_or_absurd_figure_is_refused_in_words_at_its_field(
     assert "Ensure this value" not in html
 
 
-def test_an_ambiguous_number_is_a_clear_error(client_as, incomplete):
-    fields = AMEND_IV | {"duration_hours": "1,234.5", "version": 1}
-    html = client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete)).content.decode()
-    assert "Enter a number with one decimal point or comma" in html
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("duration_hours", "1,234.5", "“1,234.5” has both a point and a comma"),
+        # Django's FloatField read "1,000" mL as 1 mL and "1e3" as 1000: the bedside form refuses both.
+        ("volume_ml", "1,000", "Is “1,000” 1.000 or 1000?"),
+        ("amount", "1e3", "“1e3” is not a number"),
+        ("amount", "4 g", "“4 g” is not a number"),
+        ("duration_hours", "nan", "“nan” is not a number"),
+    ],
+)
+def test_a_number_that_reads_two_ways_or_not_at_all_is_refused_as_the_bedside_form_refuses_it(
+    client_as, incomplete, field, typed, message
+):
+    fields = AMEND_IV | {field: typed, "version": 1}
+    response = client_as("pharmacist").submit(url(incomplete), fields, page=url(incomplete))
+    html = response.content.decode()
+    assert response.status_code == 200  # not recorded
+    assert message in html
+    assert f'value="{typed}"' in html  # kept as typed
+    assert "Enter a number." not in html
 
 
 def test_haz34_an_amendment_is_recorded_once_its_cautions_are_confirmed_and_the_record_shows_it_as_the_plan(
