@@ -202,7 +202,7 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
             **row,
             "label": field_label(row["field"]),
             "value": value_label(row["field"], row["value"]),
-            "time": _local_time(row["time"]),
+            "time": row["time"][:10] if row["date_only"] else _local_time(row["time"]),
         }
         for row in found.provenance
     ]

@@ -86,6 +86,7 @@ class _Result:
     unit: str
     time: datetime
     lln: tuple[float | int, str] | None
+    date_only: bool = False
 
 
 def fhir_to_input(data: Any, *, now: datetime, patient: str | None = None) -> FhirImport:
@@ -238,12 +239,21 @@ def _time(resource: Any) -> datetime | None:
     A date without a time is read as midnight UTC and a time without a zone as UTC: at worst the result looks
     older than it is, so a stale flag comes early, never late.
     """
+    return _aware(_time_given(resource))
+
+
+def _time_given(resource: Any) -> Any:
     value = resource.effectiveDateTime or resource.effectiveInstant
     if value is None and resource.effectivePeriod is not None:
         value = resource.effectivePeriod.start
-    if value is None:
-        value = resource.issued
-    return _aware(value)
+    return resource.issued if value is None else value
+
+
+def _date_only(resource: Any) -> bool:
+    """True when the result's time is a date without a clock time: its age counts from midnight UTC, and the page
+    says so rather than show a "00:00" nobody recorded."""
+    value = _time_given(resource)
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 class _OutsideCalendar(ValueError):
@@ -314,7 +324,8 @@ def _observation(entry: _Entry, found: FhirImport, now: datetime, *, unnamed: bo
         )
         return None
     lln = _reference_low(entry, loinc, found) if loinc.field == "labs.magnesium" else None
-    return _Result(entry, loinc, checks.plain_number(resource.valueQuantity.value), unit, time, lln)
+    value = checks.plain_number(resource.valueQuantity.value)
+    return _Result(entry, loinc, value, unit, time, lln, _date_only(resource))
 
 
 def _reference_low(entry: _Entry, loinc: LoincCode, found: FhirImport) -> tuple[float | int, str] | None:
@@ -341,9 +352,11 @@ def _age_hours(time: datetime, now: datetime) -> float | int:
 
 
 def _provenance(found: FhirImport, path: str, entry: _Entry, *, code: str | None, display: str, value: str,
-                time: datetime | None, age_hours: float | int | None = None) -> None:  # fmt: skip
+                time: datetime | None, age_hours: float | int | None = None,
+                date_only: bool = False) -> None:  # fmt: skip
     """One provenance row. `age_hours` is set on results; `stale` only on the Mg result, by the engine's own limit
-    (PROTOCOL.md section 2.2: `stale_result` above 24 h), so that the page and the engine never disagree."""
+    (PROTOCOL.md section 2.2: `stale_result` above 24 h), so that the page and the engine never disagree.
+    `date_only`: the result gave a date and no clock time (`time` is then that date's midnight UTC)."""
     found.sources.setdefault(path, entry)
     found.provenance.append(
         {
@@ -353,6 +366,7 @@ def _provenance(found: FhirImport, path: str, entry: _Entry, *, code: str | None
             "display": display,
             "value": value,
             "time": time.isoformat() if time else None,
+            "date_only": date_only,
             "age_hours": age_hours,
             "stale": path == "labs.magnesium" and age_hours is not None and age_hours > STALE_AFTER_HOURS,
         }
@@ -401,13 +415,14 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             _set(found.input, path, newest.value)
         shown = f"{newest.value} {newest.unit}"
         _provenance(found, path, newest.entry, code=f"{LOINC}|{newest.loinc.code}", display=newest.loinc.display,
-                    value=shown, time=newest.time, age_hours=age)  # fmt: skip
+                    value=shown, time=newest.time, age_hours=age, date_only=newest.date_only)  # fmt: skip
         if newest.lln is not None:
             value_lln, unit = newest.lln
             _set(found.input, "labs.magnesium_lln", {"value": value_lln, "unit": unit})
             _provenance(found, "labs.magnesium_lln", newest.entry, code=f"{LOINC}|{newest.loinc.code}",
                         display="reference range low (the lab's lower limit of normal)",
-                        value=f"{value_lln} {unit}", time=newest.time, age_hours=age)  # fmt: skip
+                        value=f"{value_lln} {unit}", time=newest.time, age_hours=age,
+                        date_only=newest.date_only)  # fmt: skip
 
 
 def _plain_reason(why: str) -> str:

@@ -127,3 +127,17 @@ def test_a_newer_result_without_a_value_is_said_by_the_api_and_the_import_page(e
     # Each value's time as a clock reads, not ISO 8601 ("2026-03-01T06:00:00+00:00", another tester's finding).
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", page) and "+00:00</td>" not in page
     assert post(ehr, sample("v1_full")).json()["notices"] == []
+
+
+@pytest.mark.django_db
+def test_a_result_with_a_date_and_no_time_says_so_instead_of_showing_midnight(ehr, client, frozen_now):
+    # A tester: a result dated "2026-03-02" read "2026-03-02 00:00" on the import page, a time nobody recorded.
+    bundle = sample("v1_full")
+    resource(bundle, "mg-v1")["effectiveDateTime"] = "2026-03-02"
+    rows = {row["field"]: row for row in post(ehr, bundle).json()["provenance"]}
+    assert rows["labs.magnesium"]["time"] == "2026-03-02T00:00:00+00:00"  # the age still counts from midnight
+    assert rows["labs.magnesium"]["date_only"] is True
+    assert rows["labs.potassium"]["date_only"] is False
+    page = client.submit("/import/fhir/", {"bundle": json.dumps(bundle)}).content.decode()
+    assert "<td>2026-03-02<br><span" in page and "date only, no time given" in page
+    assert "2026-03-02 00:00" not in page
