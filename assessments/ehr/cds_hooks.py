@@ -432,8 +432,17 @@ def _data_used(found: FhirImport) -> str:
     for row in found.provenance:
         stale = " (**stale**)" if row["stale"] else ""
         field, value = field_label(row["field"]), value_label(row["field"], row["value"])
-        rows.append(f"| {_md(field)} | {_md(value)} | {_md(row['resource'])} | {_md(row['time'] or '')}{stale} |")
+        rows.append(f"| {_md(field)} | {_md(value)} | {_md(row['resource'])} | {_md(_when(row))}{stale} |")
     return "\n".join(rows)
+
+
+def _when(row: dict[str, Any]) -> str:
+    """A result's time as a clinician reads it ("2026-03-02 06:00 UTC"), or its date alone when no time was given."""
+    if not row["time"]:
+        return ""
+    if row["date_only"]:
+        return f"{row['time'][:10]} (date only)"
+    return f"{dt.datetime.fromisoformat(row['time']).astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _notice_lines(found: FhirImport) -> list[str]:

@@ -121,6 +121,16 @@ def test_a_severe_case_gets_a_critical_card(ehr, frozen_now):
 
 
 @pytest.mark.django_db
+def test_the_cards_data_table_gives_each_time_as_a_clock_reads_and_a_date_alone_as_a_date(ehr, frozen_now):
+    body = hook_request("severe_magnesium")
+    body["prefetch"]["magnesium"]["entry"][0]["resource"]["effectiveDateTime"] = "2026-03-02"
+    detail = only_card(call(ehr, body))["detail"]
+    assert "| Observation/mg-sv1 | 2026-03-02 (date only) |" in detail
+    assert "T06:00:00" not in detail and "+00:00" not in detail
+    assert re.search(r"\| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|", detail)  # the potassium, to the minute
+
+
+@pytest.mark.django_db
 def test_with_the_transplant_extension_the_card_carries_the_plan(ehr, frozen_now):
     body = hook_request("severe_magnesium", extension={"org.hypomag.transplant": {"type": "allogeneic",
                                                                                   "date": "2026-02-10"}})  # fmt: skip
