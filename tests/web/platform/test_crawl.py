@@ -159,15 +159,23 @@ MAIN = re.compile(r"<main\b.*?</main>", re.S)
 def test_every_saved_plan_is_in_words_a_person_uses(demo_records):
     # An independent tester found "loop_diuretic" under a cause of a plan saved under 2026.1 (which named causes
     # by their id): shown in plain words, as 2026.2 writes them.
+    # A second tester saw "umol/L" in a reminder's reasons beside "µmol/L" in the plan: units as a clinician writes
+    # them, on every page that shows a plan or its reminders.
     client = Browser()
     client.force_login(demo_records["pharmacist"], backend=BACKEND)
+    micromolar = 0
+    urls = [f"/patients/{patient.pk}/" for patient in Patient.objects.all()] + ["/ward/"]
     for saved in SavedAssessment.objects.all():
-        for url in (f"/assessments/{saved.pk}/", f"/review/{saved.pk}/"):
-            response = client.get(url)
-            if response.status_code != 200:
-                continue
-            text = words_of(MAIN.search(response.content.decode()).group(0))
-            assert not MACHINE_WORD.search(text), (url, saved.ruleset, MACHINE_WORD.search(text).group(0))
+        urls += [f"/assessments/{saved.pk}/", f"/review/{saved.pk}/"]
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        text = words_of(MAIN.search(response.content.decode()).group(0))
+        assert not MACHINE_WORD.search(text), (url, MACHINE_WORD.search(text).group(0))
+        assert "umol/L" not in text, (url, text[max(text.index("umol/L") - 200, 0) : text.index("umol/L") + 20])
+        micromolar += "µmol/L" in text
+    assert micromolar  # the demo's creatinines were on some of these pages
 
 
 @pytest.mark.parametrize("name", ["assessment-save", "login-keep", "patient-create-from-assessment", "logout"])

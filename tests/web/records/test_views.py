@@ -450,3 +450,23 @@ def test_a_saved_records_recheck_counts_from_when_the_record_is_read(client, cli
         assert f'<strong class="recheck-time">17:00</strong><span class="recheck-when"> ({when})</span>' in html, (
             read_at
         )
+
+
+@pytest.mark.django_db
+def test_a_saved_plans_engine_sentences_write_units_as_a_clinician_does_on_every_page(clinician, patient, client_as):
+    # A tester saw "umol/L" in a reminder's reasons on the patient page, beside "µmol/L" in the plan above it.
+    now = timezone.now()
+    data = payload(
+        patient={"age_years": 11.9, "weight_kg": 34},
+        drop=("patient.height_cm",),
+        labs={"magnesium": {"value": 0.57, "unit": "mmol/L"}, "creatinine": {"value": 58, "unit": "umol/L"}},
+        gi={"mucositis_grade": 3},
+        transplant=transplant_of(patient, now),
+    )
+    saved = services.assessment_save(user=clinician, patient=patient, data=data, sample_time=now)
+    assert any("58 umol/L" in reason for item in saved.output["reminders"] for reason in item["because"])
+    pharmacist = client_as("pharmacist")
+    for url in (f"/patients/{patient.pk}/", f"/assessments/{saved.pk}/", f"/review/{saved.pk}/", "/ward/"):
+        page = pharmacist.get(url).content.decode()
+        assert "umol/L" not in page, url
+        assert "58 µmol/L" in page or url == "/ward/", url
