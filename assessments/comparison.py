@@ -95,8 +95,8 @@ def outputs_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Di
         DiffRow(
             "clinical_severity",
             "Clinical severity",
-            (before["severity"]["clinical_severity"],),
-            (after["severity"]["clinical_severity"],),
+            (labels.label("severity", before["severity"]["clinical_severity"]),),
+            (labels.label("severity", after["severity"]["clinical_severity"]),),
         ),
         DiffRow(
             "route",

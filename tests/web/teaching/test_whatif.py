@@ -105,6 +105,13 @@ def test_a_comparison_in_which_nothing_changes_says_so_in_words():
     assert "Nothing in the result changes." not in differs and "<strong>Changed</strong>" in differs
 
 
+def test_the_severity_row_reads_as_the_result_page_names_it():
+    # A tester: "mild" and "moderate" in lower case in the comparison, "Mild" on the badge of the result above it.
+    row = next(r for r in outputs_diff(run(T01), run(T01)) if r.id == "clinical_severity")
+    assert row.label == "Clinical severity"
+    assert row.before == row.after == ("Mild",)
+
+
 def test_the_ppi_is_added_for_a_year_then_stopped():
     added, _ = variation_apply(data=T01, variation_id="toggle_ppi")
     assert {"id": "proton_pump_inhibitor", "days": 365} in added["medications"]
