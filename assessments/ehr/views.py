@@ -29,6 +29,7 @@ from assessments.bedside.forms import AssessmentForm
 from assessments.clinical.plausibility import STALE_AFTER_HOURS
 from assessments.ehr import cds_hooks
 from assessments.ehr.fhir import fhir_to_input
+from assessments.ehr.fhir.codes import LOINC, RXNORM
 from assessments.ehr.fhir.samples import sample_list, sample_text
 from assessments.labels import field_label, value_label
 from assessments.selectors import demo_case_list
@@ -183,6 +184,17 @@ def fhir_import(request: HttpRequest) -> HttpResponse:
     return render(request, "ehr/fhir_import.html", context)
 
 
+# A code as a clinician or an EHR analyst names it ("LOINC 2601-3"); the full system stays in the API's answer.
+_CODE_SYSTEMS = {LOINC: "LOINC", RXNORM: "RxNorm"}
+
+
+def _code_label(code: str | None) -> str | None:
+    if not code:
+        return code
+    system, _, value = code.rpartition("|")
+    return f"{_CODE_SYSTEMS[system]} {value}" if system in _CODE_SYSTEMS else code
+
+
 def _local_time(iso: str | None) -> str | None:
     """A result's time as the ward reads a clock, in the hospital's time zone ("2026-12-07 17:00"), not ISO 8601."""
     if not iso:
@@ -202,6 +214,7 @@ def _imported(request: HttpRequest, context: dict[str, Any], found: Any) -> Http
             **row,
             "label": field_label(row["field"]),
             "value": value_label(row["field"], row["value"]),
+            "code": _code_label(row["code"]),
             "time": row["time"][:10] if row["date_only"] else _local_time(row["time"]),
         }
         for row in found.provenance

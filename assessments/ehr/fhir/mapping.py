@@ -233,6 +233,11 @@ def _loinc(resource: Any) -> LoincCode | None:
     return None
 
 
+def _code_words(system: str | None, code: str | None) -> str:
+    """A code as a person names it: "LOINC 718-7"; a code of another system keeps its system ("?" when none)."""
+    return f"LOINC {code}" if system == LOINC else f"{system or '?'}|{code}"
+
+
 def _time(resource: Any) -> datetime | None:
     """When the sample was taken (effective[x]); else when it was reported. Aware, in UTC.
 
@@ -281,7 +286,7 @@ def _observation(entry: _Entry, found: FhirImport, now: datetime, *, unnamed: bo
         return None
     loinc = _loinc(resource)
     if loinc is None:
-        codes = ", ".join(f"{c.system or '?'}|{c.code}" for c in (resource.code.coding or [])) or "no coding"
+        codes = ", ".join(_code_words(c.system, c.code) for c in (resource.code.coding or [])) or "no coding"
         found.not_mapped.append({"resource": entry.label, "reason": f"no LOINC code that HypoMag reads ({codes})"})
         return None
     if unnamed and _unnamed_error(entry, found):
