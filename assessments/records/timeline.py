@@ -12,6 +12,10 @@ Rules the markup keeps, and why:
 - Colour is never the only cue: the CTCAE grade is also a marker shape and a "G2" text, the route a text code.
 - No points gives a short SVG that says so (not an empty string), so the page keeps one layout and screen
   readers still hear why there is no chart.
+- Samples of the same day sit side by side around their day, in the order they were taken, `SAME_DAY_GAP` apart:
+  drawn on one x they hid each other's marker, grade and route (a tester's finding). Each title still names the day.
+- A trough is marked with its drug's letter (T, C, S): the track can hold tacrolimus and cyclosporine, whose levels
+  differ tenfold, on one scale.
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ GRADES = {
 }
 # Route id -> (code drawn under the point, words for tooltips and the legend).
 ROUTES = ROUTE_CHART
+# Pixels between samples of the same day: the width of a grade label ("G2") or a route code ("IV!") and a gap.
+SAME_DAY_GAP = 20
+# Immunosuppressant -> the letter beside its trough.
+TROUGH_LETTERS = {"tacrolimus": "T", "cyclosporine": "C", "sirolimus": "S"}
 _ID = re.compile(r"[A-Za-z][\w-]*\Z")
 
 
@@ -148,13 +156,16 @@ def _svg(prefix: str, height: int, title: str, desc: str, body: list[str]) -> st
     return "\n".join([head, *named, *body, "</svg>"])
 
 
-def _trough_panel(pts: list[TimelinePoint], x: Callable[[float], float]) -> list[str]:
-    """The CNI trough track: its own scale from 0, sharing the Mg panel's days; points without a trough left out."""
-    troughs = [(p, _trough_ng_ml(p)) for p in pts if p.trough_value is not None]
-    body = [_text(LEFT + 4, TR_TOP + 12, "CNI trough (ng/mL)", size=10)]
+def _trough_panel(pts: list[TimelinePoint], xs: list[float]) -> list[str]:
+    """The immunosuppressant trough track: its own scale from 0, each point at its Mg point's x (`xs`); points
+    without a trough left out. Each trough carries its drug's letter, and the title names the letters used."""
+    troughs = [(p, px, _trough_ng_ml(p)) for p, px in zip(pts, xs, strict=True) if p.trough_value is not None]
+    drugs = list(dict.fromkeys(p.trough_drug for p, _, _ in troughs if p.trough_drug in TROUGH_LETTERS))
+    key = " · ".join(f"{TROUGH_LETTERS[d]} {d}" for d in drugs)
+    body = [_text(LEFT + 4, TR_TOP + 12, f"Trough (ng/mL){': ' + key if key else ''}", size=10, class_="tl-trough-key")]
     if not troughs:
         return [*body, _text((LEFT + RIGHT) / 2, (TR_TOP + TR_BOTTOM) / 2 + 4, "No trough entered", anchor="middle")]
-    top = max(v for _, v in troughs) * 1.25 or 1.0  # a trough of 0 still gets a scale
+    top = max(v for _, _, v in troughs) * 1.25 or 1.0  # a trough of 0 still gets a scale
 
     def y(value: float) -> float:
         return TR_BOTTOM - value / top * (TR_BOTTOM - TR_TOP)
@@ -162,13 +173,29 @@ def _trough_panel(pts: list[TimelinePoint], x: Callable[[float], float]) -> list
     body += [
         _text(LEFT - 6, y(t) + 4, fmt(t), size=10, anchor="end", class_="tl-trough-tick") for t in _ticks(0, top, 2)
     ]
-    for p, value in troughs:
+    for p, px, value in troughs:
         tip = f"Day {p.transplant_day}: {p.trough_drug or 'trough'} {fmt(value)} ng/mL, {p.label}"
+        letter = TROUGH_LETTERS.get(p.trough_drug, "")
+        mark = _text(0, -6, letter, size=9, anchor="middle", class_="tl-trough-drug") if letter else ""
         body.append(
-            f'<g class="tl-trough" transform="translate({x(p.transplant_day):.1f},{y(value):.1f})">'
-            f"<title>{_e(tip)}</title>{_el('circle', cx=0, cy=0, r=4, fill=AXIS, stroke=TEXT)}</g>"
+            f'<g class="tl-trough" transform="translate({px:.1f},{y(value):.1f})">'
+            f"<title>{_e(tip)}</title>{_el('circle', cx=0, cy=0, r=4, fill=AXIS, stroke=TEXT)}{mark}</g>"
         )
     return body
+
+
+def _same_day_spread(days: list[int], x: Callable[[float], float]) -> list[float]:
+    """Each point's x: its day's, moved apart from the other samples of that day by `SAME_DAY_GAP`, centred on it."""
+    counts: dict[int, int] = {}
+    for day in days:
+        counts[day] = counts.get(day, 0) + 1
+    seen: dict[int, int] = {}
+    xs = []
+    for day in days:
+        index = seen.get(day, 0)
+        seen[day] = index + 1
+        xs.append(x(day) + (index - (counts[day] - 1) / 2) * SAME_DAY_GAP)
+    return xs
 
 
 def timeline_svg(
@@ -251,16 +278,17 @@ def timeline_svg(
     body.append(_text((LEFT + RIGHT) / 2, HEIGHT - 6, "Day after transplant", anchor="middle"))
     for top, bottom in ((MG_TOP, MG_BOTTOM), (TR_TOP, TR_BOTTOM)):
         body.append(_el("rect", x=LEFT, y=top, width=RIGHT - LEFT, height=bottom - top, fill="none", stroke=AXIS))
-    line = " ".join(f"{x(p.transplant_day):.1f},{y(mg):.1f}" for p, mg in zip(pts, mgs, strict=True))
+    xs = _same_day_spread([p.transplant_day for p in pts], x)
+    line = " ".join(f"{px:.1f},{y(mg):.1f}" for px, mg in zip(xs, mgs, strict=True))
     body.append(_el("polyline", points=line, fill="none", stroke=AXIS, stroke_width=1.5))
     body.append(_text(LEFT - 6, ROUTE_Y + 4, "Route", size=10, anchor="end"))
-    for p, mg in zip(pts, mgs, strict=True):
+    for p, mg, px in zip(pts, mgs, xs, strict=True):
         code, words = ROUTES.get(p.route, (p.route, p.route))
         tip = f"Day {p.transplant_day}: {fmt(show(mg))} {unit}, grade {p.ctcae_grade} ({p.clinical_severity}), {words}"
         body.append(
-            f'<g class="tl-point" transform="translate({x(p.transplant_day):.1f},{y(mg):.1f})">'
+            f'<g class="tl-point" transform="translate({px:.1f},{y(mg):.1f})">'
             f"<title>{_e(f'{tip}, {p.label}')}</title>{_marker(p.ctcae_grade)}"
             f"{_text(0, -9, f'G{p.ctcae_grade}', size=9, anchor='middle')}</g>"
         )
-        body.append(_text(x(p.transplant_day), ROUTE_Y + 4, code, size=10, anchor="middle", class_="tl-route"))
-    return _svg(id_prefix, HEIGHT, title, desc, body + _trough_panel(pts, x))
+        body.append(_text(px, ROUTE_Y + 4, code, size=10, anchor="middle", class_="tl-route"))
+    return _svg(id_prefix, HEIGHT, title, desc, body + _trough_panel(pts, xs))

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.clinical.units import MG_MG_DL_PER_MMOL_L
-from assessments.records.timeline import TimelinePoint, timeline_svg
+from assessments.records.timeline import SAME_DAY_GAP, TimelinePoint, timeline_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 LLN, TARGET = Decimal("0.70"), Decimal("0.80")
@@ -176,6 +176,35 @@ def test_a_point_with_a_trough_is_on_the_second_track_and_one_without_is_not():
     assert trough_x == mg_x  # the two panels share the day axis
     assert trough_y > 200  # below the Mg panel
     assert texts(root, "tl-trough-tick")  # the track has its own scale
+
+
+def test_samples_of_the_same_day_sit_side_by_side_around_their_day_in_the_order_taken():
+    # A tester: two assessments of one day drew their markers, grades and route codes over each other.
+    morning = replace(SERIES[1], label="2026-11-13 06:00")
+    evening = replace(SERIES[2], transplant_day=5, label="2026-11-13 18:00")
+    alone = position(by_class(tree([BASE, morning, SERIES[2]]), "tl-point")[1])[0]
+    root = tree([BASE, morning, evening, SERIES[2]])  # the same days -3 to 12: the same scale
+    xs = [position(el)[0] for el in by_class(root, "tl-point")][1:3]
+    assert xs[1] - xs[0] == pytest.approx(SAME_DAY_GAP, abs=0.2)
+    assert (xs[0] + xs[1]) / 2 == pytest.approx(alone, abs=0.2)  # centred on the day
+    titles = [el.find(f"{NS}title").text for el in by_class(root, "tl-point")][1:3]
+    assert titles[0].endswith("2026-11-13 06:00") and titles[1].endswith("2026-11-13 18:00")
+    routes = [float(el.get("x")) for el in by_class(root, "tl-route")][1:3]
+    assert routes == pytest.approx(xs, abs=0.2)  # each route code under its own point
+    (trough,) = by_class(root, "tl-trough")
+    assert position(trough)[0] == pytest.approx(xs[0], abs=0.2)  # the trough under the sample it was taken with
+
+
+def test_each_trough_carries_its_drugs_letter_and_the_track_names_the_letters():
+    # A tester: tacrolimus and cyclosporine troughs on one scale, with nothing to tell them apart.
+    points = [
+        SERIES[1],
+        replace(SERIES[2], trough_drug="cyclosporine", trough_value=Decimal("180"), trough_unit="ng/mL"),
+    ]
+    root = tree(points)
+    assert texts(root, "tl-trough-drug") == ["T", "C"]
+    assert texts(root, "tl-trough-key") == ["Trough (ng/mL): T tacrolimus · C cyclosporine"]
+    assert texts(tree([BASE]), "tl-trough-key") == ["Trough (ng/mL)"]
 
 
 def test_a_trough_in_ug_per_l_is_drawn_as_the_same_ng_per_ml():
