@@ -246,5 +246,5 @@ def audit_events(*, patient_id: int | None = None, user_id: int | None = None, l
 
 
 def teaching_attempt_list(*, user: Any) -> list[TeachingAttempt]:
-    """A trainee's attempts, newest first (`teaching.marking.teaching_history` sums them up per topic)."""
+    """A trainee's attempts, newest first (`teaching.marking.teaching_history` sums them up)."""
     return list(TeachingAttempt.objects.filter(user=user))

@@ -48,14 +48,16 @@ class Question:
     id: str
     text: str
     choices: dict[str, str]
+    name: str  # short, for the history's table and its list of attempts
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("grade", "What is the CTCAE grade of hypomagnesemia?", GRADE_CHOICES),
-    Question("cause", "What is the leading cause?", CAUSE_CHOICES),
-    Question("route", "Which route of replacement?", ROUTE_CHOICES),
-    Question("monitoring", "What is the first monitoring step?", MONITORING_CHOICES),
+    Question("grade", "What is the CTCAE grade of hypomagnesemia?", GRADE_CHOICES, "CTCAE grade"),
+    Question("cause", "What is the leading cause?", CAUSE_CHOICES, "Leading cause"),
+    Question("route", "Which route of replacement?", ROUTE_CHOICES, "Route"),
+    Question("monitoring", "What is the first monitoring step?", MONITORING_CHOICES, "First monitoring step"),
 )
+QUESTION_NAMES = {question.id: question.name for question in QUESTIONS}
 
 
 @dataclass(frozen=True)
@@ -146,43 +148,61 @@ def marks_record(marks: Iterable[Mark]) -> dict[str, bool | None]:
 
 
 @dataclass(frozen=True)
-class TopicScore:
-    topic: str
+class QuestionScore:
+    question: Question
     right: int
     answered: int
 
 
-def topic_scores(
-    attempts: Iterable[tuple[str, Mapping[str, bool | None]]], topics_by_case: Mapping[str, Iterable[str]]
-) -> list[TopicScore]:
-    """Answers right per topic over (case name, marks) pairs; a case counts towards each of its topics.
+def question_scores(marks: Iterable[Mapping[str, bool | None]]) -> list[QuestionScore]:
+    """Answers right per question over the attempts' marks, in the order the questions are asked; a blank is not an
+    answer. Each answer counts once, under its own question (a tester read a score per case topic, which counted
+    every answer of a case under each of its topics, as wrong)."""
+    right = dict.fromkeys(QUESTION_NAMES, 0)
+    answered = dict.fromkeys(QUESTION_NAMES, 0)
+    for record in marks:
+        for question_id, ok in record.items():
+            if question_id in answered and ok is not None:
+                answered[question_id] += 1
+                right[question_id] += bool(ok)
+    return [QuestionScore(q, right[q.id], answered[q.id]) for q in QUESTIONS if answered[q.id]]
 
-    A case removed from the library since the attempt counts under no topic rather than failing the page.
-    """
-    right: dict[str, int] = {}
-    answered: dict[str, int] = {}
-    for case_name, marks in attempts:
-        for topic in topics_by_case.get(case_name, ()):
-            right[topic] = right.get(topic, 0) + sum(1 for ok in marks.values() if ok)
-            answered[topic] = answered.get(topic, 0) + sum(1 for ok in marks.values() if ok is not None)
-    return [TopicScore(topic, right[topic], answered[topic]) for topic in answered]
+
+@dataclass(frozen=True)
+class TopicCases:
+    topic: str  # the topic's words
+    tried: int
+    in_library: int
+
+
+def topic_cases(tried: Iterable[str], topics_by_case: Mapping[str, Iterable[str]]) -> list[TopicCases]:
+    """For each topic of the cases tried, in the library's topic order: how many of its cases were tried, of how
+    many. A case removed from the library since the attempt counts under no topic rather than failing the page."""
+    tried_names = set(tried)
+    counts = {topic: [0, 0] for topic in TOPICS}
+    for name, topics in topics_by_case.items():
+        for topic in topics:
+            counts[topic][1] += 1
+            counts[topic][0] += name in tried_names
+    return [TopicCases(TOPICS[t], done, total) for t, (done, total) in counts.items() if done]
 
 
 @dataclass(frozen=True)
 class TeachingHistory:
     attempts: list[Any]
     cases_tried: int
-    by_topic: list[TopicScore]
+    by_question: list[QuestionScore]
+    by_topic: list[TopicCases]
 
 
 def teaching_history(attempts: list[Any]) -> TeachingHistory:
-    """A trainee's attempts (`selectors.teaching_attempt_list`) summed up: cases tried, answers right per topic in the
-    library's topic order."""
+    """A trainee's attempts (`selectors.teaching_attempt_list`) summed up: cases tried, answers right per question,
+    and how much of each topic the cases tried cover."""
     topics_by_case = {case.name: case.topics for case in teaching_case_list()}
-    scores = topic_scores(((a.case_name, a.marks) for a in attempts), topics_by_case)
-    order = list(TOPICS)
+    tried = {a.case_name for a in attempts}
     return TeachingHistory(
         attempts=attempts,
-        cases_tried=len({a.case_name for a in attempts}),
-        by_topic=sorted(scores, key=lambda s: order.index(s.topic)),
+        cases_tried=len(tried),
+        by_question=question_scores(a.marks for a in attempts),
+        by_topic=topic_cases(tried, topics_by_case),
     )

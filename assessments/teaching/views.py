@@ -33,7 +33,7 @@ from assessments.teaching.cases import (
     teaching_case_get,
     teaching_case_list,
 )
-from assessments.teaching.marking import QUESTIONS, mark_answers, marks_record, teaching_history
+from assessments.teaching.marking import QUESTION_NAMES, QUESTIONS, mark_answers, marks_record, teaching_history
 from assessments.teaching.rules_explorer import rule_families
 from assessments.teaching.whatif import variation_apply, variations_for
 
@@ -161,7 +161,14 @@ def teaching_history_view(request: HttpRequest) -> HttpResponse:
     kept = teaching_attempt_is_kept(user=request.user)
     history = teaching_history(teaching_attempt_list(user=request.user)) if kept else None
     cases = {case.name: case for case in teaching_case_list()}
-    rows = [(attempt, cases.get(attempt.case_name)) for attempt in history.attempts] if history else []
+    rows = [
+        (
+            attempt,
+            cases.get(attempt.case_name),
+            [(QUESTION_NAMES.get(q, q), right) for q, right in attempt.marks.items()],
+        )
+        for attempt in (history.attempts if history else [])
+    ]
     context = {"history": history, "kept": kept, "attempt_rows": rows, "topics": TOPICS}
     return render(request, "teaching/history.html", context)
 

@@ -13,7 +13,8 @@ from assessments.teaching.marking import (
     QUESTIONS,
     mark_answers,
     marks_record,
-    topic_scores,
+    question_scores,
+    topic_cases,
 )
 
 
@@ -131,16 +132,26 @@ def test_the_record_keeps_only_right_wrong_or_blank_per_question():
     assert marks_record(marks) == {"grade": True, "cause": None, "route": False, "monitoring": None}
 
 
-def test_topic_scores_count_each_case_towards_each_of_its_topics():
-    attempts = [
-        ("T1", {"grade": True, "cause": False}),
-        ("T2", {"grade": True, "cause": True, "route": None}),  # a blank is not an answer
-        ("gone", {"grade": True}),  # a case no longer in the library counts nowhere
+def test_each_answer_counts_once_under_its_own_question():
+    # A tester read "Severity 4 right of 6" after three cases as wrong: every answer of a case counted under each of
+    # its topics. An answer now counts under its question only.
+    records = [
+        {"grade": True, "cause": False, "route": None, "monitoring": True},
+        {"grade": True, "cause": True, "route": False},  # a blank is not an answer; a missing one neither
+        {"grade": False, "retired_question": True},  # a question no longer asked counts nowhere
     ]
-    scores = {
-        s.topic: (s.right, s.answered) for s in topic_scores(attempts, {"T1": ["renal", "dose"], "T2": ["renal"]})
-    }
-    assert scores == {"renal": (3, 4), "dose": (1, 2)}
+    scores = {s.question.id: (s.right, s.answered) for s in question_scores(records)}
+    assert scores == {"grade": (2, 3), "cause": (1, 2), "route": (0, 1), "monitoring": (1, 1)}
+    assert [s.question.name for s in question_scores(records)] == [
+        "CTCAE grade", "Leading cause", "Route", "First monitoring step"
+    ]  # fmt: skip
+
+
+def test_topics_say_how_many_of_their_cases_were_tried_of_how_many():
+    library = {"T1": ["renal", "dose"], "T2": ["renal"], "T3": ["dose"], "T4": ["qtc"]}
+    covered = {t.topic: (t.tried, t.in_library) for t in topic_cases(["T1", "T2", "gone"], library)}
+    assert covered == {"Dose": (1, 2), "Renal impairment": (2, 2)}  # untried topics left out; "gone" counts nowhere
+    assert [t.topic for t in topic_cases(["T1"], library)] == ["Dose", "Renal impairment"]  # the library's order
 
 
 def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():

@@ -138,20 +138,27 @@ def test_revealing_without_answering_keeps_nothing(client_as):
     assert not TeachingAttempt.objects.exists()
 
 
-def test_the_history_shows_cases_tried_and_answers_right_per_topic(client_as):
+def test_the_history_shows_cases_tried_answers_right_per_question_and_topics_covered(client_as):
     client = client_as("trainee")
     reveal(client, T07, RIGHT_T07)
     reveal(client, T09, {"grade": "2", "route": "oral"})
     words = text(client.get(reverse("teaching-history")))
     assert "2 cases tried, 2 attempts" in words
-    # T07 (4 of 4) and T09 (1 right of the 2 answered: the route) both teach severity; T09's two blanks are not
-    # answers (a tester's two answers of four counted as "Answered 4").
-    assert "Severity (CTCAE grade) 5 6" in words
-    assert "cause not answered" in words and "monitoring not answered" in words
+    # Each answer under its own question: T07's grade right, T09's grade wrong (it is grade 1); T09's blank cause
+    # and monitoring are not answers (a tester's T09 counted "Causes 1 right of 2" with the cause left blank).
+    assert "CTCAE grade 1 2" in words and "Route 2 2" in words
+    assert "Leading cause 1 1" in words and "First monitoring step 1 1" in words
+    # The attempts list names the questions as the table does.
+    assert "Leading cause not answered" in words and "First monitoring step not answered" in words
+    # Topics: how many of their cases were tried, of how many in the library (no score for a topic no question asks).
+    library = teaching_case_list()
+    emergencies = sum("urgent" in case.topics for case in library)
+    assert f"Emergencies 1 {emergencies}" in words  # only T07 is an emergency
+    dose = sum("dose" in case.topics for case in library)
+    assert f"Dose 2 {dose}" in words
     # The reveal says so too, not "Not right. Your answer: Not answered." (a second tester).
     revealed = text(reveal(client, T09, {"grade": "2"}))
     assert "Not answered. HypoMag:" in revealed and "Your answer: Not answered" not in revealed
-    assert "Emergencies 4 4" in words  # only T07 is an emergency
 
 
 def test_the_history_belongs_to_its_trainee(client_as, make_user, login):
