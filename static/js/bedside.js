@@ -7,7 +7,8 @@
  * - a link to a field (from "Not entered, and needed by a rule" or an error) opens its section and focuses it;
  * - with a site laboratory unit, the unit shown beside the Mg follows the unit chosen under "another unit";
  * - while a save is out, the Save panel's buttons wait (a double click saves once);
- * - an update started by pressing another control waits for the release, so the page does not move under the click;
+ * - an update never moves or replaces what is being pressed, and a press in the result while an update is out goes
+ *   to the new result;
  * - after a live update, each message is at its field and the field marked (or unmarked), the save panel's kept
  *   fields (hx-preserve) included.
  * A file of its own, loaded by <script src>: the Content-Security-Policy forbids inline scripts. Events are
@@ -162,53 +163,176 @@
     }
   });
 
-  // --- A live update waits for the press that started it ---------------------------------------------------------
-  // Leaving a field by pressing another control (a section's heading, a link) fires `change` at the press, before
-  // the release. The update's answer often landed in between: a message at the field just left appeared or went,
-  // everything below moved, and the release fell on another control, so the click was lost (CI saw "GI and
-  // nutrition" not open). An update started while a pointer is down is sent just after the release and its click;
-  // if that click submits the form, the submit's own request is the update and the held one is dropped.
-  // The hold is bounded: a select's list opened by the press may swallow the release, and an update is never held
-  // longer than a second. A change of the pressed control itself (an option picked in that list) is not held.
-  var HOLD_AT_MOST_MS = 1000;
+  // --- A live update never moves or replaces what is being pressed ----------------------------------------------
+  // Leaving a field by pressing another control fires `change` at the press; an update already out (typing's own,
+  // half a second after the last key) may land at any moment too. An answer that landed between press and release
+  // moved the page under the pointer (a message at the field left appeared or went: "GI and nutrition" did not
+  // open, in CI) or replaced the pressed button itself (Save saved nothing, an independent tester). So:
+  // - an answer that lands while a pointer is down waits, and is put in once the release and its click are done;
+  // - a press of a control in the result while its update is out or waiting (Save, Print handover, What if, a
+  //   link) waits for the new result, then presses the same control in it: the plan saved, printed or varied is
+  //   the one for what is typed. When the new result has no such control (it now reads "Not assessed yet"),
+  //   nothing is pressed, and the reader sees why.
+  // A select's own list may swallow the release: a press on a select holds nothing; nor is anything held longer
+  // than HOLD_AT_MOST_MS, past which a stale result is the greater harm.
+  var HOLD_AT_MOST_MS = 10000;
   var pressed = null;
-  var held = null;
+  var waitingSwap = null;
+  var waitingClick = null;
   var holdTimer = null;
-  function sendHeldUpdate() {
+
+  function liveForm() {
+    return document.getElementById("assessment-form");
+  }
+  function updateOut() {
+    var form = liveForm();
+    return Boolean(waitingSwap || (form && form.classList.contains("htmx-request")));
+  }
+  function putWaitingSwapIn() {
     window.clearTimeout(holdTimer);
-    var send = held && held.send;
-    held = null;
-    if (send) {
-      send(true);
+    var waiting = waitingSwap;
+    waitingSwap = null;
+    if (waiting && waiting.target.isConnected) {
+      // The press waiting for it is made once the answer has settled (htmx:afterSettle, below): only then has htmx
+      // taken up the new result's buttons.
+      htmx.swap(waiting.target, waiting.content, waiting.spec, { contextElement: waiting.elt });
+    } else if (!updateOut()) {
+      pressWaitingClick();
     }
   }
+
   document.addEventListener("pointerdown", function (event) {
-    pressed = event.target;
+    var select = event.target.closest ? event.target.closest("select") : null;
+    pressed = select ? null : event.target;
   }, true);
+  // The click that follows a release may come a task later: the answer goes in once it has been handled (below),
+  // or RELEASE_WITHOUT_CLICK_MS after a release that makes no click (the pointer dragged off the control).
+  var RELEASE_WITHOUT_CLICK_MS = 100;
   ["pointerup", "pointercancel", "dragend"].forEach(function (type) {
     document.addEventListener(type, function () {
       pressed = null;
-      // A timer runs once the click that follows the release has been handled (a submit included).
-      window.setTimeout(sendHeldUpdate, 0);
+      if (waitingSwap) {
+        window.clearTimeout(holdTimer);
+        holdTimer = window.setTimeout(putWaitingSwapIn, RELEASE_WITHOUT_CLICK_MS);
+      }
     }, true);
   });
-  document.addEventListener("htmx:confirm", function (event) {
-    var trigger = event.detail.triggeringEvent;
-    var changed = trigger && trigger.target;
-    var pressedChanged = changed && changed.nodeType === 1 && pressed && pressed.contains(changed);
-    if (pressed && !pressedChanged && !(trigger && trigger.type === "submit")) {
-      event.preventDefault();
-      held = { elt: event.detail.elt, send: event.detail.issueRequest };
-      window.clearTimeout(holdTimer);
-      holdTimer = window.setTimeout(function () {
-        pressed = null;
-        sendHeldUpdate();
-      }, HOLD_AT_MOST_MS);
-    } else if (held && held.elt === event.detail.elt) {
-      // This request posts the whole form as it is now: the held one would only repeat it.
-      window.clearTimeout(holdTimer);
-      held = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.shouldSwap) {
+      return;
     }
+    if (!pressed) {
+      if (waitingSwap && waitingSwap.target === event.detail.target) {
+        // A newer answer for the same place: the waiting one would put an older result over it.
+        window.clearTimeout(holdTimer);
+        waitingSwap = null;
+      }
+      return;
+    }
+    event.detail.shouldSwap = false;
+    var swapStyle = (event.detail.elt.getAttribute("hx-swap") || htmx.config.defaultSwapStyle).split(" ")[0];
+    waitingSwap = {
+      target: event.detail.target,
+      content: event.detail.serverResponse,
+      elt: event.detail.elt,
+      spec: { swapStyle: swapStyle, swapDelay: 0, settleDelay: htmx.config.defaultSettleDelay },
+    };
+    window.clearTimeout(holdTimer);
+    holdTimer = window.setTimeout(function () {
+      pressed = null;
+      putWaitingSwapIn();
+    }, HOLD_AT_MOST_MS);
+  }, true);
+
+  // The control pressed, described so that its twin in the new result can be found.
+  function describe(control) {
+    return {
+      tag: control.tagName,
+      words: (control.textContent || "").trim(),
+      name: control.getAttribute("name"),
+      value: control.getAttribute("value"),
+      href: control.getAttribute("href"),
+    };
+  }
+  function twin(description) {
+    var result = document.getElementById("result");
+    if (!result) {
+      return null;
+    }
+    var candidates = result.querySelectorAll(description.tag);
+    for (var i = 0; i < candidates.length; i += 1) {
+      var candidate = candidates[i];
+      var same = describe(candidate);
+      if (same.words === description.words && same.name === description.name && same.value === description.value &&
+          same.href === description.href && !candidate.disabled) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+  function pressWaitingClick() {
+    var waiting = waitingClick;
+    waitingClick = null;
+    var control = waiting && twin(waiting);
+    if (control) {
+      control.click();
+    }
+  }
+  document.addEventListener("click", function (event) {
+    if (waitingSwap && !pressed) {
+      // A timer set now runs once this click and what it does (a submit, a section opened) are done.
+      window.clearTimeout(holdTimer);
+      holdTimer = window.setTimeout(putWaitingSwapIn, 0);
+    }
+    var control = event.target.closest ? event.target.closest("button, a[href], summary, input[type=submit]") : null;
+    if (!control || !control.closest("#result") || !updateOut() || event.isTrusted === false) {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    waitingClick = describe(control);
+  }, true);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (waitingClick && event.target && event.target.id === "result" && !updateOut()) {
+      pressWaitingClick();
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // An update that failed (the connection lost) puts nothing in: the press goes to the result as it is.
+    if (waitingClick && event.detail.elt === liveForm() && !event.detail.successful && !updateOut()) {
+      pressWaitingClick();
+    }
+  });
+
+  // --- A live update only when something changed -------------------------------------------------------------
+  // Moving between fields (a Tab's keyup lands on the next field) set off an update half a second later with the
+  // same values, whose answer replaced the result and any What if panel opened on it in the meantime (seen with a
+  // slow network). An update whose values are those of the last one sent is not sent; a press of Assess or Save
+  // always is, and after an update that failed the next one goes again.
+  var lastSent = null;
+  function formValues(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form || form !== liveForm() || event.defaultPrevented) {
+      return;
+    }
+    var values = formValues(form);
+    var trigger = event.detail.triggeringEvent;
+    if (!(trigger && trigger.type === "submit") && values === lastSent) {
+      event.preventDefault();
+      return;
+    }
+    lastSent = values;
+  });
+  // Not on htmx:afterRequest: a request replaced by a newer one (hx-sync) ends there too, unsuccessful.
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (event.detail.elt === liveForm()) {
+        lastSent = null;
+      }
+    });
   });
 
   // --- A live update goes to the form's own address -----------------------------------------------------------
