@@ -221,7 +221,22 @@ class AuditFilterForm(forms.Form):
     # With the hospital identifier, as the save panel lists them: two patients may share a bed label (a tester saw
     # "ZZ bed 1" three times and could not tell them apart).
     patient = _PatientChoiceField(
-        label="Patient", queryset=Patient.objects.order_by("label"), required=False, empty_label="All patients"
+        label="Patient",
+        queryset=Patient.objects.order_by("label"),
+        required=False,
+        empty_label="All patients",
+        error_messages={"invalid_choice": "There is no such patient: choose one from the list."},
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     # At most the largest id a database holds (a BigAutoField): a larger number is an error at the field, not a 500.
-    user = forms.IntegerField(label="User id", required=False, min_value=1, max_value=2**63 - 1)
+    user = forms.IntegerField(
+        label="User id",
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            "Enter a user id as the User column gives it: a whole number, 1 or more.",
+        ),
+    )

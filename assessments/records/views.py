@@ -408,7 +408,11 @@ def review_case(request: HttpRequest, pk: int) -> HttpResponse:
 @records_page(Capability.AUDIT)
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read shows nothing, with its message at the field: the whole log under a box
+        # still reading "-1" looked filtered (an independent tester).
+        return render(request, "records/audit_log.html", {"form": form, "events": [], "refused": True})
+    filters = form.cleaned_data if form.is_bound else {}
     patient = filters.get("patient")
     events = selectors.audit_events(patient_id=patient.pk if patient else None, user_id=filters.get("user"))
     return render(request, "records/audit_log.html", {"form": form, "events": events})

@@ -266,6 +266,30 @@ def test_the_audit_log_reads_in_words_not_keys(client_as, clinician, patient):
     assert "marked: not needed; reason: Discharged home" in html and "not_needed" not in html
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("user=-1", "Enter a user id as the User column gives it"),
+        ("user=1e3", "Enter a user id as the User column gives it"),
+        ("user=1.5", "Enter a user id as the User column gives it"),
+        ("patient=abc", "There is no such patient"),
+        ("patient=999999", "There is no such patient"),
+    ],
+)
+def test_a_filter_that_cannot_be_read_says_so_at_its_field_and_shows_no_events(
+    client_as, clinician, patient, query, message
+):
+    # A tester: /audit/?user=-1 listed all 35 events under a box reading "-1", as if filtered.
+    saved_for(clinician, patient)
+    html = client_as("admin").get(f"{reverse('audit-log')}?{query}").content.decode()
+    assert message in html
+    assert "Nothing is shown until the filter above is corrected." in html
+    assert 'data-label="Action"' not in html  # no event rows
+    assert "Enter a whole number" not in html and "Select a valid choice" not in html
+    readable = client_as("admin").get(f"{reverse('audit-log')}?user={clinician.pk}").content.decode()
+    assert 'data-label="Action"' in readable and "Nothing is shown" not in readable
+
+
 def test_the_ward_list_shows_only_the_users_ward_by_default(client, clinician, patient, make_patient):
     other_ward = Ward.objects.create(name="Ward 9")
     other = make_patient(hospital_id="H0002", label="ZZ elsewhere", transplant_type="autologous", ward=other_ward)
