@@ -144,7 +144,7 @@ class _Reader:
         low, high = bounds
         if not (low <= value <= high) or abs(value) > _LARGEST_FLOAT:
             accepted = (
-                f"{fmt(low, 4)}-{fmt(high, 4)} {unit}" if math.isfinite(high) else f"{fmt(low, 4)} {unit} or more"
+                f"{fmt(low, 4)} to {fmt(high, 4)} {unit}" if math.isfinite(high) else f"{fmt(low, 4)} {unit} or more"
             )
             self.error(path, f"{_number_text(value)} {unit} is outside the accepted range {accepted}")
             return None
@@ -156,7 +156,7 @@ class _Reader:
             return None
         low, high = bounds
         if value < low or (high is not None and value > high):
-            accepted = f"{low}-{high}" if high is not None else f"{low} or more"
+            accepted = f"{low} to {high}" if high is not None else f"{low} or more"
             self.error(path, f"{_number_text(value)} is outside the accepted range {accepted} ({what})")
             return None
         return int(value)
@@ -213,7 +213,7 @@ class _Reader:
         spec = analyte.spec
         low, top = spec.hard_range[0], spec.hard_range[1] if high is None else high
         message = (
-            f"{_number_text(raw)} {unit} is outside the accepted range {fmt(low_here, 4)}-{fmt(top_here, 4)} {unit}"
+            f"{_number_text(raw)} {unit} is outside the accepted range {fmt(low_here, 4)} to {fmt(top_here, 4)} {unit}"
             f" for {spec.label}"
         )
         other = [u for u in units if u is not unit and convert(analyte, low, spec.canonical, u) <= raw

@@ -97,7 +97,7 @@ def test_haz01_1_1_typed_in_the_mmol_box_is_flagged_and_never_told_to_withhold_m
 
 def test_haz01_a_value_outside_its_units_range_is_refused_and_names_the_likely_unit():
     message = errors(payload(mg=(6, "mmol/L")))["labs.magnesium.value"]
-    assert "outside the accepted range 0.05-5 mmol/L" in message
+    assert "outside the accepted range 0.05 to 5 mmol/L" in message
     assert "is the unit mg/dL or mEq/L?" in message
 
 

@@ -337,13 +337,17 @@ def test_a_long_value_is_shortened_in_the_message():
         (
             {"mg": (10**400, "mmol/L")},
             "labs.magnesium.value",
-            " mmol/L is outside the accepted range 0.05-5 mmol/L for magnesium",
+            " mmol/L is outside the accepted range 0.05 to 5 mmol/L for magnesium",
         ),
-        ({"patient": {"age_years": 10**400}}, "patient.age_years", " years is outside the accepted range 0-120 years"),
+        (
+            {"patient": {"age_years": 10**400}},
+            "patient.age_years",
+            " years is outside the accepted range 0 to 120 years",
+        ),
         (
             {"transplant": {"type": "allogeneic", "day": -(10**400)}},
             "transplant.day",
-            " is outside the accepted range -30-3650 (days from transplant)",
+            " is outside the accepted range -30 to 3650 (days from transplant)",
         ),
     ],
 )
@@ -400,20 +404,20 @@ def test_a_lab_value_outside_its_hard_range_is_refused_with_the_range(field, uni
     for value in (below, above):
         message = errors(payload(labs={field: {"value": value, "unit": unit}}))[f"labs.{field}.value"]
         # The message names the value and unit received and the accepted range in that unit.
-        assert message.startswith(f"{value:g} {unit} is outside the accepted range {low:g}-{high:g} {unit} for ")
+        assert message.startswith(f"{value:g} {unit} is outside the accepted range {low:g} to {high:g} {unit} for ")
 
 
 def test_mg_18_mmol_per_l_is_refused_with_the_value_and_the_range():
     # Golden case P12.
     assert errors(payload(mg=(18, "mmol/L"))) == {
-        "labs.magnesium.value": "18 mmol/L is outside the accepted range 0.05-5 mmol/L for magnesium"
+        "labs.magnesium.value": "18 mmol/L is outside the accepted range 0.05 to 5 mmol/L for magnesium"
     }
 
 
 def test_mg_18_mg_per_dl_is_refused_with_the_range_in_mg_per_dl():
     # 0.05-5.0 mmol/L is 0.1215-12.1525 mg/dL: the range is given in the unit the user chose.
     assert errors(payload(mg=(18, "mg/dL"))) == {
-        "labs.magnesium.value": "18 mg/dL is outside the accepted range 0.1215-12.1525 mg/dL for magnesium"
+        "labs.magnesium.value": "18 mg/dL is outside the accepted range 0.1215 to 12.1525 mg/dL for magnesium"
     }
 
 
@@ -430,12 +434,14 @@ def test_a_value_that_fits_two_other_units_suggests_both():
 def test_a_creatinine_in_mg_per_dl_entered_as_umol_per_l_is_caught():
     # 1.1 "umol/L" is below 10 umol/L but a normal creatinine in mg/dL.
     message = errors(payload(labs={"creatinine": {"value": 1.1, "unit": "umol/L"}}))["labs.creatinine.value"]
-    assert message == "1.1 umol/L is outside the accepted range 10-2000 umol/L for serum creatinine; is the unit mg/dL?"
+    assert (
+        message == "1.1 umol/L is outside the accepted range 10 to 2000 umol/L for serum creatinine; is the unit mg/dL?"
+    )
 
 
 def test_a_lab_value_in_a_second_unit_is_ranged_in_that_unit():
     message = errors(payload(labs={"albumin": {"value": 0.4, "unit": "g/dL"}}))["labs.albumin.value"]
-    assert message == "0.4 g/dL is outside the accepted range 0.5-7 g/dL for albumin"
+    assert message == "0.4 g/dL is outside the accepted range 0.5 to 7 g/dL for albumin"
 
 
 @pytest.mark.parametrize(
@@ -470,24 +476,24 @@ def test_weight_and_height_have_hard_ranges(field, low, high, below, above, unit
         accepted(payload(patient={field: value}))
     for value in (below, above):
         message = errors(payload(patient={field: value}))[f"patient.{field}"]
-        assert message == f"{value:g} {unit} is outside the accepted range {low:g}-{high:g} {unit}"
+        assert message == f"{value:g} {unit} is outside the accepted range {low:g} to {high:g} {unit}"
 
 
 def test_age_has_a_hard_range_of_0_to_120_years():
     accepted(payload(patient={"age_years": 120}))
     assert errors(payload(patient={"age_years": 120.5})) == {
-        "patient.age_years": "120.5 years is outside the accepted range 0-120 years"
+        "patient.age_years": "120.5 years is outside the accepted range 0 to 120 years"
     }
     assert errors(payload(patient={"age_years": -1})) == {
-        "patient.age_years": "-1 years is outside the accepted range 0-120 years"
+        "patient.age_years": "-1 years is outside the accepted range 0 to 120 years"
     }
 
 
 def test_qtc_has_a_hard_range_of_250_to_800_ms():
     accepted(payload(ecg={"qtc_ms": 250}))
     accepted(payload(ecg={"qtc_ms": 800}))
-    assert errors(payload(ecg={"qtc_ms": 249})) == {"ecg.qtc_ms": "249 ms is outside the accepted range 250-800 ms"}
-    assert errors(payload(ecg={"qtc_ms": 801})) == {"ecg.qtc_ms": "801 ms is outside the accepted range 250-800 ms"}
+    assert errors(payload(ecg={"qtc_ms": 249})) == {"ecg.qtc_ms": "249 ms is outside the accepted range 250 to 800 ms"}
+    assert errors(payload(ecg={"qtc_ms": 801})) == {"ecg.qtc_ms": "801 ms is outside the accepted range 250 to 800 ms"}
 
 
 def test_transplant_day_has_a_hard_range_of_minus_30_to_3650():
@@ -495,7 +501,7 @@ def test_transplant_day_has_a_hard_range_of_minus_30_to_3650():
     accepted(payload(transplant={"type": "allogeneic", "day": 3650}))
     for day in (-31, 3651):
         assert errors(payload(transplant={"type": "allogeneic", "day": day})) == {
-            "transplant.day": f"{day} is outside the accepted range -30-3650 (days from transplant)"
+            "transplant.day": f"{day} is outside the accepted range -30 to 3650 (days from transplant)"
         }
 
 
@@ -514,7 +520,7 @@ def test_transplant_day_10_5_is_refused():
 def test_diarrhea_has_a_hard_range_of_0_to_10000_ml_per_day():
     accepted(payload(gi={"diarrhea_ml_per_day": 10000}))
     assert errors(payload(gi={"diarrhea_ml_per_day": 10001})) == {
-        "gi.diarrhea_ml_per_day": "10001 mL/day is outside the accepted range 0-10000 mL/day"
+        "gi.diarrhea_ml_per_day": "10001 mL/day is outside the accepted range 0 to 10000 mL/day"
     }
     assert "gi.diarrhea_ml_per_day" in errors(payload(gi={"diarrhea_ml_per_day": -1}))
 
@@ -523,8 +529,8 @@ def test_mucositis_grade_and_gvhd_stage_run_from_0_to_4():
     data = accepted(payload(gi={"mucositis_grade": 4, "lower_gi_gvhd_stage": 0}))
     assert (data.gi.mucositis_grade, data.gi.lower_gi_gvhd_stage) == (4, 0)
     assert errors(payload(gi={"mucositis_grade": 5, "lower_gi_gvhd_stage": -1})) == {
-        "gi.mucositis_grade": "5 is outside the accepted range 0-4 (grade)",
-        "gi.lower_gi_gvhd_stage": "-1 is outside the accepted range 0-4 (stage)",
+        "gi.mucositis_grade": "5 is outside the accepted range 0 to 4 (grade)",
+        "gi.lower_gi_gvhd_stage": "-1 is outside the accepted range 0 to 4 (stage)",
     }
 
 
@@ -537,7 +543,7 @@ def test_each_drug_has_its_own_trough_limit(drug, limit, above):
     found = errors(payload(immunosuppressants=[{"drug": drug, "trough": {"value": above, "unit": "ng/mL"}}]))
     assert found == {
         "immunosuppressants.0.trough.value": (
-            f"{above:g} ng/mL is outside the accepted range 0-{limit} ng/mL for trough level"
+            f"{above:g} ng/mL is outside the accepted range 0 to {limit} ng/mL for trough level"
         )
     }
 
@@ -551,7 +557,7 @@ def test_a_lab_lln_in_mg_per_dl_is_ranged_in_mg_per_dl():
     accepted(payload(labs={"magnesium_lln": {"value": 1.7, "unit": "mg/dL"}}))
     assert errors(payload(labs={"magnesium_lln": {"value": 2.5, "unit": "mg/dL"}})) == {
         "labs.magnesium_lln.value": (
-            "2.5 mg/dL is outside the accepted range 1.2152-2.4305 mg/dL for magnesium lower limit of normal"
+            "2.5 mg/dL is outside the accepted range 1.2152 to 2.4305 mg/dL for magnesium lower limit of normal"
         )
     }
 
@@ -615,7 +621,7 @@ def test_medication_days_must_be_a_whole_number_of_zero_or_more():
     accepted(payload(medications=[{"id": "proton_pump_inhibitor", "days": 0}]))
     found = errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": -1}, {"id": "digoxin", "days": 1.5}]))
     assert found == {
-        "medications.0.days": "-1 is outside the accepted range 0-16437 (days taken, at most the patient's age)",
+        "medications.0.days": "-1 is outside the accepted range 0 to 16437 (days taken, at most the patient's age)",
         "medications.1.days": "must be a whole number (days taken, at most the patient's age), got 1.5",
     }
 
@@ -644,14 +650,16 @@ def test_pn_magnesium_above_2_mmol_per_kg_day_is_refused():
     # A larger number is almost always mmol/day typed as mmol/kg/day (section 2, change 8).
     found = errors(payload(nutrition={"parenteral_nutrition": True, "pn_mg_mmol_per_kg_day": 2.01}))
     assert found == {
-        "nutrition.pn_mg_mmol_per_kg_day": "2.01 mmol/kg/day is outside the accepted range 0-2 mmol/kg/day"
+        "nutrition.pn_mg_mmol_per_kg_day": "2.01 mmol/kg/day is outside the accepted range 0 to 2 mmol/kg/day"
     }
 
 
 def test_pn_magnesium_may_not_be_negative():
     found = errors(payload(nutrition={"pn_mg_mmol_per_kg_day": -0.1}))
     assert list(found) == ["nutrition.pn_mg_mmol_per_kg_day"]
-    assert found["nutrition.pn_mg_mmol_per_kg_day"] == "-0.1 mmol/kg/day is outside the accepted range 0-2 mmol/kg/day"
+    assert (
+        found["nutrition.pn_mg_mmol_per_kg_day"] == "-0.1 mmol/kg/day is outside the accepted range 0 to 2 mmol/kg/day"
+    )
 
 
 # --- Rule set 2026.2 inputs: the age of the Mg sample and the site's laboratory unit ---------------------------
@@ -672,7 +680,7 @@ def test_the_age_of_the_mg_sample_is_optional():
 def test_an_older_mg_sample_is_not_assessed(hours):
     # 720 h (30 days) is the longest monitoring interval in the fact base (section 2).
     assert errors(payload(labs={"magnesium": {"value": 0.6, "unit": "mmol/L", "age_hours": hours}})) == {
-        "labs.magnesium.age_hours": f"{hours} h is outside the accepted range 0-720 h"
+        "labs.magnesium.age_hours": f"{hours} h is outside the accepted range 0 to 720 h"
     }
 
 
@@ -746,6 +754,6 @@ def test_it_collects_errors_from_every_section():
 def test_a_drug_cannot_have_been_taken_longer_than_the_patient_has_lived():
     # Issue 15: `medications[].days` of 10^30 was accepted; the bound is the patient's age in days (45 y -> 16,437).
     message = errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": 10**30}]))["medications.0.days"]
-    assert "outside the accepted range 0-16437" in message
+    assert "outside the accepted range 0 to 16437" in message
     assert parse_input(payload(medications=[{"id": "proton_pump_inhibitor", "days": 16437}])).input is not None
     assert errors(payload(medications=[{"id": "proton_pump_inhibitor", "days": 16438}]))["medications.0.days"]

@@ -77,7 +77,7 @@ def test_it_validates_the_input(api):
     assert [e["field"] for e in errors] == ["labs.magnesium.value"]
     # The message names the value, the unit and the accepted range.
     assert "18 mmol/L" in errors[0]["message"]
-    assert "0.05-5 mmol/L" in errors[0]["message"]
+    assert "0.05 to 5 mmol/L" in errors[0]["message"]
     assert response["Cache-Control"] == "no-store"
 
 

@@ -87,13 +87,13 @@ def test_every_error_shows_at_once_not_one_round_after_another(client, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     response = post(client, {**CHILD, "magnesium_value": "abc", "age_years": "200", "weight_kg": "700"}, **headers)
     html = response.content.decode()
-    assert "200 years is outside the accepted range 0-120 years" in html and "700 kg is outside" in html
+    assert "200 years is outside the accepted range 0 to 120 years" in html and "700 kg is outside" in html
     if htmx:
         return  # the live update's partial has no template context: its text is checked above
     errors = response.context["form"].errors
     assert set(errors) == {"magnesium_value", "age_years", "weight_kg"}
     assert "is not a number" in errors["magnesium_value"][0]
-    assert errors["age_years"] == ["200 years is outside the accepted range 0-120 years"]
+    assert errors["age_years"] == ["200 years is outside the accepted range 0 to 120 years"]
     assert "700 kg is outside the accepted range" in errors["weight_kg"][0]
     # What the engine says of the field it could not read ("is required") is not added to it, nor above the form.
     assert "__all__" not in errors and len(errors["magnesium_value"]) == 1

@@ -136,7 +136,7 @@ def test_a_reference_range_limit_sent_as_text_is_refused():
 
 
 def test_a_result_older_than_the_contract_reads_is_refused_with_its_date():
-    # "6733.9 h is outside the accepted range 0-720 h" for a 280-day-old sample bundle (an independent tester).
+    # "6733.9 h is outside the accepted range 0 to 720 h" for a 280-day-old sample bundle (an independent tester).
     message = refused_at(sample("v1_full"), NOW + dt.timedelta(days=280))
     assert message == (
         "Observation/mg-v1: the magnesium result was taken 2026-03-02 06:00 UTC, 280 days ago; HypoMag assesses a"

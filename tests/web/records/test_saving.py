@@ -444,5 +444,5 @@ def test_haz10_a_sample_time_too_old_is_refused_at_the_sample_time_not_at_the_em
     fields = typed(patient, transplant=transplant_of(patient, drawn), sample_time=local)
     html = client_as("clinician").submit(SAVE, fields).content.decode()
     assert "The sample is more than 30 days old: check the date, or assess a new sample." in html
-    assert "outside the accepted range 0-720 h" not in html
+    assert "outside the accepted range 0 to 720 h" not in html
     assert not SavedAssessment.objects.exists()
