@@ -209,7 +209,14 @@ class ReviewForm(forms.Form):
 
 
 class WardChoiceForm(forms.Form):
-    ward = forms.ModelChoiceField(label="Ward", queryset=Ward.objects.all(), required=False, empty_label="All wards")
+    # A block select under its label: an unstyled one sat on the label's line ("WardWard 7", an independent tester).
+    ward = forms.ModelChoiceField(
+        label="Ward",
+        queryset=Ward.objects.all(),
+        required=False,
+        empty_label="All wards",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class _PatientChoiceField(forms.ModelChoiceField):
