@@ -258,7 +258,10 @@ def rank_causes(
             score += points
             because.append(f"{text} ({points:+d})" if points else text)
         score = max(0, min(100, score))
-        because.append(f"score {score} = evidence {spec.evidence} base {base} + modifiers, clamped to 0-100")
+        because.append(
+            f"score {score}: evidence grade {spec.evidence} starts at {base}, plus the points above,"
+            " kept within 0 to 100"
+        )
         causes.append(
             Cause(
                 id=cause_id,

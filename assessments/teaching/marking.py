@@ -97,7 +97,7 @@ def _route(output: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...],
     step = next((s for s in plan["steps"] if s["id"] in GIVE_STEPS), None)
     because = tuple(step["because"]) if step else ()
     references = tuple(dict.fromkeys(ref for r in reasons for ref in REASON_SOURCES.get(r, ())))
-    lead = f"route reasons: {', '.join(REASON_LABELS.get(r, r) for r in reasons)}"
+    lead = f"Why this route: {', '.join(REASON_LABELS.get(r, r) for r in reasons)}"
     return (plan["route"],), (lead, *because), references
 
 

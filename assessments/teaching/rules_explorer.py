@@ -807,7 +807,7 @@ def _causes() -> RuleFamily:
         ("causes.py",),
         (
             "A cause appears only when an input triggers it, whatever the route. Its score is the base of its evidence"
-            f" grade (A {base['A']}, B {base['B']}, C {base['C']}) plus the modifiers below, clamped to 0-100, so"
+            f" grade (A {base['A']}, B {base['B']}, C {base['C']}) plus the modifiers below, kept within 0 to 100, so"
             " anyone can recompute it from the page.",
             f"Likelihood: high at {causes.LIKELIHOOD_HIGH} or more, moderate from {causes.LIKELIHOOD_MODERATE},"
             f" low below. Causes are sorted by score. {capitalized(plain_list(inputs.POTASSIUM_SPARING))} are not"

@@ -83,7 +83,7 @@ def test_it_explains_and_cites_every_cause(changes, cause_id, expected):
     assert cause["label"]
     assert cause["because"]
     assert cause["references"]
-    assert cause["because"][-1].startswith(f"score {expected} = evidence ")
+    assert cause["because"][-1].startswith(f"score {expected}: evidence grade ")
 
 
 def test_it_lists_no_cause_when_no_input_triggers_one():
@@ -199,7 +199,7 @@ def test_it_shows_the_diarrhea_points_with_their_reason():
         "diarrhea 600 mL/day",
         "lower-GI GVHD stage 1",
         "diarrhea 600 mL/day >= 500 mL/day (+10)",
-        "score 55 = evidence B base 45 + modifiers, clamped to 0-100",
+        "score 55: evidence grade B starts at 45, plus the points above, kept within 0 to 100",
     ]
 
 

@@ -76,7 +76,7 @@ def test_it_marks_wrong_answers_wrong_and_gives_the_engines_answer_with_reason_a
     assert marks["cause"].references == ("S4",)
     # The route's sources come from the engine's own reason table (route.REASON_SOURCES).
     assert marks["route"].references == ("S30", "S31")
-    assert "route reasons: grade 2 or worse" in marks["route"].reason
+    assert "Why this route: grade 2 or worse" in marks["route"].reason
     # The first monitoring step is the reminder due first, not the first one listed.
     assert marks["monitoring"].expected == ("recheck_mg_after_iv",)
 
@@ -162,7 +162,7 @@ def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():
     marks = by_question(mark_answers(answers={"route": "none"}, output=output(plan=plan)))
     assert marks["route"].correct
     assert marks["route"].reason == (
-        "route reasons: magnesium above the upper limit of normal",
+        "Why this route: magnesium above the upper limit of normal",
         "1.1 mmol/L is low in mg/dL",
     )
 
@@ -170,7 +170,7 @@ def test_a_unit_check_that_replaces_the_plan_step_is_the_routes_reason():
 def test_route_reasons_are_written_in_words():
     plan = {"route": "iv", "reasons": ["grade_2_or_worse", "diarrhea_or_gut_gvhd", "qtc_critical"], "steps": []}
     marks = by_question(mark_answers(answers={}, output=output(plan=plan)))
-    assert marks["route"].reason == ("route reasons: grade 2 or worse, diarrhea or gut GVHD, critical QTc",)
+    assert marks["route"].reason == ("Why this route: grade 2 or worse, diarrhea or gut GVHD, critical QTc",)
 
 
 def test_every_route_reason_of_the_protocol_has_words():
