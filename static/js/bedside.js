@@ -230,7 +230,11 @@
       return;
     }
     event.detail.shouldSwap = false;
-    var swapStyle = (event.detail.elt.getAttribute("hx-swap") || htmx.config.defaultSwapStyle).split(" ")[0];
+    // The swap the request asked for (the form's outerHTML), read where htmx reads it: from the element that sent
+    // the request up. `detail.elt` is the target here, and its default (innerHTML) nested a #result in the old one.
+    var source = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.detail.elt;
+    var asking = source && source.closest ? source.closest("[hx-swap]") : null;
+    var swapStyle = ((asking && asking.getAttribute("hx-swap")) || htmx.config.defaultSwapStyle).split(" ")[0];
     waitingSwap = {
       target: event.detail.target,
       content: event.detail.serverResponse,

@@ -88,8 +88,10 @@ def test_a_press_that_leaves_a_field_is_not_lost_when_the_update_moves_the_page(
     page.mouse.up()
 
     expect(page.locator("#section-gi")).to_have_attribute("open", "")
-    # The answer went in after the release: the message of the field left is gone.
+    # The answer went in after the release: the message of the field left is gone, and it replaced the result
+    # whole (an independent tester found a second #result nested in the first).
     expect(day_message).to_be_empty()
+    expect(page.locator("[id=result]")).to_have_count(1)
 
 
 def test_it_works_without_javascript(page_without_js: Page):

@@ -112,6 +112,7 @@ def test_a_section_pressed_as_the_answer_lands_opens(page: Page):
     press_and_hold_until_the_answer_lands(page, page.locator("#section-gi > summary"))
     expect(page.locator("#section-gi")).to_have_attribute("open", "")
     expect(page.locator("#id_transplant_day_error")).to_be_empty()
+    expect(page.locator("[id=result]")).to_have_count(1)
 
 
 @pytest.mark.parametrize("slow_from_the_start", [True, False])
