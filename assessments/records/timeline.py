@@ -68,8 +68,11 @@ GRADES = {
 }
 # Route id -> (code drawn under the point, words for tooltips and the legend).
 ROUTES = ROUTE_CHART
-# Pixels between samples of the same day: the width of a grade label ("G2") or a route code ("IV!") and a gap.
+# Pixels between samples of the same day: the width of a grade label ("G2") or a route code ("IV!") and a gap. A day
+# spreads over at most SAME_DAY_SPREAD: more samples than fit sit closer, without their labels (the table below the
+# chart lists each), and never outside the frame (an independent tester saved 75 samples on one day).
 SAME_DAY_GAP = 20
+SAME_DAY_SPREAD = 3 * SAME_DAY_GAP
 # Immunosuppressant -> the letter beside its trough.
 TROUGH_LETTERS = {"tacrolimus": "T", "cyclosporine": "C", "sirolimus": "S"}
 _ID = re.compile(r"[A-Za-z][\w-]*\Z")
@@ -184,18 +187,21 @@ def _trough_panel(pts: list[TimelinePoint], xs: list[float]) -> list[str]:
     return body
 
 
-def _same_day_spread(days: list[int], x: Callable[[float], float]) -> list[float]:
-    """Each point's x: its day's, moved apart from the other samples of that day by `SAME_DAY_GAP`, centred on it."""
+def _same_day_spread(days: list[int], x: Callable[[float], float]) -> tuple[list[float], list[bool]]:
+    """Each point's x, moved apart from the other samples of its day and centred on the day, in the frame; and
+    whether the point has room for its labels (grade and route)."""
     counts: dict[int, int] = {}
     for day in days:
         counts[day] = counts.get(day, 0) + 1
     seen: dict[int, int] = {}
-    xs = []
+    xs, roomy = [], []
     for day in days:
-        index = seen.get(day, 0)
+        index, count = seen.get(day, 0), counts[day]
         seen[day] = index + 1
-        xs.append(x(day) + (index - (counts[day] - 1) / 2) * SAME_DAY_GAP)
-    return xs
+        gap = min(SAME_DAY_GAP, SAME_DAY_SPREAD / (count - 1)) if count > 1 else 0.0
+        xs.append(min(max(x(day) + (index - (count - 1) / 2) * gap, LEFT + 6), RIGHT - 6))
+        roomy.append(count == 1 or gap >= SAME_DAY_GAP)
+    return xs, roomy
 
 
 def timeline_svg(
@@ -278,17 +284,18 @@ def timeline_svg(
     body.append(_text((LEFT + RIGHT) / 2, HEIGHT - 6, "Day after transplant", anchor="middle"))
     for top, bottom in ((MG_TOP, MG_BOTTOM), (TR_TOP, TR_BOTTOM)):
         body.append(_el("rect", x=LEFT, y=top, width=RIGHT - LEFT, height=bottom - top, fill="none", stroke=AXIS))
-    xs = _same_day_spread([p.transplant_day for p in pts], x)
+    xs, roomy = _same_day_spread([p.transplant_day for p in pts], x)
     line = " ".join(f"{px:.1f},{y(mg):.1f}" for px, mg in zip(xs, mgs, strict=True))
     body.append(_el("polyline", points=line, fill="none", stroke=AXIS, stroke_width=1.5))
     body.append(_text(LEFT - 6, ROUTE_Y + 4, "Route", size=10, anchor="end"))
-    for p, mg, px in zip(pts, mgs, xs, strict=True):
+    for p, mg, px, room in zip(pts, mgs, xs, roomy, strict=True):
         code, words = ROUTES.get(p.route, (p.route, p.route))
         tip = f"Day {p.transplant_day}: {fmt(show(mg))} {unit}, grade {p.ctcae_grade} ({p.clinical_severity}), {words}"
+        grade = _text(0, -9, f"G{p.ctcae_grade}", size=9, anchor="middle") if room else ""
         body.append(
             f'<g class="tl-point" transform="translate({px:.1f},{y(mg):.1f})">'
-            f"<title>{_e(f'{tip}, {p.label}')}</title>{_marker(p.ctcae_grade)}"
-            f"{_text(0, -9, f'G{p.ctcae_grade}', size=9, anchor='middle')}</g>"
+            f"<title>{_e(f'{tip}, {p.label}')}</title>{_marker(p.ctcae_grade)}{grade}</g>"
         )
-        body.append(_text(px, ROUTE_Y + 4, code, size=10, anchor="middle", class_="tl-route"))
+        if room:
+            body.append(_text(px, ROUTE_Y + 4, code, size=10, anchor="middle", class_="tl-route"))
     return _svg(id_prefix, HEIGHT, title, desc, body + _trough_panel(pts, xs))

@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from assessments.clinical.units import MG_MG_DL_PER_MMOL_L
-from assessments.records.timeline import SAME_DAY_GAP, TimelinePoint, timeline_svg
+from assessments.records.timeline import LEFT, RIGHT, SAME_DAY_GAP, SAME_DAY_SPREAD, TimelinePoint, timeline_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 LLN, TARGET = Decimal("0.70"), Decimal("0.80")
@@ -193,6 +193,18 @@ def test_samples_of_the_same_day_sit_side_by_side_around_their_day_in_the_order_
     assert routes == pytest.approx(xs, abs=0.2)  # each route code under its own point
     (trough,) = by_class(root, "tl-trough")
     assert position(trough)[0] == pytest.approx(xs[0], abs=0.2)  # the trough under the sample it was taken with
+
+
+def test_a_crowded_day_stays_in_its_frame_and_leaves_its_labels_to_the_table():
+    # A tester saved 75 samples on one day: the markers ran from x = -655 to 2110, over the axis and its numbers.
+    crowded = [replace(SERIES[2], label=f"2026-11-20 {i // 60:02d}:{i % 60:02d}") for i in range(75)]
+    root = tree([BASE, *crowded])
+    xs = [position(el)[0] for el in by_class(root, "tl-point")]
+    assert all(LEFT < px < RIGHT for px in xs)
+    assert max(xs[1:]) - min(xs[1:]) == pytest.approx(SAME_DAY_SPREAD, abs=0.2)
+    assert len(by_class(root, "tl-route")) == 1  # only the day with one sample has room for its route code
+    labels = [el for el in root.iter(f"{NS}text") if (el.text or "").startswith("G")]
+    assert len(labels) == 1
 
 
 def test_each_trough_carries_its_drugs_letter_and_the_track_names_the_letters():
