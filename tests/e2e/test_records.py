@@ -454,6 +454,20 @@ def test_the_review_queue_and_the_audit_log_read_down_a_phone(
     assert found == [], summary(found)
 
 
+def test_the_review_queue_reads_down_a_tablet_held_upright(page: Page, live_server, records):
+    # Another tester at 768 px: the "By" column (who approves next) was cut off, with nothing to say it scrolled.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, live_server, records.pharmacist)
+    page.goto("/review/")
+    region = page.locator(".table-responsive:has(table.stack-on-tablet)")
+    assert region.evaluate("r => r.scrollWidth <= r.clientWidth")
+    by = page.locator("table.stack-on-tablet tbody tr td[data-label='By']").first
+    expect(by).to_be_in_viewport()
+    assert by.evaluate("td => getComputedStyle(td, '::before').content") == '"By: "'
+    page.set_viewport_size({"width": 1366, "height": 768})  # a ward PC: still a table
+    assert by.evaluate("td => getComputedStyle(td).display") == "table-cell"
+
+
 def test_the_bedside_page_with_the_save_panel_has_no_violations(page: Page, live_server, records):
     sign_in(page, live_server, records.clinician)
     page.goto(f"/?example={V1}&patient={records.patient.pk}")
