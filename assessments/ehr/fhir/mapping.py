@@ -153,7 +153,7 @@ def _entries(data: Any, found: FhirImport) -> list[_Entry] | None:
     try:
         parsed = model.model_validate(data)
     except (ValidationError, *shape.MODEL_FAILURES) as exc:
-        found.errors += shape.model_errors(kind, exc)
+        found.errors += shape.model_errors(kind, exc, data)
         return None
     if kind == "Observation":
         return [_Entry("Observation", _label(parsed, "Observation"), None, parsed)]

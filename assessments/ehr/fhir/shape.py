@@ -62,6 +62,24 @@ def _shown(value: Any) -> str:
     return str(value)[:40]
 
 
+_IN_ENTRY = re.compile(r"entry\.(\d+)\.resource(?:\.(.+))?\Z")
+
+
+def place(data: Any, path: str) -> str:
+    """A place in a Bundle as the EHR names it: "entry.1.resource.valueQuantity.value" is "Observation/mg-v1,
+    valueQuantity.value" (the resource's type and id, then the path inside it); any other path as it is."""
+    found = _IN_ENTRY.match(path)
+    entries = data.get("entry") if isinstance(data, dict) else None
+    if found is None or not isinstance(entries, list) or int(found.group(1)) >= len(entries):
+        return path
+    entry = entries[int(found.group(1))]
+    resource = entry.get("resource") if isinstance(entry, dict) else None
+    if not isinstance(resource, dict) or not isinstance(resource.get("id"), str):
+        return path
+    name = f"{str(resource.get('resourceType', 'resource'))[:40]}/{resource['id'][:64]}"
+    return f"{name}, {found.group(2)}" if found.group(2) else name
+
+
 def resource_type_errors(data: Any, *, root: str = "") -> list[dict[str, str]]:
     """Every object that carries a `resourceType` which is not the name of an R4 resource, and every Bundle entry
     that is not an object, as {field, message}; at most MAX_ERRORS."""
@@ -88,7 +106,8 @@ def resource_type_errors(data: Any, *, root: str = "") -> list[dict[str, str]]:
             # pydantic would read "0.52" as 0.52: the value is right, the export is not, and a decimal comma
             # ("0,52") would fail later with a vaguer message. FHIR JSON writes a decimal as a number.
             errors.append({"field": _join(path, "value"), "message": (
-                f"{_join(path, 'value')} is the text {_shown(item['value'])}: FHIR JSON writes a decimal as a number"
+                f"{place(data, _join(path, 'value'))} is the text {_shown(item['value'])}: FHIR JSON writes a decimal"
+                " as a number"
                 " (0.52, without quotes); correct the export")})  # fmt: skip
         if item.get("resourceType") == "Bundle" and "entry" in item:
             entries = item["entry"]
@@ -141,13 +160,14 @@ def _in_words(message: str) -> str:
     return f"not written as FHIR writes a {kind.lower()}: expected {_WRITTEN_AS.get(kind, f'a FHIR {kind}')}"
 
 
-def model_errors(kind: str, exc: Exception) -> list[dict[str, str]]:
-    """What `fhir.resources` raised, as {field, message} naming the place when the model names it."""
+def model_errors(kind: str, exc: Exception, data: Any = None) -> list[dict[str, str]]:
+    """What `fhir.resources` raised, as {field, message} naming the place when the model names it (a Bundle's
+    resource by its type and id, from `data`)."""
     if isinstance(exc, ValidationError):
         errors = []
         for problem in exc.errors()[:MAX_ERRORS]:
             where = ".".join(str(part) for part in problem["loc"] if part != "root") or kind
-            message = f"{kind} is not valid FHIR R4 at {where}: {_in_words(problem['msg'])}"
+            message = f"{kind} is not valid FHIR R4 at {place(data, where)}: {_in_words(problem['msg'])}"
             errors.append({"field": where, "message": message})
         return errors
     # Anything else: the class only (the text may quote internals); the shape checks above catch the known causes.

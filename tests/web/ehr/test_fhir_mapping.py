@@ -125,6 +125,16 @@ def test_a_value_sent_as_text_is_refused_at_its_path(value):
     resource(bundle, "mg-v1")["valueQuantity"]["value"] = value
     message = refused(bundle)
     assert "valueQuantity.value is the text" in message and "writes a decimal as a number" in message
+    # Named as the EHR names the resource, not as the JSON path "entry.1.resource..." (another tester).
+    assert message.startswith("Observation/mg-v1, valueQuantity.value is the text")
+
+
+def test_a_malformed_time_names_its_resource():
+    bundle = sample("v1_full")
+    resource(bundle, "mg-v1")["effectiveDateTime"] = "2026-02-30"
+    message = refused(bundle)
+    assert message.startswith("Bundle is not valid FHIR R4 at Observation/mg-v1, effectiveDateTime:"), message
+    assert "entry." not in message
 
 
 def test_a_reference_range_limit_sent_as_text_is_refused():
