@@ -119,6 +119,7 @@ def teaching_case(request: HttpRequest, name: str) -> HttpResponse:
         context |= {
             "marks": marks,
             "right": sum(m.correct for m in marks),
+            "answered": sum(m.answer is not None for m in marks),
             "kept": kept,
             "output": output,
             "now": timezone.localtime(),

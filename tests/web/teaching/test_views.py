@@ -83,7 +83,7 @@ def test_every_case_asks_and_then_reveals_with_the_engines_answers(client_as, ca
     assert client.get(page).status_code == 200
     revealed = client.submit(page, {}, page=page)
     assert revealed.status_code == 200
-    assert "0 of 4 right" in text(revealed)
+    assert "HypoMag's answers (you answered none)" in text(revealed)
 
 
 def test_an_unknown_case_is_404(client_as):
@@ -134,8 +134,10 @@ def test_a_clinicians_answers_are_marked_but_not_kept(client_as):
 
 def test_revealing_without_answering_keeps_nothing(client_as):
     response = reveal(client_as("trainee"), T07, {})
-    assert "0 of 4 right" in text(response)
+    # Not "0 of 4 right" for a reveal with nothing answered (an independent tester): nothing was wrong.
+    assert "HypoMag's answers (you answered none)" in text(response) and "0 of 4 right" not in text(response)
     assert not TeachingAttempt.objects.exists()
+    assert "Your answers: 1 of 4 right" in text(reveal(client_as("trainee"), T07, {"grade": "4"}))
 
 
 def test_the_history_shows_cases_tried_answers_right_per_question_and_topics_covered(client_as):
