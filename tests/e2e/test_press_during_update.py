@@ -60,7 +60,7 @@ def press_and_hold_until_the_answer_lands(page: Page, control) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_save_pressed_as_the_answer_lands_saves_once_what_was_typed(page: Page, live_server, clinician, ward):
+def test_haz49_save_pressed_as_the_answer_lands_saves_once_what_was_typed(page: Page, live_server, clinician, ward):
     make_patient(user=clinician, ward=ward, days_since_transplant=14)
     sign_in(page, live_server, clinician)
     page.goto("/")
@@ -74,7 +74,7 @@ def test_save_pressed_as_the_answer_lands_saves_once_what_was_typed(page: Page, 
     assert str(saved.mg_mmol_per_l) in ("0.41", "0.410")
 
 
-def test_print_pressed_straight_after_typing_prints_the_result_for_what_is_typed(page: Page):
+def test_haz49_print_pressed_straight_after_typing_prints_the_result_for_what_is_typed(page: Page):
     page.add_init_script(PRINTED)
     page.goto("/")
     assessed(page, mg="0.62")
@@ -88,7 +88,7 @@ def test_print_pressed_straight_after_typing_prints_the_result_for_what_is_typed
     assert "IV magnesium" in printed and "Oral magnesium" not in printed, printed
 
 
-def test_what_if_pressed_straight_after_typing_opens_for_what_is_typed(page: Page):
+def test_haz49_what_if_pressed_straight_after_typing_opens_for_what_is_typed(page: Page):
     page.goto("/")
     assessed(page, mg="0.48")
     slow_network(page)
