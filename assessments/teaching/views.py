@@ -170,7 +170,7 @@ def teaching_history_view(request: HttpRequest) -> HttpResponse:
         )
         for attempt in (history.attempts if history else [])
     ]
-    context = {"history": history, "kept": kept, "attempt_rows": rows, "topics": TOPICS}
+    context = {"history": history, "kept": kept, "attempt_rows": rows}
     return render(request, "teaching/history.html", context)
 
 

@@ -494,3 +494,10 @@ def test_a_saved_plans_engine_sentences_write_units_as_a_clinician_does_on_every
         page = pharmacist.get(url).content.decode()
         assert "umol/L" not in page, url
         assert "58 µmol/L" in page or url == "/ward/", url
+
+
+@pytest.mark.django_db
+def test_the_charts_table_names_the_severity_as_the_badge_does(client_as, saved_assessment):
+    page = client_as("clinician").get(f"/patients/{saved_assessment.patient.pk}/").content.decode()
+    table = page[page.index("The same data as the chart") :].split("</table>")[0]
+    assert "<td>Mild</td>" in table and "<td>mild</td>" not in table
