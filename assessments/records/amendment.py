@@ -278,11 +278,15 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
     grams = _most_grams_within(ceiling)
     # Said only when the grams differ from the ceiling's own, rounded to 0.01 g (2.21 g for 9 mmol, not 2.22).
     rounded = ", rounded down to stay within it" if grams < round(core_dose.grams_from_mmol(ceiling), 2) else ""
+    # The arithmetic as it reads: "0.2 mmol/kg × 20 kg = 4 mmol (never above 8 mmol)", or, when the cap binds,
+    # "0.4 mmol/kg × 60 kg = 24 mmol, capped at 20 mmol" (a tester read "at most 8 mmol = 4 mmol" as a contradiction).
+    product = per_kg * weight
+    arithmetic = f"{fmt(per_kg)} mmol/kg × {fmt(weight)} kg = {fmt(product)} mmol"
+    arithmetic += f", capped at {fmt(cap)} mmol" if cap < product else f" (never above {fmt(cap)} mmol)"
     return [
         Check(
-            f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {fmt(per_kg)} mmol/kg, at most"
-            f" {fmt(cap)} mmol = {fmt(ceiling)} mmol for {fmt(weight)} kg): give at most {fmt(ceiling)} mmol"
-            f" ({fmt(grams)} g{rounded}).",
+            f"{fmt(mmol)} mmol is above the most a child's IV dose may be ({which}: {arithmetic}): give at most"
+            f" {fmt(ceiling)} mmol ({fmt(grams)} g{rounded}).",
             (f"{fmt(mmol)} mmol for {fmt(weight)} kg = {fmt(mmol / weight)} mmol/kg",),
             sources,
             field="amount",

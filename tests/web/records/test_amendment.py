@@ -129,8 +129,8 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     (problem,) = refused.problems
     assert problem.field == "amount" and problem.references == ("S39",)
     assert problem.text == (
-        "20.3 mmol is above the most a child's IV dose may be (Perth Children's Hospital's alternative: 0.4 mmol/kg,"
-        " at most 20 mmol = 9 mmol for 22.5 kg): give at most 9 mmol (2.21 g, rounded down to stay within it)."
+        "20.3 mmol is above the most a child's IV dose may be (Perth Children's Hospital's alternative: 0.4 mmol/kg"
+        " × 22.5 kg = 9 mmol (never above 20 mmol)): give at most 9 mmol (2.21 g, rounded down to stay within it)."
     )
     assert problem.because == ("20.3 mmol for 22.5 kg = 0.9 mmol/kg",)
     # The grams it suggests are accepted, and say they are rounded down (a tester saw 0.61 g beside the protocol's
@@ -147,14 +147,21 @@ def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amoun
     # The refusal says what to give; "above the protocol's dose" beside it named the same 4.5 mmol as 1.11 g where the
     # refusal says 1.1 g, rounded down (a tester saw 0.98 g and 0.99 g for one child's 4 mmol).
     assert not any("Above the protocol's IV dose" in c.text for c in unknown.cautions)
-    assert "the protocol's dose, as renal function is unknown: 0.2 mmol/kg, at most 8 mmol = 4.5 mmol" in (
-        unknown.problems[0].text
+    assert (
+        "the protocol's dose, as renal function is unknown: 0.2 mmol/kg × 22.5 kg = 4.5 mmol (never above 8 mmol)"
+        in (unknown.problems[0].text)
     )
     # Halved for renal function: 0.1 mmol/kg, at most 4 mmol.
     renal = {**child, "labs": {**child["labs"], "creatinine": {"value": 300, "unit": "umol/L"}}}
     halved = amended_plan(data=renal, entered=iv(4.5, unit="mmol", volume=50, hours=3))
     assert [p.references for p in halved.problems] == [("S38", "S30")]
-    assert "halved for renal function: 0.1 mmol/kg, at most 4 mmol = 2.25 mmol for 22.5 kg" in halved.problems[0].text
+    assert (
+        "halved for renal function: 0.1 mmol/kg × 22.5 kg = 2.25 mmol (never above 4 mmol)" in halved.problems[0].text
+    )
+    # When the cap binds, the sentence says so (a 60 kg child: 0.1 mmol/kg × 60 kg = 6 mmol, capped at 4 mmol).
+    heavy = {**renal, "patient": {**renal["patient"], "weight_kg": 60}}
+    capped = amended_plan(data=heavy, entered=iv(4.5, unit="mmol", volume=50, hours=3))
+    assert "0.1 mmol/kg × 60 kg = 6 mmol, capped at 4 mmol): give at most 4 mmol" in capped.problems[0].text
     # Adults keep the caution only (no stated ceiling but the rate).
     adult = amended_plan(data=demo_case_get(name=V1).input, entered=iv(10, volume=500, hours=5))
     assert adult.ok
