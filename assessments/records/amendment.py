@@ -294,6 +294,32 @@ def _child_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]
     ]
 
 
+def _adult_iv_problems(dose: Dose, dosing: core_dose.DoseContext) -> list[Check]:
+    """An adult's single amended infusion may not exceed the protocol's most for a whole course: 40 g MgSO4 over 5
+    days [S36], 20 g when the dose is halved [S30, S35] (section 5, grade 3-4). Below that, an amount above the
+    protocol's is a caution to confirm; above it, nothing the protocol names comes near, so it is refused (an
+    independent tester recorded 200 g, 812 mmol, over 24 h with one tick). No amount is suggested instead."""
+    if not dosing.adult:
+        return []
+    grams = dose.grams_mgso4
+    assert grams is not None  # an IV amendment always has its amount
+    most = core_dose.CONTINUATION_MAX_G / (2 if dosing.halve else 1)
+    if round(grams, 2) <= most:
+        return []
+    halved = ", halved" if dosing.halve else ""
+    sources = ("S36", "S30", "S35") if dosing.halve else ("S36",)
+    return [
+        Check(
+            f"{fmt(grams)} g MgSO4 ({fmt(dose.mmol)} mmol) in one infusion is more than the protocol's most for a"
+            f" whole 5-day course{halved}, {fmt(most)} g ({fmt(most * core_dose.MMOL_PER_GRAM)} mmol): check the"
+            " amount and its unit.",
+            (f"{fmt(grams)} g in one infusion against {fmt(most)} g over 5 days",),
+            sources,
+            field="amount",
+        )
+    ]
+
+
 def _most_grams_within(ceiling_mmol: float) -> float:
     """The most grams, to 0.01 g, accepted under `ceiling_mmol` by the check above (the mmol as shown, 2 decimals):
     never more ("give at most 0.99 g" for 4 mmol would be 4.02 mmol, itself refused), and not less than that either
@@ -398,7 +424,7 @@ def amended_plan(*, data: dict[str, Any], entered: Amendment) -> AmendedPlan:
     dose: Dose | None = None
     if entered.route == IV:
         dose, problems = _iv_dose(entered, facts.dosing)
-        problems += _child_iv_problems(dose, facts.dosing)
+        problems += _child_iv_problems(dose, facts.dosing) + _adult_iv_problems(dose, facts.dosing)
         text = dose.text
     elif entered.route == ORAL:
         dose = _oral_dose(entered)

@@ -117,6 +117,32 @@ def test_a_childs_oral_dose_above_its_stated_maximum_is_refused():
     ]
 
 
+def test_haz34_an_adults_single_infusion_above_the_protocols_whole_course_is_refused():
+    # An independent tester recorded 200 g MgSO4 (812 mmol) over 24 h for a 70 kg adult with one tick: the rate
+    # (139 mg/min) and the dilution passed, and "above the protocol's dose" was only a caution.
+    adult = demo_case_get(name=V1).input
+    refused = amended_plan(data=adult, entered=iv(200, volume=1000, hours=24))
+    (problem,) = refused.problems
+    assert problem.field == "amount" and problem.references == ("S36",)
+    assert problem.text == (
+        "200 g MgSO4 (812 mmol) in one infusion is more than the protocol's most for a whole 5-day course, 40 g"
+        " (162.4 mmol): check the amount and its unit."
+    )
+    assert "give" not in problem.text  # no amount is suggested for an infusion this far out
+    assert not any("Above the protocol's IV dose" in c.text for c in refused.cautions)
+    # The course's most itself is not refused here: it is above the protocol's dose, a caution to confirm.
+    at_most = amended_plan(data=adult, entered=iv(40, volume=1000, hours=24))
+    assert not any(p.field == "amount" for p in at_most.problems)
+    assert any("Above the protocol's IV dose" in c.text for c in at_most.cautions)
+    # Halved for renal function (section 5): 20 g [S30, S35].
+    renal = {**adult, "labs": {**adult["labs"], "creatinine": {"value": 400, "unit": "umol/L"}}}
+    halved = amended_plan(data=renal, entered=iv(21, volume=1000, hours=24))
+    assert [(p.field, p.references) for p in halved.problems] == [("amount", ("S36", "S30", "S35"))]
+    assert "whole 5-day course, halved, 20 g (81.2 mmol)" in halved.problems[0].text
+    # A child's own ceiling is unchanged (the test below).
+    assert amended_plan(data=adult, entered=iv(5)).ok
+
+
 def test_haz34_a_childs_iv_dose_above_its_stated_maximum_is_refused_at_the_amount():
     # An independent tester amended a 22.5 kg child's plan to 5 g IV (20.3 mmol, 0.9 mmol/kg) with one tick.
     # Section 5: with renal function known, the most it names is PMH's 0.4 mmol/kg, at most 20 mmol [S39].
