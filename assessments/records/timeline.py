@@ -48,6 +48,15 @@ class TimelinePoint:
     trough_value: Decimal | None
     trough_unit: str  # "ng/mL" | "ug/L" | ""
     label: str  # sample time, shown in the point's <title>
+    # The troughs of any further immunosuppressant of the same plan, as (drug, value, unit): a plan on tacrolimus and
+    # cyclosporine drew only the first (an independent tester).
+    other_troughs: tuple[tuple[str, Decimal, str], ...] = ()
+
+    @property
+    def troughs(self) -> tuple[tuple[str, Decimal, str], ...]:
+        """Every trough of the plan, the first one first."""
+        first = ((self.trough_drug, self.trough_value, self.trough_unit),) if self.trough_value is not None else ()
+        return first + self.other_troughs
 
 
 WIDTH, HEIGHT = 720, 320
@@ -91,9 +100,20 @@ def timeline_points(assessments: list[SavedAssessment]) -> list[TimelinePoint]:
             trough_value=a.trough_value,
             trough_unit=a.trough_unit,
             label=timezone.localtime(a.sample_time).strftime("%Y-%m-%d %H:%M"),
+            other_troughs=_other_troughs(a.input, a.trough_drug),
         )
         for a in sorted(assessments, key=lambda a: (a.sample_time, a.pk))
     ]
+
+
+def _other_troughs(data: dict, first_drug: str) -> tuple[tuple[str, Decimal, str], ...]:
+    """The troughs of the saved input after the first one (`SavedAssessment.trough_*` holds the first)."""
+    troughs = [
+        (item["drug"], Decimal(str(item["trough"]["value"])), item["trough"]["unit"])
+        for item in (data.get("immunosuppressants") or ())
+        if isinstance(item, dict) and item.get("trough")
+    ]
+    return tuple(troughs[1:]) if troughs and troughs[0][0] == first_drug else ()
 
 
 def _e(text: object) -> str:
@@ -140,12 +160,12 @@ def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [round((first + i) * step, 10) for i in range(int((hi - lo) / step) + 2) if (first + i) * step <= hi + 1e-9]
 
 
-def _trough_ng_ml(point: TimelinePoint) -> float:
+def _trough_ng_ml(value: Decimal | None, unit_text: str) -> float:
     """ng/mL and ug/L are the same quantity; an empty unit with a value is read as ng/mL for that reason."""
-    unit = Unit(point.trough_unit or Unit.NG_ML)
+    unit = Unit(unit_text or Unit.NG_ML)
     if unit not in Analyte.TROUGH.spec.factors:
         raise ValueError(f"Trough unit {unit} is not a trough unit")
-    return convert(Analyte.TROUGH, float(point.trough_value or 0), unit, Unit.NG_ML)
+    return convert(Analyte.TROUGH, float(value or 0), unit, Unit.NG_ML)
 
 
 def _svg(prefix: str, height: int, title: str, desc: str, body: list[str]) -> str:
@@ -160,15 +180,20 @@ def _svg(prefix: str, height: int, title: str, desc: str, body: list[str]) -> st
 
 
 def _trough_panel(pts: list[TimelinePoint], xs: list[float]) -> list[str]:
-    """The immunosuppressant trough track: its own scale from 0, each point at its Mg point's x (`xs`); points
-    without a trough left out. Each trough carries its drug's letter, and the title names the letters used."""
-    troughs = [(p, px, _trough_ng_ml(p)) for p, px in zip(pts, xs, strict=True) if p.trough_value is not None]
-    drugs = list(dict.fromkeys(p.trough_drug for p, _, _ in troughs if p.trough_drug in TROUGH_LETTERS))
+    """The immunosuppressant trough track: its own scale from 0, each trough at its Mg point's x (`xs`); points
+    without a trough left out. Each trough carries its drug's letter, and the title names the letters used. With two
+    drugs on the track (their levels differ tenfold, so one sits on the baseline) each trough also shows its value."""
+    troughs = [
+        (p, px, drug, _trough_ng_ml(value, unit))
+        for p, px in zip(pts, xs, strict=True)
+        for drug, value, unit in p.troughs
+    ]
+    drugs = list(dict.fromkeys(drug for _, _, drug, _ in troughs if drug in TROUGH_LETTERS))
     key = " · ".join(f"{TROUGH_LETTERS[d]} {d}" for d in drugs)
     body = [_text(LEFT + 4, TR_TOP + 12, f"Trough (ng/mL){': ' + key if key else ''}", size=10, class_="tl-trough-key")]
     if not troughs:
         return [*body, _text((LEFT + RIGHT) / 2, (TR_TOP + TR_BOTTOM) / 2 + 4, "No trough entered", anchor="middle")]
-    top = max(v for _, _, v in troughs) * 1.25 or 1.0  # a trough of 0 still gets a scale
+    top = max(v for _, _, _, v in troughs) * 1.25 or 1.0  # a trough of 0 still gets a scale
 
     def y(value: float) -> float:
         return TR_BOTTOM - value / top * (TR_BOTTOM - TR_TOP)
@@ -176,10 +201,11 @@ def _trough_panel(pts: list[TimelinePoint], xs: list[float]) -> list[str]:
     body += [
         _text(LEFT - 6, y(t) + 4, fmt(t), size=10, anchor="end", class_="tl-trough-tick") for t in _ticks(0, top, 2)
     ]
-    for p, px, value in troughs:
-        tip = f"Day {p.transplant_day}: {p.trough_drug or 'trough'} {fmt(value)} ng/mL, {p.label}"
-        letter = TROUGH_LETTERS.get(p.trough_drug, "")
-        mark = _text(0, -6, letter, size=9, anchor="middle", class_="tl-trough-drug") if letter else ""
+    for p, px, drug, value in troughs:
+        tip = f"Day {p.transplant_day}: {drug or 'trough'} {fmt(value)} ng/mL, {p.label}"
+        letter = TROUGH_LETTERS.get(drug, "")
+        words = f"{letter} {fmt(value)}" if len(drugs) > 1 else letter
+        mark = _text(0, -6, words, size=9, anchor="middle", class_="tl-trough-drug") if words else ""
         body.append(
             f'<g class="tl-trough" transform="translate({px:.1f},{y(value):.1f})">'
             f"<title>{_e(tip)}</title>{_el('circle', cx=0, cy=0, r=4, fill=AXIS, stroke=TEXT)}{mark}</g>"

@@ -214,9 +214,24 @@ def test_each_trough_carries_its_drugs_letter_and_the_track_names_the_letters():
         replace(SERIES[2], trough_drug="cyclosporine", trough_value=Decimal("180"), trough_unit="ng/mL"),
     ]
     root = tree(points)
-    assert texts(root, "tl-trough-drug") == ["T", "C"]
+    # Two drugs share the scale, so tacrolimus's 8.1 sits near the baseline: each trough also gives its value.
+    assert texts(root, "tl-trough-drug") == ["T 8.1", "C 180"]
     assert texts(root, "tl-trough-key") == ["Trough (ng/mL): T tacrolimus · C cyclosporine"]
     assert texts(tree([BASE]), "tl-trough-key") == ["Trough (ng/mL)"]
+    assert texts(tree([SERIES[1]]), "tl-trough-drug") == ["T"]  # one drug: its letter, read on the scale
+
+
+def test_a_plan_on_two_immunosuppressants_draws_both_troughs_at_its_point():
+    # A tester saved tacrolimus 12 and cyclosporine 250 in one plan: the chart and its table showed only the first.
+    both = replace(SERIES[1], other_troughs=(("cyclosporine", Decimal("250"), "ng/mL"),))
+    root = tree([BASE, both])
+    troughs = by_class(root, "tl-trough")
+    assert [el.find(f"{NS}title").text for el in troughs] == [
+        "Day 5: tacrolimus 8.1 ng/mL, 2026-11-13 08:00",
+        "Day 5: cyclosporine 250 ng/mL, 2026-11-13 08:00",
+    ]
+    mg_x = position(by_class(root, "tl-point")[1])[0]
+    assert {position(el)[0] for el in troughs} == {mg_x}  # both under their sample
 
 
 def test_a_trough_in_ug_per_l_is_drawn_as_the_same_ng_per_ml():

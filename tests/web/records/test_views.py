@@ -501,3 +501,20 @@ def test_the_charts_table_names_the_severity_as_the_badge_does(client_as, saved_
     page = client_as("clinician").get(f"/patients/{saved_assessment.patient.pk}/").content.decode()
     table = page[page.index("The same data as the chart") :].split("</table>")[0]
     assert "<td>Mild</td>" in table and "<td>mild</td>" not in table
+
+
+@pytest.mark.django_db
+def test_a_plan_on_two_immunosuppressants_shows_both_troughs_on_the_chart_and_in_its_table(
+    client_as, clinician, patient
+):
+    now = timezone.now()
+    drugs = [
+        {"drug": "tacrolimus", "trough": {"value": 12, "unit": "ng/mL"}},
+        {"drug": "cyclosporine", "trough": {"value": 250, "unit": "ng/mL"}},
+    ]
+    data = payload(immunosuppressants=drugs, transplant=transplant_of(patient, now))
+    services.assessment_save(user=clinician, patient=patient, data=data, sample_time=now)
+    page = client_as("clinician").get(f"/patients/{patient.pk}/").content.decode()
+    assert page.count('class="tl-trough"') == 2
+    table = page[page.index("The same data as the chart") :].split("</table>")[0]
+    assert "tacrolimus 12 ng/mL<br>cyclosporine 250 ng/mL" in table
