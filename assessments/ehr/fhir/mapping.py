@@ -392,14 +392,18 @@ def _newest_results(results: list[_Result], now: datetime, found: FhirImport) ->
             _error(
                 found,
                 newest.entry.where,
-                f"{newest.entry.label} and {twins[0].entry.label} are both the newest {path} "
-                f"({newest.time.isoformat()}) but disagree ({newest.value} {newest.unit} and "
+                f"{newest.entry.label} and {twins[0].entry.label} are both the newest"
+                f" {field_label(path).lower()} result ({newest.time:%Y-%m-%d %H:%M} UTC) but disagree"
+                f" ({newest.value} {newest.unit} and "
                 f"{twins[0].value} {twins[0].unit}): remove the wrong one",
             )
             continue
         for older in candidates[1:]:
             found.not_mapped.append(
-                {"resource": older.entry.label, "reason": f"an older {path} result: {newest.entry.label} is newer"}
+                {
+                    "resource": older.entry.label,
+                    "reason": f"an older {field_label(path).lower()} result: {newest.entry.label} is newer",
+                }
             )
         for left_path, time, label, why in found.left_out:
             if left_path == path and time > newest.time:

@@ -98,6 +98,8 @@ def test_the_newest_result_wins_and_the_older_one_is_listed_as_not_used():
     assert found.input["labs"]["magnesium"] == {"value": 0.52, "unit": "mmol/L", "age_hours": 3}
     older = [item for item in found.not_mapped if item["resource"] == "Observation/mg-v1-yesterday"]
     assert older and "newer" in older[0]["reason"]
+    # In words, not the contract's path "labs.magnesium" (an independent tester).
+    assert older[0]["reason"].startswith("an older serum magnesium result: ")
 
 
 def test_a_newer_result_without_a_value_is_said_at_the_top_not_only_in_not_used():
@@ -449,3 +451,12 @@ def test_a_value_not_written_as_fhir_writes_it_is_refused_in_words(change, words
     observation = {**sample("amended_observation"), **change}
     message = refused(observation)
     assert words in message and "spec regex" not in message
+
+
+def test_two_newest_results_that_disagree_are_refused_in_words():
+    bundle = sample("v1_full")
+    older = resource(bundle, "mg-v1-yesterday")
+    older["effectiveDateTime"] = resource(bundle, "mg-v1")["effectiveDateTime"]
+    message = refused(bundle)
+    assert "are both the newest serum magnesium result (" in message and "UTC) but disagree" in message
+    assert "labs.magnesium" not in message and "+00:00" not in message
