@@ -147,7 +147,7 @@ def unit_check_text(check: UnitCheck, mg: Measurement, *, urgent: bool) -> Warni
         "unit_check",
         " ".join(sentences),
         (
-            f"Mg entered as {mg.show()} = {magnesium_all_units(entered.mmol_per_l)}",
+            f"Mg entered as {mg.show()} = {magnesium_all_units(entered.mmol_per_l, besides=mg.unit)}",
             _kind_because(check, mg),
         ),
         tuple(dict.fromkeys(references)),

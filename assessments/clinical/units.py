@@ -149,9 +149,13 @@ def fmt(number: float, places: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def magnesium_all_units(mmol_per_l: float) -> str:
-    """'0.52 mmol/L = 1.26 mg/dL = 1.04 mEq/L': the three units side by side, as the page shows them."""
-    return (
-        f"{fmt(mmol_per_l)} mmol/L = {fmt(mmol_per_l * MG_MG_DL_PER_MMOL_L)} mg/dL"
-        f" = {fmt(mmol_per_l * MG_MEQ_L_PER_MMOL_L)} mEq/L"
+def magnesium_all_units(mmol_per_l: float, *, besides: Unit | None = None) -> str:
+    """'0.52 mmol/L = 1.26 mg/dL = 1.04 mEq/L': the three units side by side, as the page shows them; `besides`
+    leaves out the unit already written before it ("Mg entered as 1 mg/dL = 0.41 mmol/L = 0.82 mEq/L", not
+    "... = 1 mg/dL = ...", an independent tester)."""
+    shown = (
+        (Unit.MMOL_L, mmol_per_l),
+        (Unit.MG_DL, mmol_per_l * MG_MG_DL_PER_MMOL_L),
+        (Unit.MEQ_L, mmol_per_l * MG_MEQ_L_PER_MMOL_L),
     )
+    return " = ".join(f"{fmt(value)} {unit.value}" for unit, value in shown if unit is not besides)

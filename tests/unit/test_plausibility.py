@@ -156,7 +156,7 @@ def test_p1_names_each_reading_asks_before_acting_and_doubts_true_hypermagnesemi
         " acting on this plan. True hypermagnesemia is uncommon unless renal function is poor or Mg was given."
     )
     assert warning["because"] == [
-        "Mg entered as 1.06 mmol/L = 1.06 mmol/L = 2.58 mg/dL = 2.12 mEq/L",
+        "Mg entered as 1.06 mmol/L = 2.58 mg/dL = 2.12 mEq/L",
         "above the ULN as entered, but low when read as mg/dL (CTCAE grade 2), mEq/L (CTCAE grade 1)",
     ]
     assert warning["references"] == ["S53", "S17", "S18", "S35", "S55"]
