@@ -241,7 +241,8 @@ class AuditFilterForm(forms.Form):
         required=False,
         min_value=1,
         max_value=2**63 - 1,
-        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        # A text field (a number input drops what it cannot read, and the message would not see it).
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "off"}),
         error_messages=dict.fromkeys(
             ("invalid", "min_value", "max_value"),
             "Enter a user id as the User column gives it: a whole number, 1 or more.",
